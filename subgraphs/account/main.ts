@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../kit/main';
+import { accountSubgraph } from './index';
+
+runSubgraphProcess('account', accountSubgraph);

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
+import { notFound } from '../../platform/errors';
+import type { Account, PrismaClient } from '../../generated/account/client';
+import { serializable } from '../kit/retry';
+import { DateTime } from '../kit/scalars';
+import type { SubgraphContext } from '../kit/subgraph';
+import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from '../kit/validate';
+import type { AccountLoaders } from './loaders';
+
+type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
+
+export const DEFAULT_LANGUAGE = 'en';
+export const MAX_PAGE = 100;
+
+/** A stable choice of quote per account: the same account gets the same quote. */
+export function quoteIndex(accountId: string, count: number): number {
+  let h = 0;
+  for (let i = 0; i < accountId.length; i++) h = (h * 31 + accountId.charCodeAt(i)) >>> 0;
+  return h % count;
+}
+
+export const accountResolvers: GraphQLResolverMap<Ctx> = {
+  DateTime,
+  Query: {
+    account: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.loaders.account.load(requireId('id', args.id)),
+    accounts: async (_: unknown, args: { namePrefix?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) => {
+      const first = requireRange('first', args.first ?? 20, 1, MAX_PAGE);
+      const after = args.after ? decodeCursor('after', args.after) : undefined;
+      const rows = await ctx.db.account.findMany({
+        where: {
+          ...(args.namePrefix ? { name: { startsWith: args.namePrefix } } : {}),
+          ...(after !== undefined ? { id: { gt: after } } : {}),
+        },
+        orderBy: { id: 'asc' },
+        take: first + 1,
+      });
+      const page = rows.slice(0, first);
+      // Prime the per-request cache so that entity look-ups in this request reuse the rows.
+      for (const row of page) ctx.loaders.account.prime(row.id, row);
+      const edges = page.map((node) => ({ cursor: encodeCursor(node.id), node }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          hasPreviousPage: after !== undefined,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges[edges.length - 1]?.cursor ?? null,
+        },
+      };
+    },
+  },
+  Mutation: {
+    createAccount: (_: unknown, args: { name: string }, ctx: Ctx) => {
+      const name = requireText('name', args.name);
+      return serializable(ctx.db, (tx) => tx.account.create({ data: { id: randomUUID(), name } }), ctx.retry);
+    },
+    renameAccount: (_: unknown, args: { id: string; name: string }, ctx: Ctx) => {
+      const id = requireId('id', args.id);
+      const name = requireText('name', args.name);
+      return serializable(
+        ctx.db,
+        async (tx) => {
+          const existing = await tx.account.findUnique({ where: { id } });
+          if (!existing) throw notFound('Account', id);
+          return tx.account.update({ where: { id }, data: { name } });
+        },
+        ctx.retry,
+      );
+    },
+  },
+  Account: {
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.account.load(ref.id),
+    servedBy: (_: Account, __: unknown, ctx: Ctx) => ctx.servedBy,
+    quote: async (account: Account, args: { language?: string | null }, ctx: Ctx) => {
+      const language = args.language ? requireText('language', args.language, 16).toLowerCase() : DEFAULT_LANGUAGE;
+      let quotes = await ctx.loaders.quotesByLanguage.load(language);
+      if (quotes.length === 0 && language !== DEFAULT_LANGUAGE) quotes = await ctx.loaders.quotesByLanguage.load(DEFAULT_LANGUAGE);
+      const quote = quotes[quoteIndex(account.id, quotes.length)];
+      return quote ? { text: quote.text, language: quote.language, servedBy: ctx.servedBy } : null;
+    },
+  },
+};

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../kit/main';
+import { dataSubgraph } from './index';
+
+runSubgraphProcess('data', dataSubgraph);

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
+import { badInput } from '../../platform/errors';
+import type { PrismaClient } from '../../generated/data/client';
+import { serializable } from '../kit/retry';
+import { DateTime } from '../kit/scalars';
+import type { SubgraphContext } from '../kit/subgraph';
+import { requireId } from '../kit/validate';
+import type { DataLoaders } from './loaders';
+
+type Ctx = SubgraphContext<PrismaClient, DataLoaders>;
+
+const EVENT_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+export function requireEventName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !EVENT_NAME.test(value)) {
+    throw badInput(`${field} must be 1-64 upper-case letters, digits or underscores, starting with a letter (got ${JSON.stringify(value)})`, field);
+  }
+  return value;
+}
+
+interface RecordInput {
+  id?: string | null;
+  accountId: string;
+  eventName: string;
+  created?: Date | null;
+}
+
+export const dataResolvers: GraphQLResolverMap<Ctx> = {
+  DateTime,
+  Account: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    events: (account: { id: string }, args: { eventName?: string | null }, ctx: Ctx) =>
+      ctx.loaders.events.load({ accountId: account.id, eventName: args.eventName ? requireEventName('eventName', args.eventName) : null }),
+    eventCount: (account: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.eventCount.load(account.id),
+  },
+  Mutation: {
+    recordAccountEvent: (_: unknown, { input }: { input: RecordInput }, ctx: Ctx) => {
+      const data = {
+        id: input.id ? requireId('input.id', input.id) : randomUUID(),
+        accountId: requireId('input.accountId', input.accountId),
+        eventName: requireEventName('input.eventName', input.eventName),
+        ...(input.created ? { created: input.created } : {}),
+      };
+      // Idempotent receipt: a redelivered event id inserts nothing and returns what is stored.
+      return serializable(
+        ctx.db,
+        async (tx) => (await tx.accountEvent.findUnique({ where: { id: data.id } })) ?? tx.accountEvent.create({ data }),
+        ctx.retry,
+      );
+    },
+  },
+};

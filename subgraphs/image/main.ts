@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../kit/main';
+import { imageSubgraph } from './index';
+
+runSubgraphProcess('image', imageSubgraph);

@@ -1,0 +1,28 @@
+/** Process entry shared by the three subgraphs: config, logs, start, graceful stop. */
+import { databaseUrlOf, loadConfig, type ContextName } from '../../platform/config';
+import { onShutdown } from '../../platform/lifecycle';
+import { createLogger } from '../../platform/logger';
+import { startSubgraph, type SubgraphDefinition } from './subgraph';
+
+export function runSubgraphProcess<Db, Loaders>(
+  name: ContextName,
+  define: (databaseUrl: string, poolSize: number) => SubgraphDefinition<Db, Loaders>,
+): void {
+  const config = loadConfig();
+  const log = createLogger(`${name}-subgraph`, config.logLevel);
+  const def = define(databaseUrlOf(config, name), config.poolSize);
+  startSubgraph(def, {
+    host: config.host,
+    port: config.ports[name],
+    instanceName: config.instanceName,
+    retry: { maxAttempts: config.txMaxAttempts },
+    log,
+    production: config.production,
+  }).then(
+    (running) => onShutdown(log, running.stop),
+    (err: unknown) => {
+      log.fatal({ err }, 'subgraph failed to start');
+      process.exit(1);
+    },
+  );
+}

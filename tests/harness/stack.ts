@@ -1,0 +1,65 @@
+/**
+ * The shared harness of the integration and e2e tests: the three subgraphs and the
+ * gateway as real HTTP servers on free ports, in this process, against the test
+ * PostgreSQL. Each test file starts one stack and stops it in afterAll.
+ */
+import type { ContextName } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
+import { startGateway, type RunningGateway } from '../../gateway/server';
+import { accountSubgraph } from '../../subgraphs/account';
+import { dataSubgraph } from '../../subgraphs/data';
+import { imageSubgraph } from '../../subgraphs/image';
+import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/subgraph';
+import { testDatabaseUrls } from './db';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface Stack {
+  gateway: RunningGateway;
+  subgraphs: Record<ContextName, RunningSubgraph>;
+  /** POSTs an operation to the gateway and returns the parsed body. */
+  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export async function postGraphQL<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GraphQLResponse<T>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
+  const urls = testDatabaseUrls();
+  const common = { host: '127.0.0.1', port: 0, instanceName: 'test', retry: { maxAttempts: 6 }, log };
+  const [account, data, image] = await Promise.all([
+    startSubgraph(accountSubgraph(urls.account, 5), common),
+    startSubgraph(dataSubgraph(urls.data, 5), common),
+    startSubgraph(imageSubgraph(urls.image, 5), common),
+  ]);
+  const subgraphs = { account, data, image };
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    port: 0,
+    subgraphUrls: { account: account.url, data: data.url, image: image.url },
+    supergraphPath: '',
+    composeAtStart: true,
+    production: false,
+    log,
+  });
+  return {
+    gateway,
+    subgraphs,
+    query: (query, variables) => postGraphQL(gateway.url, query, variables),
+    stop: async () => {
+      await gateway.stop();
+      await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+    },
+  };
+}
