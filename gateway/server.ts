@@ -85,6 +85,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     gateway,
     introspection: !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
+    stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
   });
   await apollo.start();

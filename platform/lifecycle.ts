@@ -28,4 +28,6 @@ export function onShutdown(log: Logger, stop: () => Promise<void>, timeoutMs = 1
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // Started by the local launcher with an IPC channel: stop when the launcher is gone.
+  if (process.send) process.on('disconnect', () => handler('SIGHUP'));
 }

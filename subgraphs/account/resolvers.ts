@@ -20,6 +20,9 @@ export function quoteIndex(accountId: string, count: number): number {
   return h % count;
 }
 
+/** Escapes LIKE's wildcards (and its default escape character) so that the text matches literally. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
 export const accountResolvers: GraphQLResolverMap<Ctx> = {
   DateTime,
   Query: {
@@ -29,7 +32,8 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
       const after = args.after ? decodeCursor('after', args.after) : undefined;
       const rows = await ctx.db.account.findMany({
         where: {
-          ...(args.namePrefix ? { name: { startsWith: args.namePrefix } } : {}),
+          // Prisma passes startsWith to LIKE unescaped: a literal prefix must escape the wildcards.
+          ...(args.namePrefix ? { name: { startsWith: escapeLike(args.namePrefix) } } : {}),
           ...(after !== undefined ? { id: { gt: after } } : {}),
         },
         orderBy: { id: 'asc' },

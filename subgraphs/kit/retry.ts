@@ -15,8 +15,11 @@ export interface RetryOptions {
 /** True for a transaction that lost a serialization conflict and may simply be run again. */
 export function isSerializationFailure(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const o = e as { code?: unknown; meta?: { driverAdapterError?: unknown }; cause?: unknown };
+    const o = e as { code?: unknown; originalCode?: unknown; kind?: unknown; meta?: { driverAdapterError?: unknown }; cause?: unknown };
     if (o.code === 'P2034' || o.code === '40001') return true;
+    // A failed COMMIT reaches us as the adapter's own DriverAdapterError, whose cause is
+    // { originalCode: '40001', kind: 'TransactionWriteConflict' }, not wrapped in P2034.
+    if (o.originalCode === '40001' || o.kind === 'TransactionWriteConflict') return true;
     const adapter = o.meta?.driverAdapterError as { cause?: { originalCode?: string; kind?: string } } | undefined;
     if (adapter?.cause?.originalCode === '40001' || adapter?.cause?.kind === 'TransactionWriteConflict') return true;
     e = o.cause;

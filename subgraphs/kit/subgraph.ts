@@ -60,6 +60,7 @@ export async function startSubgraph<Db, Loaders>(
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: !opts.production,
+    stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
   });
   await apollo.start();

@@ -1,0 +1,49 @@
+/**
+ * Brings the databases to a usable state before any service starts: the embedded
+ * PostgreSQL when no URLs are configured (provisioned with one database and user per
+ * context), then every context's migrations. Used by `npm start` and `npm run db:migrate`.
+ */
+import fs from 'node:fs';
+import { CONTEXTS, type Config, type ContextName } from '../../platform/config';
+import type { Logger } from '../../platform/logger';
+import { migrate, migrationsDir, type MigrationReport } from '../../prisma/tools/migrate';
+import { provision } from '../../prisma/tools/provision';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+
+export interface Databases {
+  urls: Record<ContextName, string>;
+  embedded?: EmbeddedPostgres;
+  stop(): Promise<void>;
+}
+
+export async function openDatabases(config: Config, log: Logger): Promise<Databases> {
+  if (config.databaseUrls) {
+    log.info('using the configured databases; nothing embedded starts');
+    return { urls: config.databaseUrls, stop: async () => {} };
+  }
+  fs.mkdirSync(config.embedded.dir, { recursive: true });
+  fs.chmodSync(config.embedded.dir, 0o755);
+  const embedded = await startEmbeddedPostgres({ dir: `${config.embedded.dir}/data`, port: config.embedded.port, log });
+  log.info({ port: config.embedded.port, dir: config.embedded.dir }, 'embedded PostgreSQL started');
+  try {
+    const urls = await provision(embedded.adminUrl);
+    return { urls, embedded, stop: () => embedded.stop() };
+  } catch (err) {
+    await embedded.stop();
+    throw err;
+  }
+}
+
+/** Applies every context's migrations; the first failure stops with its error. */
+export async function migrateAll(urls: Record<ContextName, string>, log: Logger): Promise<MigrationReport[]> {
+  const reports: MigrationReport[] = [];
+  for (const context of CONTEXTS) {
+    const clog = log.child({ context });
+    const report = await migrate(urls[context], migrationsDir(context), (msg, fields) =>
+      /modified/.test(msg) ? clog.warn(fields, msg) : clog.info(fields, msg),
+    );
+    clog.info({ applied: report.applied.length, skipped: report.skipped.length, modified: report.modified, unknown: report.unknown }, 'migrations up to date');
+    reports.push(report);
+  }
+  return reports;
+}

@@ -1,0 +1,124 @@
+/**
+ * `npm run db:seed -- --accounts N`: seeds the demo accounts into the databases named
+ * by ACCOUNT_DATABASE_URL / DATA_DATABASE_URL / IMAGE_DATABASE_URL, with a progress bar
+ * on a terminal (a line every 10% otherwise) and a one-line summary.
+ * Exit codes: 0 done, 1 failed (configuration or database), 2 bad arguments.
+ */
+import { parseArgs } from 'node:util';
+import { SingleBar } from 'cli-progress';
+import { loadConfig, type Config } from '../../platform/config';
+import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';
+
+const USAGE = `usage: npm run db:seed -- [--accounts N]
+
+Seeds N demo accounts (ids 10000.., names Person_0..) with one CREATED event and one
+image each. Idempotent: accounts that already exist are left as they are.
+
+  --accounts N   how many accounts, 0..${MAX_SEED_ACCOUNTS} (default: SEED_ACCOUNTS, 100)
+  --help         show this help
+
+The databases come from ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL.`;
+
+class UsageError extends Error {}
+
+/** The --accounts value, undefined when not given (the config default applies), or 'help'. */
+function parseAccounts(argv: string[]): number | undefined | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { accounts: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) return 'help';
+  const raw = parsed.values.accounts;
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_SEED_ACCOUNTS) {
+    throw new UsageError(`--accounts must be an integer from 0 to ${MAX_SEED_ACCOUNTS}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** A progress bar on a terminal, otherwise a plain line at every 10%. */
+function progressReporter(total: number): { update(done: number): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({
+      format: 'seeding [{bar}] {percentage}% | {value}/{total} accounts | {duration_formatted} elapsed, eta {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    });
+    bar.start(total, 0);
+    return { update: (done) => bar.update(done), stop: () => bar.stop() };
+  }
+  let nextTenth = 1;
+  return {
+    update: (done) => {
+      if (total === 0) return;
+      if (nextTenth > 10 || done * 10 < total * nextTenth) return;
+      while (nextTenth <= 10 && done * 10 >= total * nextTenth) nextTenth++;
+      process.stderr.write(`seeding: ${done}/${total} accounts (${Math.floor((done * 100) / total)}%)\n`);
+    },
+    stop: () => {},
+  };
+}
+
+const summary = (n: number, r: SeedReport) =>
+  `seeded ${n} accounts in ${(r.ms / 1000).toFixed(2)} s: inserted ${r.accounts} accounts, ${r.events} events, ${r.images} images` +
+  (r.accounts < n ? ` (${n - r.accounts} accounts already existed)` : '');
+
+async function main(argv: string[]): Promise<number> {
+  let given: number | undefined;
+  try {
+    const parsed = parseAccounts(argv);
+    if (parsed === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    given = parsed;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`db:seed: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    return 1;
+  }
+  const accounts = given ?? config.seedAccounts;
+  const urls = config.databaseUrls;
+  if (!urls) {
+    console.error(
+      'db:seed: no databases configured. Set ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL, ' +
+        'or run `npm start`, which starts the embedded PostgreSQL and seeds it on first start.',
+    );
+    return 1;
+  }
+  const progress = progressReporter(accounts);
+  try {
+    const report = await seed(urls, {
+      accounts,
+      maxAttempts: config.txMaxAttempts,
+      onProgress: (done) => progress.update(done),
+    });
+    progress.stop();
+    console.log(summary(accounts, report));
+    return 0;
+  } catch (err) {
+    progress.stop();
+    console.error(`db:seed failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

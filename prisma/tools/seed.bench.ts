@@ -1,0 +1,82 @@
+/**
+ * Seeder benchmark (a plain script, not a test): `npx tsx prisma/tools/seed.bench.ts [N]`
+ * seeds N accounts (default 15,000) and prints accounts/s, then times an idempotent
+ * re-run. Uses the databases of ACCOUNT_/DATA_/IMAGE_DATABASE_URL when set (rows that
+ * already exist are not re-inserted, which makes the first run faster than on an empty
+ * database); otherwise starts a throwaway embedded PostgreSQL, provisioned and migrated
+ * as the test harness does, and removes it afterwards.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
+import { startEmbeddedPostgres } from '../../deploy/local/embedded-postgres';
+import { migrate, migrationsDir } from './migrate';
+import { provision } from './provision';
+import { seed, type SeedReport } from './seed';
+
+const DEFAULT_ACCOUNTS = 15_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The configured databases, or a throwaway embedded PostgreSQL and a function to remove it. */
+async function databases(): Promise<{ urls: Record<ContextName, string>; cleanup: () => Promise<void>; where: string }> {
+  const configured = loadConfig().databaseUrls;
+  if (configured) return { urls: configured, cleanup: async () => {}, where: 'configured databases' };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-graph-seed-bench-'));
+  fs.chmodSync(dir, 0o755); // the server runs as the `postgres` user when we are root
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), ephemeral: true });
+    const cleanup = async () => {
+      await pg.stop();
+      remove();
+    };
+    try {
+      const urls = await provision(pg.adminUrl);
+      for (const c of CONTEXTS) await migrate(urls[c], migrationsDir(c));
+      return { urls, cleanup, where: 'a throwaway embedded PostgreSQL' };
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
+
+const line = (label: string, n: number, r: SeedReport) =>
+  `${label}: ${n} accounts in ${(r.ms / 1000).toFixed(2)} s = ${Math.round((n * 1000) / Math.max(r.ms, 1))} accounts/s ` +
+  `(inserted ${r.accounts} accounts, ${r.events} events, ${r.images} images)`;
+
+async function main(): Promise<void> {
+  const arg = process.argv[2];
+  const accounts = arg === undefined ? DEFAULT_ACCOUNTS : Number(arg);
+  if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`usage: tsx prisma/tools/seed.bench.ts [accounts], got "${arg}"`);
+  const { urls, cleanup, where } = await databases();
+  try {
+    console.log(`seeding ${accounts} accounts into ${where}`);
+    const first = await seed(urls, { accounts });
+    console.log(line('first run', accounts, first));
+    if (first.accounts < accounts) console.log(`note: ${accounts - first.accounts} accounts already existed, so this is not a cold run`);
+    console.log(line('re-run (idempotent)', accounts, await seed(urls, { accounts })));
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
