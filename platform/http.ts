@@ -40,11 +40,14 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
+  // Past the limit the rest is read and discarded rather than abandoned: leaving the body
+  // unread mid-stream wedges the keep-alive connection (server.close() then waits for
+  // keepAliveTimeout), so the 413 is sent once the request has been drained.
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `request body exceeds the limit of ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new HttpError(413, `request body of ${size} bytes exceeds the limit of ${limit} bytes`);
   return Buffer.concat(chunks).toString('utf8');
 }
 

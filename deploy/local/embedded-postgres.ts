@@ -55,6 +55,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
       '-c', 'default_transaction_isolation=serializable',
+      '-c', 'timezone=UTC', // as CockroachDB: TIMESTAMP defaults are UTC whatever the host's TZ
       '-c', 'shared_preload_libraries=pg_stat_statements',
       '-c', 'pg_stat_statements.track=all',
       '-c', 'max_connections=300',

@@ -1,0 +1,188 @@
+/**
+ * The HTTP layer every process shares (platform/http.ts) in front of Apollo Server:
+ * liveness and readiness, the request body limit (declared and streamed bodies), bad
+ * JSON, unknown paths, and Apollo Server's CSRF prevention on GET and simple POSTs.
+ * Requests go through node:http so that headers, chunking and sockets are under control.
+ */
+import http from 'node:http';
+import { MAX_BODY_BYTES } from '../platform/http';
+import { startStack, type Stack } from './harness/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.stop());
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: any;
+  reusedSocket: boolean;
+}
+
+interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent with a content-length. */
+  body?: string;
+  /** Sent chunked, without a content-length. */
+  chunks?: string[];
+  agent?: http.Agent;
+}
+
+/** One request; fails (rather than hangs) when no reply comes within 10 s. */
+function request(url: string, opts: RequestOptions = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, reusedSocket: req.reusedSocket });
+      });
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`no reply from ${url} within 10 s`)));
+    req.on('error', reject);
+    if (opts.body !== undefined) req.end(opts.body);
+    else {
+      for (const c of opts.chunks ?? []) req.write(c);
+      req.end();
+    }
+  });
+}
+
+const at = (base: string, path: string) => new URL(path, base).toString();
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** A GraphQL POST body of exactly `bytes` bytes (padding in `extensions`, which Apollo ignores). */
+function bodyOfSize(bytes: number): string {
+  const shell = (pad: string) => JSON.stringify({ query: '{ __typename }', extensions: { pad } });
+  const body = shell('x'.repeat(bytes - Buffer.byteLength(shell(''))));
+  expect(Buffer.byteLength(body)).toBe(bytes);
+  return body;
+}
+
+describe.each(['gateway', 'account', 'data', 'image'] as const)('%s', (name) => {
+  const base = () => (name === 'gateway' ? stack.gateway.url : stack.subgraphs[name].url);
+
+  test('GET /health → 200 {status: UP}', async () => {
+    const res = await request(at(base(), '/health'));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json).toEqual({ status: 'UP' });
+  });
+
+  test('GET /ready → 200 {status: READY}', async () => {
+    const res = await request(at(base(), '/ready'));
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ status: 'READY' });
+  });
+
+  test('an unknown path → 404 JSON', async () => {
+    const res = await request(at(base(), '/nope?x=1'));
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json).toEqual({ error: { code: 'NOT_FOUND', message: 'no route for GET /nope' } });
+  });
+
+  test('malformed JSON on /graphql → 400 JSON naming the problem', async () => {
+    const res = await request(base(), { method: 'POST', headers: JSON_HEADERS, body: '{"query": ' });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/not valid JSON/);
+  });
+
+  test('GET /graphql without a CSRF-safe header is blocked by Apollo', async () => {
+    const res = await request(`${base()}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(res.status).toBe(400);
+    expect(res.json.data).toBeUndefined();
+    expect(res.json.errors).toHaveLength(1);
+    expect(res.json.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(res.json.errors[0].message).toMatch(/blocked as a potential Cross-Site Request Forgery \(CSRF\)/);
+  });
+});
+
+describe('health and readiness only answer GET', () => {
+  test.each(['/health', '/ready'])('POST %s → 404', async (path) => {
+    const res = await request(at(stack.gateway.url, path), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('the request body limit', () => {
+  test(`a body of exactly ${MAX_BODY_BYTES} bytes is served`, async () => {
+    const res = await request(stack.gateway.url, { method: 'POST', headers: JSON_HEADERS, body: bodyOfSize(MAX_BODY_BYTES) });
+    expect(res.json).toEqual({ data: { __typename: 'Query' } });
+    expect(res.status).toBe(200);
+  });
+
+  test('a declared body one byte over → 413 JSON', async () => {
+    const res = await request(stack.gateway.url, { method: 'POST', headers: JSON_HEADERS, body: bodyOfSize(MAX_BODY_BYTES + 1) });
+    expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json).toEqual({ error: { code: 'BAD_USER_INPUT', message: `request body of ${MAX_BODY_BYTES + 1} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes` } });
+  });
+
+  test('a chunked body over the limit → 413 JSON, and the connection still serves the next request', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const chunks = Array.from({ length: 12 }, () => 'x'.repeat(100_000));
+      const res = await request(stack.gateway.url, { method: 'POST', headers: JSON_HEADERS, chunks, agent });
+      expect(res.status).toBe(413);
+      expect(res.json.error).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringContaining(`exceeds the limit of ${MAX_BODY_BYTES} bytes`) });
+      const next = await request(at(stack.gateway.url, '/health'), { agent });
+      expect(next.reusedSocket).toBe(true);
+      expect(next.status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test('a subgraph enforces the same limit', async () => {
+    const res = await request(stack.subgraphs.data.url, { method: 'POST', headers: JSON_HEADERS, body: bodyOfSize(MAX_BODY_BYTES + 1) });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("Apollo Server's CSRF prevention", () => {
+  const GET = (headers: Record<string, string> = {}, query = '{ __typename }') =>
+    request(`${stack.gateway.url}?query=${encodeURIComponent(query)}`, { headers });
+
+  const SAFE: Record<string, string>[] = [{ 'apollo-require-preflight': 'true' }, { 'x-apollo-operation-name': 'Anything' }, { 'content-type': 'application/json' }];
+  test.each(SAFE)(
+    'GET /graphql with %j is served',
+    async (headers) => {
+      const res = await GET(headers);
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ data: { __typename: 'Query' } });
+    },
+  );
+
+  test('an empty preflight header does not count', async () => {
+    const res = await GET({ 'apollo-require-preflight': '' });
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  test.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('a POST of %s (no preflight) is blocked', async (type) => {
+    const res = await request(stack.gateway.url, { method: 'POST', headers: { 'content-type': type }, body: '{"query":"{ __typename }"}' });
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].message).toMatch(/Cross-Site Request Forgery/);
+  });
+
+  test('a mutation over GET is refused even with the preflight header (405)', async () => {
+    const res = await GET({ 'apollo-require-preflight': 'true' }, 'mutation { createAccount(name: "never") { id } }');
+    expect(res.status).toBe(405);
+    expect(res.json.errors[0].message).toMatch(/mutation/i);
+  });
+});
