@@ -6,9 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './harness/ports';
+import { freePort, scratchDir } from '../deploy/local/scratch';
 import { postGraphQL } from './harness/stack';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,8 +44,7 @@ let env: NodeJS.ProcessEnv;
 let gatewayUrl: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-graph-start-'));
-  fs.chmodSync(dir, 0o755);
+  dir = scratchDir('account-graph-start-');
   const [gw, a, d, i, pg] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   env = { ...process.env, EMBEDDED_PG_DIR: path.join(dir, 'pg'), EMBEDDED_PG_PORT: String(pg), GATEWAY_PORT: String(gw), ACCOUNT_PORT: String(a), DATA_PORT: String(d), IMAGE_PORT: String(i), LOG_LEVEL: 'warn' };
   // The test run's own databases must not leak in: with no URLs the launcher embeds its own.

@@ -6,54 +6,18 @@
  * database); otherwise starts a throwaway embedded PostgreSQL, provisioned and migrated
  * as the test harness does, and removes it afterwards.
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
-import { startEmbeddedPostgres } from '../../deploy/local/embedded-postgres';
-import { migrate, migrationsDir } from './migrate';
-import { provision } from './provision';
+import { loadConfig, type ContextName } from '../../platform/config';
+import { startScratchCluster } from '../../deploy/local/scratch';
 import { seed, type SeedReport } from './seed';
 
 const DEFAULT_ACCOUNTS = 15_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** The configured databases, or a throwaway embedded PostgreSQL and a function to remove it. */
+/** The configured databases, or a throwaway embedded PostgreSQL. */
 async function databases(): Promise<{ urls: Record<ContextName, string>; cleanup: () => Promise<void>; where: string }> {
   const configured = loadConfig().databaseUrls;
   if (configured) return { urls: configured, cleanup: async () => {}, where: 'configured databases' };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-graph-seed-bench-'));
-  fs.chmodSync(dir, 0o755); // the server runs as the `postgres` user when we are root
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
-  try {
-    const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), ephemeral: true });
-    const cleanup = async () => {
-      await pg.stop();
-      remove();
-    };
-    try {
-      const urls = await provision(pg.adminUrl);
-      for (const c of CONTEXTS) await migrate(urls[c], migrationsDir(c));
-      return { urls, cleanup, where: 'a throwaway embedded PostgreSQL' };
-    } catch (err) {
-      await cleanup();
-      throw err;
-    }
-  } catch (err) {
-    remove();
-    throw err;
-  }
+  const cluster = await startScratchCluster('account-graph-seed-bench-');
+  return { urls: cluster.urls, cleanup: cluster.stop, where: 'a throwaway embedded PostgreSQL' };
 }
 
 const line = (label: string, n: number, r: SeedReport) =>

@@ -1,0 +1,62 @@
+/**
+ * A throwaway cluster for tests and benchmarks: an embedded PostgreSQL in a fresh temporary
+ * folder on a free port, with the three contexts' databases and users provisioned and
+ * migrated. `stop()` shuts it down and removes the folder.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CONTEXTS, type ContextName } from '../../platform/config';
+import { migrate, migrationsDir } from '../../prisma/tools/migrate';
+import { provision } from '../../prisma/tools/provision';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ScratchCluster {
+  adminUrl: string;
+  urls: Record<ContextName, string>;
+  stop(): Promise<void>;
+}
+
+/** A temporary folder the `postgres` user can reach (the server runs as that user when we are root). */
+export function scratchDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+export async function startScratchCluster(prefix = 'account-graph-'): Promise<ScratchCluster> {
+  const dir = scratchDir(prefix);
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+  try {
+    pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), ephemeral: true });
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  const stop = async () => {
+    await pg.stop();
+    remove();
+  };
+  try {
+    const urls = await provision(pg.adminUrl);
+    for (const c of CONTEXTS) await migrate(urls[c], migrationsDir(c));
+    return { adminUrl: pg.adminUrl, urls, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
