@@ -43,8 +43,17 @@ const schema = z
     EMBEDDED_PG_PORT: port(54329),
     SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),
     TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+    OUTBOX_RELAY: bool.default(true),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(50),
+    OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+    OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   })
   .superRefine((env, ctx) => {
+    if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['OUTBOX_DELIVERY_TIMEOUT_MS'], message: 'must be shorter than OUTBOX_LEASE_MS, or two relays could deliver one row at once' });
+    }
     const set = CONTEXTS.filter((c) => env[`${c.toUpperCase() as Uppercase<ContextName>}_DATABASE_URL`]);
     if (set.length > 0 && set.length < CONTEXTS.length) {
       const missing = CONTEXTS.filter((c) => !set.includes(c)).map((c) => `${c.toUpperCase()}_DATABASE_URL`);
@@ -74,6 +83,18 @@ export interface Config {
   embedded: { dir: string; port: number };
   seedAccounts: number;
   txMaxAttempts: number;
+  outbox: OutboxConfig;
+}
+
+export interface OutboxConfig {
+  /** Run a relay in this account subgraph process. */
+  relay: boolean;
+  pollMs: number;
+  batchSize: number;
+  /** How long a claimed row is reserved for one relay; longer than any delivery may take. */
+  leaseMs: number;
+  deliveryTimeoutMs: number;
+  maxBackoffMs: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +134,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     seedAccounts: e.SEED_ACCOUNTS,
     txMaxAttempts: e.TX_MAX_ATTEMPTS,
+    outbox: {
+      relay: e.OUTBOX_RELAY,
+      pollMs: e.OUTBOX_POLL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      leaseMs: e.OUTBOX_LEASE_MS,
+      deliveryTimeoutMs: e.OUTBOX_DELIVERY_TIMEOUT_MS,
+      maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
+import { metricsRoute } from './metrics';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -112,7 +113,7 @@ export async function startHttpServer<Ctx extends BaseContext>(
           return sendJson(res, 503, { status: 'NOT_READY', reason: (err as Error).message });
         }
       }
-      for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
+      for (const route of [...(opts.routes ?? []), metricsRoute]) if (await route(req, res, url)) return;
       sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: `no route for ${req.method} ${url.pathname}` } });
     };
     handle().catch((err: unknown) => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { PrismaClient } from '../../generated/account/client';
 import { defineSubgraph } from '../kit/define';
 import { createAccountLoaders } from './loaders';
+import { graphqlDeliverer } from './outbox/deliver';
+import { OutboxRelay } from './outbox/relay';
 import { accountResolvers } from './resolvers';
 
 export const accountSubgraph = defineSubgraph({
@@ -11,4 +13,9 @@ export const accountSubgraph = defineSubgraph({
   Client: PrismaClient,
   resolvers: accountResolvers,
   createLoaders: createAccountLoaders,
+  // The relay delivers this context's outbox to the data context (issue: cross-context writes).
+  workers: (prisma, config) =>
+    config.outbox.relay
+      ? [new OutboxRelay(prisma, graphqlDeliverer(config.subgraphUrls.data, config.outbox.deliveryTimeoutMs), config.outbox)]
+      : [],
 });

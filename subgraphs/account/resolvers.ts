@@ -7,6 +7,8 @@ import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
 import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from '../kit/validate';
 import type { AccountLoaders } from './loaders';
+import { RELAY_WORKER } from './outbox/relay';
+import { appendEvent } from './outbox/store';
 
 type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
 
@@ -55,22 +57,38 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   Mutation: {
-    createAccount: (_: unknown, args: { name: string }, ctx: Ctx) => {
+    createAccount: async (_: unknown, args: { name: string }, ctx: Ctx) => {
       const name = requireText('name', args.name);
-      return serializable(ctx.db, (tx) => tx.account.create({ data: { id: randomUUID(), name } }), ctx.retry);
+      // The account and its CREATED event commit together (transactional outbox); the relay
+      // delivers the event to the data context after this returns.
+      const account = await serializable(
+        ctx.db,
+        async (tx) => {
+          const created = await tx.account.create({ data: { id: randomUUID(), name } });
+          await appendEvent(tx, created.id, 'CREATED', created.createdAt);
+          return created;
+        },
+        ctx.retry,
+      );
+      ctx.wake(RELAY_WORKER);
+      return account;
     },
-    renameAccount: (_: unknown, args: { id: string; name: string }, ctx: Ctx) => {
+    renameAccount: async (_: unknown, args: { id: string; name: string }, ctx: Ctx) => {
       const id = requireId('id', args.id);
       const name = requireText('name', args.name);
-      return serializable(
+      const account = await serializable(
         ctx.db,
         async (tx) => {
           const existing = await tx.account.findUnique({ where: { id } });
           if (!existing) throw notFound('Account', id);
-          return tx.account.update({ where: { id }, data: { name } });
+          const renamed = await tx.account.update({ where: { id }, data: { name } });
+          await appendEvent(tx, id, 'UPDATED', new Date());
+          return renamed;
         },
         ctx.retry,
       );
+      ctx.wake(RELAY_WORKER);
+      return account;
     },
   },
   Account: {

@@ -1,8 +1,9 @@
 /** Turns a context's parts (SDL, Prisma client, loaders, resolvers) into a subgraph factory. */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
-import type { ContextName } from '../../platform/config';
+import type { Config, ContextName } from '../../platform/config';
 import { connectDatabase, type PrismaClientClass, type PrismaLike } from './database';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
+import type { Worker } from './worker';
 
 export interface SubgraphSpec<C, L> {
   name: ContextName;
@@ -10,12 +11,15 @@ export interface SubgraphSpec<C, L> {
   Client: PrismaClientClass<C>;
   resolvers: GraphQLResolverMap<SubgraphContext<C, L>>;
   createLoaders(prisma: C): L;
+  /** Background workers of this context, given the process configuration. */
+  workers?(prisma: C, config: Config): Worker[];
 }
 
-export type SubgraphFactory<C, L> = (databaseUrl: string, poolSize: number) => SubgraphDefinition<C, L>;
+/** Without `config` (some tests) the subgraph runs without its background workers. */
+export type SubgraphFactory<C, L> = (databaseUrl: string, poolSize: number, config?: Config) => SubgraphDefinition<C, L>;
 
 export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>): SubgraphFactory<C, L> {
-  return (databaseUrl, poolSize) => {
+  return (databaseUrl, poolSize, config) => {
     const database = connectDatabase(spec.Client, databaseUrl, poolSize);
     return {
       name: spec.name,
@@ -23,6 +27,7 @@ export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>
       resolvers: spec.resolvers,
       db: database.prisma,
       createLoaders: spec.createLoaders,
+      workers: config && spec.workers ? spec.workers(database.prisma, config) : [],
       ping: database.ping,
       close: database.close,
     };

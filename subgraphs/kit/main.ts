@@ -1,16 +1,16 @@
 /** Process entry shared by the three subgraphs: config, logs, start, graceful stop. */
-import { databaseUrlOf, loadConfig, type ContextName } from '../../platform/config';
+import { databaseUrlOf, loadConfig, type Config, type ContextName } from '../../platform/config';
 import { onShutdown } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
 import { startSubgraph, type SubgraphDefinition } from './subgraph';
 
 export function runSubgraphProcess<Db, Loaders>(
   name: ContextName,
-  define: (databaseUrl: string, poolSize: number) => SubgraphDefinition<Db, Loaders>,
+  define: (databaseUrl: string, poolSize: number, config: Config) => SubgraphDefinition<Db, Loaders>,
 ): void {
   const config = loadConfig();
   const log = createLogger(`${name}-subgraph`, config.logLevel);
-  const def = define(databaseUrlOf(config, name), config.poolSize);
+  const def = define(databaseUrlOf(config, name), config.poolSize, config);
   startSubgraph(def, {
     host: config.host,
     port: config.ports[name],

@@ -12,6 +12,7 @@ import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import type { RetryOptions } from './retry';
+import type { Worker } from './worker';
 
 /** What every resolver receives. `loaders` are created anew for each request. */
 export interface SubgraphContext<Db, Loaders> {
@@ -20,6 +21,8 @@ export interface SubgraphContext<Db, Loaders> {
   servedBy: string;
   retry: RetryOptions;
   log: Logger;
+  /** Wakes the named background worker of this process (after a commit that gave it work). */
+  wake(worker: string): void;
 }
 
 export interface SubgraphDefinition<Db, Loaders> {
@@ -29,6 +32,7 @@ export interface SubgraphDefinition<Db, Loaders> {
   resolvers: GraphQLResolverMap<SubgraphContext<Db, Loaders>>;
   db: Db;
   createLoaders(db: Db): Loaders;
+  workers: Worker[];
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,22 +68,27 @@ export async function startSubgraph<Db, Loaders>(
     logger: log,
   });
   await apollo.start();
+  const workers = new Map(def.workers.map((w) => [w.name, w]));
+  const wake = (name: string) => workers.get(name)?.wake();
   const http = await startHttpServer(
     {
       apollo,
       log,
       ready: def.ping,
-      context: async () => ({ db: def.db, loaders: def.createLoaders(def.db), servedBy, retry: opts.retry, log }),
+      context: async () => ({ db: def.db, loaders: def.createLoaders(def.db), servedBy, retry: opts.retry, log, wake }),
+      routes: def.workers.flatMap((w) => w.routes ?? []),
     },
     { host: opts.host, port: opts.port },
   );
-  log.info({ url: http.url }, 'subgraph listening');
+  for (const w of def.workers) w.start(log);
+  log.info({ url: http.url, workers: [...workers.keys()] }, 'subgraph listening');
   return {
     ...http,
     name: def.name,
     servedBy,
     stop: async () => {
       await http.close();
+      await Promise.all(def.workers.map((w) => w.stop()));
       await apollo.stop();
       await def.close();
     },

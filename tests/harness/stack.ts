@@ -3,7 +3,7 @@
  * gateway as real HTTP servers on free ports, in this process, against the test
  * PostgreSQL. Each test file starts one stack and stops it in afterAll.
  */
-import type { ContextName } from '../../platform/config';
+import { loadConfig, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { startGateway, type RunningGateway } from '../../gateway/server';
 import { accountSubgraph } from '../../subgraphs/account';
@@ -34,15 +34,22 @@ export async function postGraphQL<T>(url: string, query: string, variables?: Rec
   return (await res.json()) as GraphQLResponse<T>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Run the account context's outbox relay (default true); extra environment for its config. */
+  relay?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const urls = testDatabaseUrls();
   const common = { host: '127.0.0.1', port: 0, instanceName: 'test', retry: { maxAttempts: 6 }, log };
-  const [account, data, image] = await Promise.all([
-    startSubgraph(accountSubgraph(urls.account, 5), common),
+  const [data, image] = await Promise.all([
     startSubgraph(dataSubgraph(urls.data, 5), common),
     startSubgraph(imageSubgraph(urls.image, 5), common),
   ]);
+  const config = loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', ...opts.env, DATA_SUBGRAPH_URL: data.url, OUTBOX_RELAY: String(opts.relay ?? true) });
+  const account = await startSubgraph(accountSubgraph(urls.account, 5, config), common);
   const subgraphs = { account, data, image };
   const gateway = await startGateway({
     host: '127.0.0.1',

@@ -1,0 +1,37 @@
+/**
+ * Delivery of one outbox row through the data context's own GraphQL write path
+ * (`recordAccountEvent`), never into its database. The outbox row id is the event id,
+ * so a redelivery stores nothing new. Resolves only when the data context acknowledged
+ * this very event; anything else (network error, timeout, 5xx, GraphQL error) throws.
+ */
+import type { OutboxRow } from './store';
+
+export type Deliver = (row: OutboxRow) => Promise<void>;
+
+const RECORD = `mutation RecordAccountEvent($input: RecordAccountEventInput!) {
+  recordAccountEvent(input: $input) { id }
+}`;
+
+export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, headers: Record<string, string> = {}): Deliver {
+  return async (row) => {
+    const res = await fetch(dataSubgraphUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        query: RECORD,
+        variables: { input: { id: row.id, accountId: row.accountId, eventName: row.eventName, created: row.occurredAt.toISOString() } },
+      }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let body: { data?: { recordAccountEvent?: { id?: string } | null } | null; errors?: { message: string }[] } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new Error(`data subgraph answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`);
+    }
+    if (body.errors?.length) throw new Error(`data subgraph refused the event: ${body.errors.map((e) => e.message).join('; ')}`);
+    if (!res.ok) throw new Error(`data subgraph answered ${res.status}`);
+    if (body.data?.recordAccountEvent?.id !== row.id) throw new Error(`data subgraph did not acknowledge event ${row.id}`);
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The outbox relay: claims pending rows, delivers them to the data context, and acks
+ * them only after the data context acknowledged them. Failed deliveries go back with
+ * exponential backoff; while the database itself is unreachable the loop backs off too.
+ * A relay that dies keeps nothing: its leases run out and another relay (or itself,
+ * restarted) takes the rows again. Several relays can run at once (see store.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../../../generated/account/client';
+import type { OutboxConfig } from '../../../platform/config';
+import { sendJson, type Route } from '../../../platform/http';
+import type { Logger } from '../../../platform/logger';
+import type { Worker } from '../../kit/worker';
+import type { Deliver } from './deliver';
+import { outboxMetrics, registerDepthSource } from './metrics';
+import { ack, claim, fail, status, type OutboxRow } from './store';
+
+export type RelayOptions = Pick<OutboxConfig, 'pollMs' | 'batchSize' | 'leaseMs' | 'maxBackoffMs'> & { id?: string };
+
+export const RELAY_WORKER = 'outbox-relay';
+
+/** Full-jitter exponential backoff: attempt 1 waits up to 100 ms, doubling up to the cap. */
+export const backoffMs = (attempt: number, capMs: number) => Math.round(Math.random() * Math.min(capMs, 100 * 2 ** Math.max(0, attempt - 1)));
+
+export interface DrainResult {
+  claimed: number;
+  delivered: string[];
+  failed: string[];
+}
+
+export class OutboxRelay implements Worker {
+  readonly name = RELAY_WORKER;
+  readonly id: string;
+  readonly routes: Route[];
+  private log?: Logger;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private unregister?: () => void;
+
+  constructor(private readonly db: PrismaClient, private readonly deliver: Deliver, private readonly opts: RelayOptions) {
+    this.id = opts.id ?? `relay-${randomUUID()}`;
+    this.routes = [
+      async (req, res, url) => {
+        if (url.pathname !== '/outbox' || req.method !== 'GET') return false;
+        sendJson(res, 200, await status(this.db));
+        return true;
+      },
+    ];
+  }
+
+  start(log: Logger): void {
+    if (this.running) return;
+    this.log = log.child({ worker: this.name, relay: this.id });
+    this.running = true;
+    this.unregister = registerDepthSource(async () => (await status(this.db, 0)).pending);
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    this.unregister?.();
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** One round: claim what is due, deliver it, ack or release each row. */
+  async drainOnce(): Promise<DrainResult> {
+    const rows = await claim(this.db, this.id, this.opts.batchSize, this.opts.leaseMs);
+    // One row per account at most (claim takes heads only), so rows may go out side by side.
+    const outcomes = await Promise.all(rows.map((row) => this.deliverOne(row)));
+    const delivered = rows.filter((_, i) => outcomes[i] === true).map((r) => r.id);
+    await ack(this.db, this.id, delivered);
+    const now = Date.now();
+    for (const row of rows) if (delivered.includes(row.id)) outboxMetrics.lag.observe((now - row.occurredAt.getTime()) / 1000);
+    const failed: string[] = [];
+    for (const [i, row] of rows.entries()) {
+      const outcome = outcomes[i];
+      if (outcome === true) continue;
+      failed.push(row.id);
+      await fail(this.db, this.id, row.id, String(outcome), backoffMs(row.attempts + 1, this.opts.maxBackoffMs));
+    }
+    if (failed.length > 0) this.log?.warn({ failed: failed.length, delivered: delivered.length, error: String(outcomes.find((o) => o !== true)) }, 'outbox deliveries failed; will retry');
+    return { claimed: rows.length, delivered, failed };
+  }
+
+  private async deliverOne(row: OutboxRow): Promise<true | string> {
+    try {
+      await this.deliver(row);
+      outboxMetrics.deliveries.inc({ outcome: 'delivered' });
+      return true;
+    } catch (err) {
+      outboxMetrics.deliveries.inc({ outcome: 'failed' });
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let errorsInARow = 0;
+    while (this.running) {
+      this.woken = false;
+      let wait = this.opts.pollMs;
+      try {
+        const { claimed } = await this.drainOnce();
+        if (errorsInARow > 0) this.log?.info({ after: errorsInARow }, 'outbox database reachable again');
+        errorsInARow = 0;
+        if (claimed > 0) continue; // an account's next event is claimable only now
+      } catch (err) {
+        errorsInARow++;
+        wait = Math.max(this.opts.pollMs, backoffMs(errorsInARow, this.opts.maxBackoffMs));
+        if (errorsInARow === 1 || errorsInARow % 20 === 0) this.log?.warn({ err, errorsInARow }, 'outbox relay cannot reach its database; backing off');
+      }
+      if (this.running && !this.woken) await this.sleep(wait);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}

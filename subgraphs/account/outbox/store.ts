@@ -1,0 +1,119 @@
+/**
+ * The outbox table's operations. Appends run inside the caller's transaction; claim, ack
+ * and fail are single statements that several relays may run at once:
+ * - claim takes, per account, only the oldest undelivered row (so one account's events
+ *   are delivered in order), skips rows another relay holds (FOR UPDATE SKIP LOCKED, and a
+ *   lease in `claimed_until`), and leases what it takes to this relay;
+ * - ack and fail apply only while this relay still holds the lease.
+ * All times are the database's, in UTC, so relays on several hosts agree on leases.
+ * Everything here is SQL that PostgreSQL and CockroachDB both accept.
+ */
+import { randomUUID } from 'node:crypto';
+import { Prisma, type PrismaClient } from '../../../generated/account/client';
+
+export type Tx = Prisma.TransactionClient;
+
+export interface OutboxRow {
+  id: string;
+  accountId: string;
+  seq: bigint;
+  eventName: string;
+  occurredAt: Date;
+  attempts: number;
+}
+
+interface RawRow {
+  id: string;
+  account_id: string;
+  seq: bigint | number | string;
+  event_name: string;
+  occurred_at: Date | string;
+  attempts: number;
+}
+
+const NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
+const millis = (ms: number) => Prisma.sql`(${ms}::FLOAT8 * INTERVAL '1 millisecond')`;
+
+const toRow = (r: RawRow): OutboxRow => ({
+  id: r.id,
+  accountId: r.account_id,
+  seq: BigInt(r.seq),
+  eventName: r.event_name,
+  occurredAt: r.occurred_at instanceof Date ? r.occurred_at : new Date(`${r.occurred_at}Z`),
+  attempts: Number(r.attempts),
+});
+
+/** Records an event of `accountId` in the caller's transaction, after the account's last one. */
+export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date): Promise<string> {
+  const last = await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } });
+  const id = randomUUID();
+  await tx.outboxEvent.create({ data: { id, accountId, seq: (last._max.seq ?? 0n) + 1n, eventName, occurredAt } });
+  return id;
+}
+
+export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const rows = await db.$queryRaw<RawRow[]>`
+    UPDATE outbox SET claimed_by = ${relayId}, claimed_until = ${NOW} + ${millis(leaseMs)}
+     WHERE id IN (
+       SELECT o.id FROM outbox o
+        WHERE o.delivered_at IS NULL
+          AND o.next_attempt_at <= ${NOW}
+          AND (o.claimed_until IS NULL OR o.claimed_until < ${NOW})
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox p WHERE p.account_id = o.account_id AND p.delivered_at IS NULL AND p.seq < o.seq)
+        ORDER BY o.occurred_at, o.account_id, o.seq
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING id, account_id, seq, event_name, occurred_at, attempts`;
+  return rows.map(toRow).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+}
+
+/** Marks rows delivered (the data context acknowledged them); returns how many this relay still held. */
+export async function ack(db: PrismaClient, relayId: string, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.$executeRaw`
+    UPDATE outbox SET delivered_at = ${NOW}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, last_error = NULL
+     WHERE id IN (${Prisma.join(ids)}) AND claimed_by = ${relayId} AND delivered_at IS NULL`;
+}
+
+/** Releases a row whose delivery failed, to be tried again after `retryInMs`. */
+export async function fail(db: PrismaClient, relayId: string, id: string, error: string, retryInMs: number): Promise<number> {
+  return db.$executeRaw`
+    UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 2_000)}, next_attempt_at = ${NOW} + ${millis(retryInMs)},
+                      claimed_by = NULL, claimed_until = NULL
+     WHERE id = ${id} AND claimed_by = ${relayId} AND delivered_at IS NULL`;
+}
+
+export interface OutboxStatus {
+  pending: number;
+  /** Pending rows whose last delivery attempt failed. */
+  failing: number;
+  oldestPendingAgeMs: number | null;
+  maxAttempts: number;
+  /** The oldest pending rows, for a person to read. */
+  oldest: { id: string; accountId: string; seq: string; eventName: string; occurredAt: string; attempts: number; lastError: string | null; claimedBy: string | null }[];
+}
+
+export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus> {
+  const [summary] = await db.$queryRaw<{ pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]>`
+    SELECT count(*) AS pending, count(last_error) AS failing, min(occurred_at) AS oldest,
+           max(attempts) AS max_attempts, ${NOW} AS now
+      FROM outbox WHERE delivered_at IS NULL`;
+  const rows = await db.outboxEvent.findMany({ where: { deliveredAt: null }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }], take: show });
+  return {
+    pending: Number(summary?.pending ?? 0),
+    failing: Number(summary?.failing ?? 0),
+    oldestPendingAgeMs: summary?.oldest ? new Date(summary.now).getTime() - new Date(summary.oldest).getTime() : null,
+    maxAttempts: Number(summary?.max_attempts ?? 0),
+    oldest: rows.map((r) => ({
+      id: r.id,
+      accountId: r.accountId,
+      seq: r.seq.toString(),
+      eventName: r.eventName,
+      occurredAt: r.occurredAt.toISOString(),
+      attempts: r.attempts,
+      lastError: r.lastError,
+      claimedBy: r.claimedBy,
+    })),
+  };
+}

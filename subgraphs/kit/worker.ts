@@ -1,0 +1,14 @@
+/** A background job that lives as long as its subgraph process (e.g. the outbox relay). */
+import type { Route } from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+
+export interface Worker {
+  name: string;
+  start(log: Logger): void;
+  /** Finishes the work in hand, then stops. */
+  stop(): Promise<void>;
+  /** Asks the worker to look for work now (a commit just produced some). */
+  wake(): void;
+  /** HTTP routes the worker adds to its subgraph's server (status pages). */
+  routes?: Route[];
+}
