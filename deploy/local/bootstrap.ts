@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { CONTEXTS, type Config, type ContextName } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { migrate, migrationsDir, type MigrationReport } from '../../prisma/tools/migrate';
-import { provision } from '../../prisma/tools/provision';
+import { embeddedCredentials, provision, urlFor } from '../../prisma/tools/provision';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 export interface Databases {
@@ -32,6 +32,16 @@ export async function openDatabases(config: Config, log: Logger): Promise<Databa
     await embedded.stop();
     throw err;
   }
+}
+
+/**
+ * The databases of a stack that is already running: the configured URLs, or those of the
+ * embedded PostgreSQL that `npm start` runs (for tools such as `npm run outbox:status`).
+ */
+export function runningDatabaseUrls(config: Config): Record<ContextName, string> {
+  if (config.databaseUrls) return config.databaseUrls;
+  const base = `postgresql://127.0.0.1:${config.embedded.port}/postgres`;
+  return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c))])) as Record<ContextName, string>;
 }
 
 /** Applies every context's migrations; the first failure stops with its error. */
