@@ -2,16 +2,20 @@
  * The gateway: @apollo/gateway executing query plans over the three subgraphs, served by
  * Apollo Server on the shared HTTP layer. It runs from the committed supergraph file
  * (or composes the SDL files at start in dev mode) and maps subgraph names to the
- * configured URLs, so one supergraph file serves every environment.
+ * configured URLs, so one supergraph file serves every environment. The same port serves
+ * the old REST contract (rest/), implemented with GraphQL operations on this graph.
  */
 import fs from 'node:fs';
 import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
-import { startHttpServer, type RunningHttpServer, type Route } from '../platform/http';
+import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import type { Logger } from '../platform/logger';
 import { composeSupergraph } from './compose';
+import { ResilientDataSource, type ResilienceOptions } from './resilience';
+import { restRouter, type Execute, type GraphQLResult } from './rest/router';
+import { healthRoute, legacyRoutes } from './rest/routes';
 
 // @apollo/gateway reports anonymous usage to Apollo unless this is set; this stack never phones home.
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -23,8 +27,8 @@ export interface GatewayOptions {
   supergraphPath: string;
   composeAtStart: boolean;
   production: boolean;
+  resilience: ResilienceOptions;
   log: Logger;
-  routes?: Route[];
 }
 
 export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions => ({
@@ -34,6 +38,7 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   supergraphPath: config.supergraphPath,
   composeAtStart: config.composeAtStart,
   production: config.production,
+  resilience: config.resilience,
   log,
 });
 
@@ -77,7 +82,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     buildService: ({ name, url }) => {
       const target = isContext(name) ? opts.subgraphUrls[name] : url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new RemoteGraphQLDataSource({ url: target });
+      return new ResilientDataSource(name, target, opts.resilience, log);
     },
     logger: log,
   });
@@ -89,10 +94,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     logger: log,
   });
   await apollo.start();
-  const http = await startHttpServer(
-    { apollo, log, context: async () => ({}), ready: () => subgraphsReady(opts.subgraphUrls), routes: opts.routes },
-    { host: opts.host, port: opts.port },
-  );
+  const ready = () => subgraphsReady(opts.subgraphUrls);
+  const execute: Execute = async (query, variables) => {
+    const res = await apollo.executeOperation({ query, variables });
+    if (res.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST shim');
+    return res.body.singleResult as GraphQLResult<never>;
+  };
+  const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log);
+  const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [rest] }, { host: opts.host, port: opts.port });
   log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
   return {
     ...http,

@@ -43,6 +43,10 @@ const schema = z
     EMBEDDED_PG_PORT: port(54329),
     SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),
     TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+    SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+    SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
     OUTBOX_RELAY: bool.default(true),
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(50),
@@ -84,6 +88,8 @@ export interface Config {
   seedAccounts: number;
   txMaxAttempts: number;
   outbox: OutboxConfig;
+  /** How the gateway treats each subgraph (see gateway/resilience.ts). */
+  resilience: { timeoutMs: number; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
 }
 
 export interface OutboxConfig {
@@ -134,6 +140,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     seedAccounts: e.SEED_ACCOUNTS,
     txMaxAttempts: e.TX_MAX_ATTEMPTS,
+    resilience: {
+      timeoutMs: e.SUBGRAPH_TIMEOUT_MS,
+      attempts: e.SUBGRAPH_ATTEMPTS,
+      breakerThreshold: e.SUBGRAPH_BREAKER_THRESHOLD,
+      halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,
+    },
     outbox: {
       relay: e.OUTBOX_RELAY,
       pollMs: e.OUTBOX_POLL_MS,

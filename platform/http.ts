@@ -88,6 +88,27 @@ async function serveGraphQL<Ctx extends BaseContext>(opts: HttpServerOptions<Ctx
   res.end();
 }
 
+/** Liveness (/health, /live), readiness (/ready: databases, subgraphs...) and /metrics. */
+function builtinRoutes(ready: (() => Promise<void>) | undefined): Route {
+  return async (req, res, url) => {
+    if (req.method !== 'GET') return false;
+    if (url.pathname === '/health' || url.pathname === '/live') {
+      sendJson(res, 200, { status: 'UP' });
+      return true;
+    }
+    if (url.pathname === '/ready') {
+      try {
+        await ready?.();
+        sendJson(res, 200, { status: 'READY' });
+      } catch (err) {
+        sendJson(res, 503, { status: 'NOT_READY', reason: (err as Error).message });
+      }
+      return true;
+    }
+    return metricsRoute(req, res, url);
+  };
+}
+
 export interface RunningHttpServer {
   server: http.Server;
   port: number;
@@ -104,16 +125,9 @@ export async function startHttpServer<Ctx extends BaseContext>(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handle = async () => {
       if (url.pathname === graphqlPath) return serveGraphQL(opts, req, res, url);
-      if (url.pathname === '/health' && req.method === 'GET') return sendJson(res, 200, { status: 'UP' });
-      if (url.pathname === '/ready' && req.method === 'GET') {
-        try {
-          await opts.ready?.();
-          return sendJson(res, 200, { status: 'READY' });
-        } catch (err) {
-          return sendJson(res, 503, { status: 'NOT_READY', reason: (err as Error).message });
-        }
-      }
-      for (const route of [...(opts.routes ?? []), metricsRoute]) if (await route(req, res, url)) return;
+      // A process's own routes come first: they may answer /health in their own way (the
+      // gateway's REST shim keeps the old service's /health contract).
+      for (const route of [...(opts.routes ?? []), builtinRoutes(opts.ready)]) if (await route(req, res, url)) return;
       sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: `no route for ${req.method} ${url.pathname}` } });
     };
     handle().catch((err: unknown) => {

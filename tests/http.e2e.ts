@@ -112,10 +112,16 @@ describe.each(['gateway', 'account', 'data', 'image'] as const)('%s', (name) => 
 });
 
 describe('health and readiness only answer GET', () => {
-  test.each(['/health', '/ready'])('POST %s → 404', async (path) => {
-    const res = await request(at(stack.gateway.url, path), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+  test('POST /ready → 404', async () => {
+    const res = await request(at(stack.gateway.url, '/ready'), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe('NOT_FOUND');
+  });
+
+  test('POST /health on the gateway (a REST shim route) → 405 naming the allowed method', async () => {
+    const res = await request(at(stack.gateway.url, '/health'), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+    expect(res.status).toBe(405);
+    expect(res.json.error).toMatch(/allowed: GET/);
   });
 });
 

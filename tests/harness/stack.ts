@@ -58,6 +58,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     supergraphPath: '',
     composeAtStart: true,
     production: false,
+    resilience: config.resilience,
     log,
   });
   return {

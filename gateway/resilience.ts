@@ -1,0 +1,70 @@
+/**
+ * Resilience between the gateway and each subgraph (what the old aggregator did with
+ * retries behind circuit breakers, with cockatiel's policies):
+ * - a timeout on every subgraph request;
+ * - bounded retries with exponential backoff on connection errors, timeouts and 5xx,
+ *   for queries only: a subgraph operation that is a mutation is never re-sent;
+ * - a circuit breaker per subgraph: after `breakerThreshold` failures in a row it fails
+ *   fast for `halfOpenAfterMs`, then lets one probe through and closes when it succeeds.
+ */
+import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { BrokenCircuitError, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../platform/errors';
+import type { Logger } from '../platform/logger';
+
+export interface ResilienceOptions {
+  timeoutMs: number;
+  /** Attempts of one query request (1 = no retry). */
+  attempts: number;
+  breakerThreshold: number;
+  halfOpenAfterMs: number;
+}
+
+/** A failure worth retrying: the request never got a real answer. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof BrokenCircuitError) return false;
+  const e = err as { name?: string; message?: string; extensions?: { response?: { status?: number } }; cause?: unknown };
+  const status = e.extensions?.response?.status;
+  if (typeof status === 'number') return status >= 500;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+  return /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ETIMEDOUT|other side closed/i.test(`${e.message ?? ''} ${String((e.cause as Error | undefined)?.message ?? '')}`);
+}
+
+const isMutation = (query: string | undefined) => /^\s*mutation\b/.test(query ?? '');
+
+export class ResilientDataSource extends RemoteGraphQLDataSource {
+  readonly breaker: CircuitBreakerPolicy;
+  private readonly retrying;
+
+  constructor(readonly name: string, url: string, private readonly opts: ResilienceOptions, log: Logger) {
+    super({
+      url,
+      // Every request, first try or retry, gets its own deadline.
+      fetcher: ((input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) })) as never,
+    });
+    const transient = handleWhen(isTransient);
+    this.retrying = retry(transient, { maxAttempts: Math.max(0, opts.attempts - 1), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }) });
+    this.breaker = circuitBreaker(transient, { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerThreshold) });
+    this.breaker.onBreak(() => log.warn({ subgraph: name }, 'circuit opened: failing fast'));
+    this.breaker.onHalfOpen(() => log.info({ subgraph: name }, 'circuit half-open: probing'));
+    this.breaker.onReset(() => log.info({ subgraph: name }, 'circuit closed: subgraph is back'));
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<Record<string, any>>): Promise<GatewayGraphQLResponse> {
+    const send = () => super.process(options);
+    try {
+      if (isMutation(options.request.query)) return await this.breaker.execute(send);
+      return await this.breaker.execute(() => this.retrying.execute(send));
+    } catch (err) {
+      if (!isTransient(err) && !(err instanceof BrokenCircuitError)) throw err;
+      // Name the subgraph, so clients (and the REST shim) know which part is missing.
+      const reason = err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
+      throw new GraphQLError(`subgraph ${this.name} is unavailable: ${reason}`, {
+        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.name },
+      });
+    }
+  }
+}

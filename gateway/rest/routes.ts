@@ -1,0 +1,145 @@
+/**
+ * The old account service's HTTP contract ("accountservice", port 6767), one route per
+ * entry, each running one GraphQL operation on the composed graph. Client errors are
+ * plain text like the Go service's http.Error; a context that is down gives a 503 JSON
+ * error when nothing useful can be answered, and fallbacks (see legacy.ts) otherwise.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../../platform/errors';
+import { ACCOUNT_SELECTION, PARTIAL_HEADER, toLegacy, type GraphAccount } from './legacy';
+import type { GraphQLResult, RestResponse, RestRoute } from './router';
+
+/** Accounts one /accountsbyname answer may cover (pages of 100). */
+export const MAX_ACCOUNTS_BY_NAME = 20_000;
+
+const text = (status: number, body: string): RestResponse => ({ status, body });
+
+/** A field of a JSON body, matched without regard to case, as Go's encoding/json does. */
+function field(body: unknown, name: string): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const key = Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : (body as Record<string, unknown>)[key];
+}
+
+function requireObject(body: unknown, method: string): RestResponse | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return text(400, `${method} body must be a JSON object`);
+  return undefined;
+}
+
+const withCode = (errors: readonly GraphQLFormattedError[] | undefined, code: ErrorCode) => errors?.find((e) => e.extensions?.code === code);
+
+/** Maps an answer whose account is missing: client error, unknown id, or the account context down. */
+function failure(errors: readonly GraphQLFormattedError[] | undefined, id: string): RestResponse {
+  const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
+  if (bad) return text(400, bad.message);
+  if (!errors?.length || withCode(errors, ErrorCode.NOT_FOUND)) return text(404, `Account identified by '${id}' not found`);
+  return { status: 503, body: { error: 'the account context is unavailable; try again later', details: errors.map((e) => e.message) } };
+}
+
+function accountAnswer(result: GraphQLResult<Record<string, GraphAccount | null>>, key: string, id: string): RestResponse {
+  const account = result.data?.[key];
+  if (!account) return failure(result.errors, id);
+  const { body, missing } = toLegacy(account, result.errors);
+  return { status: 200, body, headers: missing.length > 0 ? { [PARTIAL_HEADER]: missing.join(', ') } : {} };
+}
+
+const getAccount: RestRoute = {
+  method: 'GET',
+  path: '/accounts/:accountId',
+  operation: `query LegacyAccount($id: ID!) { account(id: $id) { ${ACCOUNT_SELECTION} } }`,
+  async handle({ params }, run) {
+    const id = params.accountId!;
+    return accountAnswer(await run({ id }), 'account', id);
+  },
+};
+
+const createAccount: RestRoute = {
+  method: 'POST',
+  path: '/accounts',
+  body: true,
+  operation: 'mutation LegacyCreateAccount($name: String!) { createAccount(name: $name) { id } }',
+  async handle({ body }, run) {
+    const invalid = requireObject(body, 'POST');
+    if (invalid) return invalid;
+    const name = field(body, 'name');
+    if (typeof name !== 'string' || name.trim() === '') return text(400, 'POST body is missing required field: name (a non-empty string)');
+    const result = await run<{ createAccount: { id: string } | null }>({ name });
+    if (result.data?.createAccount) return { status: 201, body: { ID: result.data.createAccount.id } };
+    const bad = withCode(result.errors, ErrorCode.BAD_USER_INPUT);
+    if (bad) return text(400, bad.message);
+    return { status: 503, body: { error: 'the account context is unavailable; nothing was created', details: result.errors?.map((e) => e.message) ?? [] } };
+  },
+};
+
+const renameAccount: RestRoute = {
+  method: 'PUT',
+  path: '/accounts',
+  body: true,
+  operation: `mutation LegacyRenameAccount($id: ID!, $name: String!) { renameAccount(id: $id, name: $name) { ${ACCOUNT_SELECTION} } }`,
+  async handle({ body }, run) {
+    const invalid = requireObject(body, 'PUT');
+    if (invalid) return invalid;
+    const id = field(body, 'id');
+    if (typeof id !== 'string' || id.trim() === '') return text(400, 'PUT body is missing required field: ID');
+    const name = field(body, 'name');
+    if (typeof name !== 'string' || name.trim() === '') return text(400, 'PUT body is missing required field: name (a non-empty string)');
+    return accountAnswer(await run({ id, name }), 'renameAccount', id);
+  },
+};
+
+interface NamePage {
+  accounts: { edges: { node: { name: string; eventCount: number | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+const accountsByName: RestRoute = {
+  method: 'GET',
+  path: '/accountsbyname/:prefix',
+  // One page of names with their event counts: the gateway resolves a page's counts with
+  // one batched _entities call to the data context, not one call per account.
+  operation:
+    'query LegacyAccountsByName($prefix: String!, $after: String) { accounts(namePrefix: $prefix, first: 100, after: $after) { edges { node { name eventCount } } pageInfo { hasNextPage endCursor } } }',
+  async handle({ params }, run) {
+    const prefix = params.prefix!;
+    const counts = new Map<string, number>();
+    let after: string | null = null;
+    let seen = 0;
+    let countsMissing = false;
+    for (;;) {
+      const result: GraphQLResult<NamePage> = await run<NamePage>({ prefix, after });
+      const page = result.data?.accounts;
+      if (!page) {
+        const bad = withCode(result.errors, ErrorCode.BAD_USER_INPUT);
+        if (bad) return text(400, bad.message);
+        return { status: 503, body: { error: 'the account context is unavailable; try again later', details: result.errors?.map((e) => e.message) ?? [] } };
+      }
+      for (const { node } of page.edges) {
+        if (node.eventCount === null) countsMissing = true;
+        counts.set(node.name, (counts.get(node.name) ?? 0) + (node.eventCount ?? 0));
+      }
+      seen += page.edges.length;
+      if (!page.pageInfo.hasNextPage) break;
+      if (seen >= MAX_ACCOUNTS_BY_NAME) return text(422, `more than ${MAX_ACCOUNTS_BY_NAME} accounts have names starting with '${prefix}'; use a longer prefix`);
+      after = page.pageInfo.endCursor;
+    }
+    const body = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([Name, Count]) => ({ Name, Count }));
+    return { status: 200, body, headers: countsMissing ? { [PARTIAL_HEADER]: 'Count' } : {} };
+  },
+};
+
+/** GET /health: UP only when every database behind the gateway answers (through the subgraphs' /ready). */
+export function healthRoute(ready: () => Promise<void>): RestRoute {
+  return {
+    method: 'GET',
+    path: '/health',
+    async handle() {
+      try {
+        await ready();
+        return { status: 200, body: { status: 'UP' } };
+      } catch {
+        return { status: 503, body: { status: 'Database unaccessible' } };
+      }
+    },
+  };
+}
+
+export const legacyRoutes: RestRoute[] = [getAccount, createAccount, renameAccount, accountsByName];
