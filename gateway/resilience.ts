@@ -25,7 +25,7 @@ export interface ResilienceOptions {
 
 /** A failure worth retrying: the request never got a real answer. */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof BrokenCircuitError) return false;
+  if (!err || typeof err !== 'object' || err instanceof BrokenCircuitError) return false;
   const e = err as { name?: string; message?: string; extensions?: { response?: { status?: number } }; cause?: unknown };
   const status = e.extensions?.response?.status;
   if (typeof status === 'number') return status >= 500;
@@ -33,7 +33,8 @@ export function isTransient(err: unknown): boolean {
   return /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ETIMEDOUT|other side closed/i.test(`${e.message ?? ''} ${String((e.cause as Error | undefined)?.message ?? '')}`);
 }
 
-const isMutation = (query: string | undefined) => /^\s*mutation\b/.test(query ?? '');
+/** The query planner prints the operation first; leading comments are tolerated anyway. */
+const isMutation = (query: string | undefined) => /^\s*(#[^\n]*\n\s*)*mutation\b/.test(query ?? '');
 
 export class ResilientDataSource extends RemoteGraphQLDataSource {
   readonly breaker: CircuitBreakerPolicy;

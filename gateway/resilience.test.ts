@@ -1,0 +1,396 @@
+/**
+ * ResilientDataSource (gateway/resilience.ts) against real, tiny HTTP subgraphs started
+ * here on 127.0.0.1 (node:http) that misbehave on purpose: 5xx answers, a 400, a socket
+ * destroyed without an answer, no answer at all (timeout), a slow answer, a refused
+ * connection. Each fake subgraph counts the requests it really received, so the tests
+ * check what went over the wire: queries are retried on transient failures up to
+ * `attempts`, a 400 is not, a mutation is never re-sent, and the per-subgraph circuit
+ * breaker fails fast without touching the subgraph while open, then lets a probe through
+ * after `halfOpenAfterMs`. isTransient, the classifier behind all of it, is tested as a unit.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLDataSourceRequestKind, type GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { BrokenCircuitError, CircuitState } from 'cockatiel';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../platform/errors';
+import { createLogger } from '../platform/logger';
+import { ResilientDataSource, isTransient, type ResilienceOptions } from './resilience';
+
+const log = createLogger('test', 'silent');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------
+// Fake subgraphs
+
+/** What the fake subgraph does with its n-th request (1-based). */
+type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
+
+interface FakeSubgraph {
+  url: string;
+  /** Requests received so far (counted on arrival, before any answer). */
+  readonly requests: number;
+  /** The GraphQL bodies received, parsed. */
+  readonly bodies: Array<{ query?: string; variables?: unknown; operationName?: string }>;
+  /** Changes what the subgraph does from the next request on. */
+  behave(next: Behaviour): void;
+  close(): Promise<void>;
+}
+
+const open: FakeSubgraph[] = [];
+const timers = new Set<NodeJS.Timeout>();
+
+async function startSubgraph(behaviour: Behaviour): Promise<FakeSubgraph> {
+  let current = behaviour;
+  let requests = 0;
+  const bodies: FakeSubgraph['bodies'] = [];
+  const server = http.createServer((req, res) => {
+    const n = ++requests;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        bodies.push({});
+      }
+      current(req, res, n);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const fake: FakeSubgraph = {
+    url: `http://127.0.0.1:${port}/graphql`,
+    get requests() {
+      return requests;
+    },
+    bodies,
+    behave: (next) => {
+      current = next;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  open.push(fake);
+  return fake;
+}
+
+/** A port nothing listens on: bind one, then let it go. */
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const status =
+  (code: number, body = 'boom', contentType = 'text/plain'): Behaviour =>
+  (_req, res) => {
+    res.writeHead(code, { 'content-type': contentType });
+    res.end(body);
+  };
+const data =
+  (payload: Record<string, unknown>): Behaviour =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: payload }));
+  };
+/** Connection reset: the socket is destroyed without a single byte of answer. */
+const reset: Behaviour = (req) => {
+  req.socket.destroy();
+};
+/** Never answers (the client's timeout has to end it). */
+const hang: Behaviour = () => undefined;
+const delayed =
+  (ms: number, then: Behaviour): Behaviour =>
+  (req, res, n) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!res.destroyed) then(req, res, n);
+    }, ms);
+    timers.add(t);
+  };
+/** The first `count` requests get `first`, the rest `then`. */
+const firstN =
+  (count: number, first: Behaviour, then: Behaviour): Behaviour =>
+  (req, res, n) =>
+    (n <= count ? first : then)(req, res, n);
+
+afterEach(async () => {
+  for (const t of timers) clearTimeout(t);
+  timers.clear();
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+// ---------------------------------------------------------------------------------------
+// Calling the data source the way @apollo/gateway does
+
+const defaults: ResilienceOptions = { timeoutMs: 2_000, attempts: 3, breakerThreshold: 100, halfOpenAfterMs: 10_000 };
+const dataSource = (url: string, opts: Partial<ResilienceOptions> = {}, name = 'account') =>
+  new ResilientDataSource(name, url, { ...defaults, ...opts }, log);
+
+const QUERY = 'query Q__account__0{account(id:"1"){id}}';
+const MUTATION = 'mutation { x }';
+
+/** A request outside any incoming operation, as the gateway's health check sends it. */
+const healthCheckKind = (query: string): GraphQLDataSourceProcessOptions => ({
+  kind: GraphQLDataSourceRequestKind.HEALTH_CHECK,
+  request: { query },
+  context: {},
+});
+
+/** A fetch of a query plan, as executeQueryPlan sends it (a fresh object each call: process() mutates request.http). */
+const incomingOperation = (query: string, operationName?: string): GraphQLDataSourceProcessOptions => {
+  const incomingRequestContext = { context: {}, request: {} } as unknown as GatewayGraphQLRequestContext;
+  return {
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query, variables: {}, operationName },
+    incomingRequestContext,
+    context: incomingRequestContext.context,
+  };
+};
+
+async function rejection(p: Promise<unknown>): Promise<GraphQLError> {
+  let value: unknown;
+  try {
+    value = await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(GraphQLError);
+    return err as GraphQLError;
+  }
+  throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+}
+
+function expectUnavailable(err: GraphQLError, serviceName = 'account') {
+  expect(err.extensions).toEqual(expect.objectContaining({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName }));
+  expect(err.message).toContain(`subgraph ${serviceName} is unavailable`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+describe('queries: retries on transient failures', () => {
+  test('503 twice then 200: succeeds on the third request', async () => {
+    const sub = await startSubgraph(firstN(2, status(503), data({ account: { id: '1' } })));
+    const res = await dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(QUERY));
+    expect(res.data).toEqual({ account: { id: '1' } });
+    expect(res.errors).toBeUndefined();
+    expect(sub.requests).toBe(3);
+    // Each retry is the same GraphQL request, really sent again.
+    expect(sub.bodies.map((b) => b.query)).toEqual([QUERY, QUERY, QUERY]);
+  });
+
+  test.each([500, 502, 503])('always %i: gives up after `attempts` requests with SUBGRAPH_UNAVAILABLE', async (code) => {
+    const sub = await startSubgraph(status(code));
+    const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(QUERY)));
+    expectUnavailable(err);
+    expect(err.message).toContain(String(code));
+    expect(sub.requests).toBe(3);
+  });
+
+  test('attempts=1 means a single request, no retry', async () => {
+    const sub = await startSubgraph(status(503));
+    expectUnavailable(await rejection(dataSource(sub.url, { attempts: 1 }).process(healthCheckKind(QUERY))));
+    expect(sub.requests).toBe(1);
+  });
+
+  test('a connection reset on a query is retried', async () => {
+    const sub = await startSubgraph(firstN(2, reset, data({ ok: true })));
+    const res = await dataSource(sub.url, { attempts: 3 }).process(incomingOperation(QUERY, 'Q__account__0'));
+    expect(res.data).toEqual({ ok: true });
+    expect(sub.requests).toBe(3);
+  });
+
+  test('a slow answer is cut by the timeout, and the retry that answers in time succeeds', async () => {
+    const sub = await startSubgraph(firstN(1, delayed(1_500, data({ late: true })), data({ late: false })));
+    const res = await dataSource(sub.url, { timeoutMs: 150, attempts: 2 }).process(healthCheckKind(QUERY));
+    expect(res.data).toEqual({ late: false });
+    expect(sub.requests).toBe(2);
+  });
+});
+
+describe('client errors are not retried', () => {
+  test('a 400 is sent once and passed through as is, not as SUBGRAPH_UNAVAILABLE', async () => {
+    const body = JSON.stringify({ errors: [{ message: 'Cannot query field "nope" on type "Query".' }] });
+    const sub = await startSubgraph(status(400, body, 'application/json'));
+    const ds = dataSource(sub.url, { attempts: 3, breakerThreshold: 1 });
+    const err = await rejection(ds.process(healthCheckKind(QUERY)));
+    expect(sub.requests).toBe(1);
+    expect(err.extensions.code).not.toBe(ErrorCode.SUBGRAPH_UNAVAILABLE);
+    expect(err.extensions.serviceName).toBeUndefined();
+    expect((err.extensions.response as { status?: number }).status).toBe(400);
+    expect(err.message).toMatch(/^400/);
+    // Nor does it count as a subgraph failure: with a threshold of 1 the circuit stays closed.
+    expect(ds.breaker.state).toBe(CircuitState.Closed);
+    await rejection(ds.process(healthCheckKind(QUERY)));
+    expect(sub.requests).toBe(2);
+  });
+});
+
+describe('mutations are never re-sent', () => {
+  test('a mutation answered 503 is sent exactly once, even with attempts=3', async () => {
+    const sub = await startSubgraph(status(503));
+    const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(MUTATION)));
+    expectUnavailable(err);
+    expect(sub.requests).toBe(1);
+    expect(sub.bodies[0]?.query).toBe(MUTATION);
+  });
+
+  test('a connection reset on a mutation is not retried either', async () => {
+    const sub = await startSubgraph(reset);
+    const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(MUTATION)));
+    expectUnavailable(err);
+    expect(sub.requests).toBe(1);
+  });
+
+  test('a mutation fetch as the query planner prints it (named, no whitespace) that times out is sent once', async () => {
+    const sub = await startSubgraph(hang);
+    const op = 'mutation Transfer__account__0($amount:Int!){transfer(amount:$amount){id}}';
+    const err = await rejection(dataSource(sub.url, { attempts: 3, timeoutMs: 150 }).process(incomingOperation(op, 'Transfer__account__0')));
+    expectUnavailable(err);
+    expect(sub.requests).toBe(1);
+  });
+
+  test('control: the same reset on a query with attempts=3 does reach the subgraph 3 times', async () => {
+    const sub = await startSubgraph(reset);
+    expectUnavailable(await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(`  ${QUERY}`))));
+    expect(sub.requests).toBe(3);
+  });
+});
+
+describe('unreachable and silent subgraphs', () => {
+  test('connection refused: SUBGRAPH_UNAVAILABLE naming the subgraph', async () => {
+    const port = await freePort();
+    const err = await rejection(dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 2 }, 'image').process(healthCheckKind(QUERY)));
+    expectUnavailable(err, 'image');
+    expect(err.message).toMatch(/^subgraph image is unavailable: /);
+  });
+
+  test('a subgraph that never answers: each attempt is a separate request cut by the timeout', async () => {
+    const sub = await startSubgraph(hang);
+    const err = await rejection(dataSource(sub.url, { attempts: 3, timeoutMs: 150 }).process(healthCheckKind(QUERY)));
+    expectUnavailable(err);
+    expect(sub.requests).toBe(3);
+  });
+});
+
+describe('circuit breaker', () => {
+  const opts: Partial<ResilienceOptions> = { attempts: 2, breakerThreshold: 2, halfOpenAfterMs: 300 };
+
+  test('opens after `breakerThreshold` failed calls, fails fast while open, and closes after a successful probe', async () => {
+    const sub = await startSubgraph(status(503));
+    const ds = dataSource(sub.url, opts);
+
+    // One call with its retries is one failure for the breaker.
+    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
+    expect(sub.requests).toBe(2);
+    expect(ds.breaker.state).toBe(CircuitState.Closed);
+    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
+    expect(sub.requests).toBe(4);
+    expect(ds.breaker.state).toBe(CircuitState.Open);
+
+    // Open: fails fast, the subgraph sees nothing; mutations alike.
+    for (const query of [QUERY, MUTATION]) {
+      const err = await rejection(ds.process(healthCheckKind(query)));
+      expectUnavailable(err);
+      expect(err.message).toMatch(/circuit open/);
+    }
+    expect(sub.requests).toBe(4);
+
+    // The subgraph recovers; once halfOpenAfterMs has passed the next call is the probe.
+    sub.behave(data({ back: true }));
+    await sleep(450);
+    const probe = await ds.process(healthCheckKind(QUERY));
+    expect(probe.data).toEqual({ back: true });
+    expect(sub.requests).toBe(5);
+    expect(ds.breaker.state).toBe(CircuitState.Closed);
+
+    // Closed again: calls go through normally.
+    await ds.process(healthCheckKind(QUERY));
+    await ds.process(healthCheckKind(MUTATION));
+    expect(sub.requests).toBe(7);
+  });
+
+  test('a failed probe opens the circuit again', async () => {
+    const sub = await startSubgraph(status(503));
+    const ds = dataSource(sub.url, opts);
+    await rejection(ds.process(healthCheckKind(QUERY)));
+    await rejection(ds.process(healthCheckKind(QUERY)));
+    expect(ds.breaker.state).toBe(CircuitState.Open);
+    expect(sub.requests).toBe(4);
+
+    await sleep(450);
+    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
+    expect(sub.requests).toBe(6); // the probe went through, with its retry
+    expect(ds.breaker.state).toBe(CircuitState.Open);
+    expect((await rejection(ds.process(healthCheckKind(QUERY)))).message).toMatch(/circuit open/);
+    expect(sub.requests).toBe(6);
+  });
+
+  test('a success resets the count of consecutive failures', async () => {
+    const sub = await startSubgraph(status(503));
+    const ds = dataSource(sub.url, { ...opts, attempts: 1 });
+    await rejection(ds.process(healthCheckKind(QUERY)));
+    sub.behave(data({ ok: true }));
+    await ds.process(healthCheckKind(QUERY));
+    sub.behave(status(503));
+    await rejection(ds.process(healthCheckKind(QUERY)));
+    expect(ds.breaker.state).toBe(CircuitState.Closed);
+    expect(sub.requests).toBe(3);
+  });
+
+  test('each subgraph has its own circuit', async () => {
+    const down = await startSubgraph(status(503));
+    const up = await startSubgraph(data({ ok: true }));
+    const account = dataSource(down.url, { ...opts, attempts: 1 }, 'account');
+    const image = dataSource(up.url, { ...opts, attempts: 1 }, 'image');
+    await rejection(account.process(healthCheckKind(QUERY)));
+    await rejection(account.process(healthCheckKind(QUERY)));
+    expect(account.breaker.state).toBe(CircuitState.Open);
+    expect((await image.process(healthCheckKind(QUERY))).data).toEqual({ ok: true });
+    expect(image.breaker.state).toBe(CircuitState.Closed);
+  });
+});
+
+describe('isTransient', () => {
+  const httpError = (code: number, message = `${code}: whatever`) => new GraphQLError(message, { extensions: { response: { status: code } } });
+  const withCause = (message: string, cause: Error) => Object.assign(new Error(message), { cause });
+
+  test.each<[string, unknown]>([
+    ['a 500 response', httpError(500)],
+    ['a 502 response', httpError(502)],
+    ['a 503 response', httpError(503)],
+    ['a 504 response', httpError(504)],
+    ['a TimeoutError (AbortSignal.timeout)', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })],
+    ['an AbortError (a real abort reason)', AbortSignal.abort().reason],
+    ['undici "fetch failed"', new TypeError('fetch failed')],
+    ['ECONNREFUSED in the message', new Error('connect ECONNREFUSED 127.0.0.1:4001')],
+    ['ECONNREFUSED only in the cause', withCause('request to subgraph failed', new Error('connect ECONNREFUSED 127.0.0.1:4001'))],
+    ['ECONNRESET only in the cause', withCause('request to subgraph failed', new Error('read ECONNRESET'))],
+    ['"other side closed" in the cause of "fetch failed"', withCause('fetch failed', new Error('other side closed'))],
+  ])('true for %s', (_, err) => expect(isTransient(err)).toBe(true));
+
+  test.each<[string, unknown]>([
+    ['a 400 response', httpError(400)],
+    ['a 401 response', httpError(401)],
+    ['a 404 response', httpError(404)],
+    ['a 4xx even if its message reads like a network error', httpError(400, 'fetch failed ECONNRESET')],
+    ['an open circuit (BrokenCircuitError)', new BrokenCircuitError()],
+    ['a GraphQL validation error', new GraphQLError('Cannot query field "nope" on type "Query".')],
+    ['an invalid JSON body', new SyntaxError('Unexpected token < in JSON at position 0')],
+  ])('false for %s', (_, err) => expect(isTransient(err)).toBe(false));
+
+  test('the errors the real fetcher throws are classified from the wire', async () => {
+    // Sanity check that the shapes above are the ones a real request produces.
+    const port = await freePort();
+    const refused = await fetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    expect(isTransient(refused)).toBe(true);
+    const sub = await startSubgraph(hang);
+    const timedOut = await fetch(sub.url, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => e);
+    expect((timedOut as Error).name).toBe('TimeoutError');
+    expect(isTransient(timedOut)).toBe(true);
+  });
+});
