@@ -14,10 +14,10 @@ export const MAX_ACCOUNTS_BY_NAME = 20_000;
 
 const text = (status: number, body: string): RestResponse => ({ status, body });
 
-/** A field of a JSON body, matched without regard to case, as Go's encoding/json does. */
+/** A field of a JSON body, matched without regard to case (the last match wins), as Go's encoding/json does. */
 function field(body: unknown, name: string): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const key = Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase());
+  const key = Object.keys(body).findLast((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : (body as Record<string, unknown>)[key];
 }
 

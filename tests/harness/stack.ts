@@ -1,9 +1,11 @@
 /**
  * The shared harness of the integration and e2e tests: the three subgraphs and the
  * gateway as real HTTP servers on free ports, in this process, against the test
- * PostgreSQL. Each test file starts one stack and stops it in afterAll.
+ * PostgreSQL. Each test file starts one stack and stops it in afterAll. Fault tests can
+ * stop one subgraph and start it again on the same port (`stopSubgraph`, `restart`): the
+ * running gateway, which knows fixed URLs, then reaches it again without a restart.
  */
-import { loadConfig, type ContextName } from '../../platform/config';
+import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { startGateway, type RunningGateway } from '../../gateway/server';
 import { accountSubgraph } from '../../subgraphs/account';
@@ -22,6 +24,10 @@ export interface Stack {
   subgraphs: Record<ContextName, RunningSubgraph>;
   /** POSTs an operation to the gateway and returns the parsed body. */
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Stops one subgraph (HTTP server, workers, database pool); its port stays the gateway's URL for it. */
+  stopSubgraph(name: ContextName): Promise<void>;
+  /** Starts one subgraph anew on its port (stopping it first if it runs); `subgraphs[name]` is then the new one. */
+  restart(name: ContextName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,14 +49,21 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const urls = testDatabaseUrls();
-  const common = { host: '127.0.0.1', port: 0, instanceName: 'test', retry: { maxAttempts: 6 }, log };
-  const [data, image] = await Promise.all([
-    startSubgraph(dataSubgraph(urls.data, 5), common),
-    startSubgraph(imageSubgraph(urls.image, 5), common),
-  ]);
+  const common = { host: '127.0.0.1', instanceName: 'test', retry: { maxAttempts: 6 }, log };
+  const startData = (port: number) => startSubgraph(dataSubgraph(urls.data, 5), { ...common, port });
+  const startImage = (port: number) => startSubgraph(imageSubgraph(urls.image, 5), { ...common, port });
+  const [data, image] = await Promise.all([startData(0), startImage(0)]);
   const config = loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', ...opts.env, DATA_SUBGRAPH_URL: data.url, OUTBOX_RELAY: String(opts.relay ?? true) });
-  const account = await startSubgraph(accountSubgraph(urls.account, 5, config), common);
+  const startAccount = (port: number) => startSubgraph(accountSubgraph(urls.account, 5, config), { ...common, port });
+  const account = await startAccount(0);
   const subgraphs = { account, data, image };
+  const starters = { account: startAccount, data: startData, image: startImage };
+  const stopped = new Set<ContextName>();
+  const stopSubgraph = async (name: ContextName) => {
+    if (stopped.has(name)) return;
+    stopped.add(name);
+    await subgraphs[name].stop();
+  };
   const gateway = await startGateway({
     host: '127.0.0.1',
     port: 0,
@@ -65,9 +78,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     gateway,
     subgraphs,
     query: (query, variables) => postGraphQL(gateway.url, query, variables),
+    stopSubgraph,
+    restart: async (name) => {
+      await stopSubgraph(name);
+      subgraphs[name] = await starters[name](subgraphs[name].port);
+      stopped.delete(name);
+    },
     stop: async () => {
       await gateway.stop();
-      await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      await Promise.all(CONTEXTS.map(stopSubgraph));
     },
   };
 }

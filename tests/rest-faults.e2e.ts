@@ -1,0 +1,203 @@
+/**
+ * The REST shim's contract when contexts fail, with real faults and no mocks: subgraphs
+ * stopped in-process and started again on the same port (the running gateway recovers
+ * without a restart, through its circuit breaker's half-open probe), the quote table
+ * renamed away (quote fallback), and the data database refusing connections (/health
+ * 503). Every fault is undone in `finally`, so one failing test leaves the next working.
+ * First, on the healthy stack, /accountsbyname's batching, counted by pg_stat_statements
+ * (this file's stack runs without the outbox relay, whose polling would add statements).
+ */
+import type { ContextName } from '../platform/config';
+import { adminQuery, countStatements, type StatementCount } from './harness/db';
+import { countRows, insertAccounts, insertEvents, insertImages, removeFixtures, seedAccounts, sql, uniquePrefix } from './harness/fixtures';
+import { startStack, type Stack } from './harness/stack';
+
+const P = uniquePrefix('restf');
+const ID = `${P}acct`;
+const FALLBACK_QUOTE = { quote: 'May the source be with you, always.', ipAddress: 'circuit-breaker', language: 'en' };
+const PLACEHOLDER_IMAGE = { id: '', url: 'http://path.to.placeholder', servedBy: 'fallback' };
+const PARTIAL = 'x-partial-response';
+
+const SIZES = [30, 100, 150, 200] as const; // accounts per /accountsbyname answer (pages of 100)
+
+let stack: Stack;
+
+interface Reply {
+  status: number;
+  type: string;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+/** One request to the gateway's REST shim; a reply must come (bounded), whatever is down. */
+async function rest(method: string, path: string, body?: string): Promise<Reply> {
+  const res = await fetch(`http://127.0.0.1:${stack.gateway.port}${path}`, {
+    method,
+    body,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, text, json };
+}
+
+const getAccount = () => rest('GET', `/accounts/${encodeURIComponent(ID)}`);
+
+/** Polls `call` until `done` holds; fails with the last reply after ~20 s. */
+async function until(call: () => Promise<Reply>, done: (r: Reply) => boolean): Promise<Reply> {
+  let last: Reply | undefined;
+  for (let i = 0; i < 200; i++) {
+    last = await call();
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`condition not reached; last answer: ${last?.status} ${last?.headers.get(PARTIAL)} ${last?.text}`);
+}
+
+let full: any; // the complete answer, taken while everything runs
+const isFull = (r: Reply) => r.status === 200 && r.headers.get(PARTIAL) === null && JSON.stringify(r.json) === JSON.stringify(full);
+
+const writes = async () => ({ accounts: await countRows('account'), outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n) });
+
+beforeAll(async () => {
+  // A short half-open delay, so that recovery after a restart is quick; relay off: no outbox traffic.
+  stack = await startStack({ relay: false, env: { SUBGRAPH_BREAKER_HALF_OPEN_MS: '200' } });
+  await insertAccounts([{ id: ID, name: `${ID} name`, createdAt: new Date('2024-01-01T00:00:00.000Z') }]);
+  await insertEvents([{ id: `${ID}-e1`, accountId: ID, eventName: 'CREATED', created: new Date('2024-01-01T00:00:00.000Z') }]);
+  await insertImages([{ accountId: ID, url: 'https://img.example.com/restf.png' }]);
+  for (const n of SIZES) await seedAccounts(`${P}n${n}-`, n);
+});
+
+afterAll(async () => {
+  await removeFixtures(P);
+  await stack?.stop();
+});
+
+test('GET /accountsbyname: one batched statement per page of 100 in the data database, whatever the number of accounts', async () => {
+  const calls = (c: StatementCount, pattern: RegExp) => [...c.byQuery].filter(([q]) => pattern.test(q)).reduce((n, [, k]) => n + k, 0);
+  const seen: Record<number, Record<ContextName, StatementCount>> = {};
+  for (const n of SIZES) {
+    let r: Reply | undefined;
+    seen[n] = await countStatements(async () => {
+      r = await rest('GET', `/accountsbyname/${encodeURIComponent(`${P}n${n}-`)}`);
+    });
+    expect(r!.status).toBe(200);
+    expect(r!.json).toHaveLength(n);
+    expect(r!.json.every((e: any) => e.Count === 2)).toBe(true);
+  }
+  // Per page: one SELECT of accounts (the page) and one grouped count of all its accounts' events.
+  for (const n of SIZES) {
+    const pages = Math.ceil(n / 100);
+    const got = { n, data: seen[n]!.data.total, accounts: calls(seen[n]!.account, /\bFROM\s+("public"\.)?"accounts"/i), account: seen[n]!.account.total };
+    expect(got).toEqual({ n, data: pages, accounts: pages, account: pages });
+  }
+  expect(calls(seen[150]!.data, /\bGROUP BY\b/i)).toBe(2);
+  // 200 accounts cost what 150 cost (two pages), 100 what 30 cost (one page).
+  expect(seen[150]!.data.total).toBe(seen[200]!.data.total);
+  expect(seen[30]!.data.total).toBe(seen[100]!.data.total);
+});
+
+test('baseline: the full answer, with no partial header', async () => {
+  const r = await getAccount();
+  expect(r.status).toBe(200);
+  expect(r.headers.get(PARTIAL)).toBeNull();
+  expect(r.json.accountEvents).toHaveLength(1);
+  expect(r.json.quote.ipAddress).toBe(stack.subgraphs.account.servedBy);
+  expect(r.json.imageData).toEqual({ id: ID, url: 'https://img.example.com/restf.png', servedBy: stack.subgraphs.image.servedBy });
+  full = r.json;
+});
+
+test('data, then image, stopped: 200 with fallbacks and x-partial-response; restarted on the same ports: full answers again', async () => {
+  try {
+    await stack.stopSubgraph('data');
+    // Several calls: the first ones fail through retries, later ones hit the open circuit.
+    for (let i = 0; i < 8; i++) {
+      const r = await getAccount();
+      expect(r.status).toBe(200);
+      expect(r.type).toMatch(/^application\/json\b/);
+      expect(r.headers.get(PARTIAL)).toBe('accountEvents');
+      expect(r.json).toEqual({ ...full, accountEvents: [] });
+    }
+
+    await stack.stopSubgraph('image');
+    for (let i = 0; i < 8; i++) {
+      const r = await getAccount();
+      expect(r.status).toBe(200);
+      expect(r.headers.get(PARTIAL)).toBe('imageData, accountEvents');
+      expect(r.json).toEqual({ ...full, imageData: PLACEHOLDER_IMAGE, accountEvents: [] });
+    }
+  } finally {
+    await stack.restart('data');
+    await stack.restart('image');
+  }
+  // The same gateway: its breakers half-open, probe, and close.
+  const r = await until(getAccount, isFull);
+  expect(r.json).toEqual(full);
+});
+
+test('account stopped: 503 JSON for every route that needs it, nothing written; restarted: recovers', async () => {
+  const before = await writes();
+  try {
+    await stack.stopSubgraph('account');
+    const replies = {
+      get: await getAccount(),
+      post: await rest('POST', '/accounts', JSON.stringify({ name: `${P}while-down` })),
+      put: await rest('PUT', '/accounts', JSON.stringify({ id: ID, name: `${P}while-down` })),
+      byName: await rest('GET', `/accountsbyname/${encodeURIComponent(P)}`),
+      again: await getAccount(), // once the circuit is open too
+    };
+    for (const [route, r] of Object.entries(replies)) {
+      expect([route, r.status, r.type]).toEqual([route, 503, expect.stringMatching(/^application\/json\b/)]);
+      expect(typeof r.json.error).toBe('string');
+    }
+  } finally {
+    await stack.restart('account');
+  }
+  expect(await writes()).toEqual(before);
+  const r = await until(getAccount, isFull);
+  expect(r.json.servedBy).toBe(stack.subgraphs.account.servedBy);
+  expect(r.json.name).toBe(`${ID} name`);
+});
+
+test('quote unavailable (its table is gone): 200 with the fallback quote and x-partial-response "quote"', async () => {
+  try {
+    await adminQuery('ALTER TABLE quotes RENAME TO quotes_away', [], 'account');
+    const r = await getAccount();
+    expect(r.status).toBe(200);
+    expect(r.headers.get(PARTIAL)).toBe('quote');
+    expect(r.json).toEqual({ ...full, quote: FALLBACK_QUOTE });
+  } finally {
+    await adminQuery('ALTER TABLE quotes_away RENAME TO quotes', [], 'account');
+  }
+  await until(getAccount, isFull);
+});
+
+test('the data database refusing connections: /health 503 {"status":"Database unaccessible"}, accounts still served; 200 UP after', async () => {
+  expect((await rest('GET', '/health')).json).toEqual({ status: 'UP' });
+  try {
+    await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS false');
+    await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()");
+    // pg_terminate_backend only signals: wait until the data subgraph's connections are really gone.
+    for (let i = 0; i < 100 && (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE datname = 'data' AND backend_type = 'client backend'")).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const health = await rest('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.type).toMatch(/^application\/json\b/);
+    expect(health.json).toEqual({ status: 'Database unaccessible' });
+    const r = await getAccount();
+    expect(r.status).toBe(200);
+    expect(r.headers.get(PARTIAL)).toBe('accountEvents');
+    expect(r.json).toEqual({ ...full, accountEvents: [] });
+  } finally {
+    await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS true');
+  }
+  const health = await until(() => rest('GET', '/health'), (h) => h.status === 200);
+  expect(health.json).toEqual({ status: 'UP' });
+  await until(getAccount, isFull);
+});
