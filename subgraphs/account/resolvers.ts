@@ -65,7 +65,7 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
         ctx.db,
         async (tx) => {
           const created = await tx.account.create({ data: { id: randomUUID(), name } });
-          await appendEvent(tx, created.id, 'CREATED', created.createdAt);
+          await appendEvent(tx, created.id, 'CREATED', created.createdAt, true);
           return created;
         },
         ctx.retry,

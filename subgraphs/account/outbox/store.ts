@@ -5,11 +5,15 @@
  *   are delivered in order), skips rows another relay holds (FOR UPDATE SKIP LOCKED, and a
  *   lease in `claimed_until`), and leases what it takes to this relay;
  * - ack and fail apply only while this relay still holds the lease.
+ * claim runs at READ COMMITTED (see there); ack and fail at the database's SERIALIZABLE,
+ * where two relays' statements can still fail each other with SQLSTATE 40001. Each of the
+ * three is a single statement that did everything or nothing, so it is simply re-run.
  * All times are the database's, in UTC, so relays on several hosts agree on leases.
  * Everything here is SQL that PostgreSQL and CockroachDB both accept.
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../../generated/account/client';
+import { withRetry, type RetryOptions } from '../../kit/retry';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -34,6 +38,9 @@ interface RawRow {
 const NOW = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
 const millis = (ms: number) => Prisma.sql`(${ms}::FLOAT8 * INTERVAL '1 millisecond')`;
 
+/** For claim, ack and fail: one statement each, re-run on a serialization failure. */
+const STATEMENT_RETRY: RetryOptions = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 100 };
+
 const toRow = (r: RawRow): OutboxRow => ({
   id: r.id,
   accountId: r.account_id,
@@ -43,16 +50,27 @@ const toRow = (r: RawRow): OutboxRow => ({
   attempts: Number(r.attempts),
 });
 
-/** Records an event of `accountId` in the caller's transaction, after the account's last one. */
-export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date): Promise<string> {
-  const last = await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } });
+/**
+ * Records an event of `accountId` in the caller's transaction, after the account's last one.
+ * `first`: the account was created in this very transaction, so it has no earlier event and
+ * the outbox is not read at all. That read (at SERIALIZABLE, predicate locks on the outbox)
+ * would make every create conflict with the relay's concurrent claim/ack/fail updates.
+ */
+export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date, first = false): Promise<string> {
+  const last = first ? null : (await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } }))._max.seq;
   const id = randomUUID();
-  await tx.outboxEvent.create({ data: { id, accountId, seq: (last._max.seq ?? 0n) + 1n, eventName, occurredAt } });
+  await tx.outboxEvent.create({ data: { id, accountId, seq: (last ?? 0n) + 1n, eventName, occurredAt } });
   return id;
 }
 
 export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  const rows = await db.$queryRaw<RawRow[]>`
+  // READ COMMITTED, the isolation SKIP LOCKED is made for: a row another relay claimed or
+  // acked since this statement's snapshot is re-checked against its newest version (and
+  // dropped) instead of failing the whole claim with 40001, which at SERIALIZABLE happens
+  // to nearly every claim racing another relay's. Where READ COMMITTED is not enabled
+  // (CockroachDB's cluster setting), the transaction runs SERIALIZABLE and is re-run.
+  // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
+  const rows = await withRetry(() => db.$transaction((tx) => tx.$queryRaw<RawRow[]>`
     UPDATE outbox SET claimed_by = ${relayId}, claimed_until = ${NOW} + ${millis(leaseMs)}
      WHERE id IN (
        SELECT o.id FROM outbox o
@@ -64,24 +82,24 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
         ORDER BY o.occurred_at, o.account_id, o.seq
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, account_id, seq, event_name, occurred_at, attempts`;
+    RETURNING id, account_id, seq, event_name, occurred_at, attempts`, { isolationLevel: 'ReadCommitted' }), STATEMENT_RETRY);
   return rows.map(toRow).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
 }
 
 /** Marks rows delivered (the data context acknowledged them); returns how many this relay still held. */
 export async function ack(db: PrismaClient, relayId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  return db.$executeRaw`
+  return withRetry(() => db.$executeRaw`
     UPDATE outbox SET delivered_at = ${NOW}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, last_error = NULL
-     WHERE id IN (${Prisma.join(ids)}) AND claimed_by = ${relayId} AND delivered_at IS NULL`;
+     WHERE id IN (${Prisma.join(ids)}) AND claimed_by = ${relayId} AND delivered_at IS NULL`, STATEMENT_RETRY);
 }
 
 /** Releases a row whose delivery failed, to be tried again after `retryInMs`. */
 export async function fail(db: PrismaClient, relayId: string, id: string, error: string, retryInMs: number): Promise<number> {
-  return db.$executeRaw`
+  return withRetry(() => db.$executeRaw`
     UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 2_000)}, next_attempt_at = ${NOW} + ${millis(retryInMs)},
                       claimed_by = NULL, claimed_until = NULL
-     WHERE id = ${id} AND claimed_by = ${relayId} AND delivered_at IS NULL`;
+     WHERE id = ${id} AND claimed_by = ${relayId} AND delivered_at IS NULL`, STATEMENT_RETRY);
 }
 
 export interface OutboxStatus {
