@@ -3,16 +3,19 @@
  * Apollo Server on the shared HTTP layer. It runs from the committed supergraph file
  * (or composes the SDL files at start in dev mode) and maps subgraph names to the
  * configured URLs, so one supergraph file serves every environment. The same port serves
- * the old REST contract (rest/), implemented with GraphQL operations on this graph.
+ * the old REST contract (rest/), implemented with GraphQL operations on this graph, and the
+ * offline GraphiQL playground (playground/).
  */
 import fs from 'node:fs';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import type { Logger } from '../platform/logger';
 import { composeSupergraph } from './compose';
+import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
 import { healthRoute, legacyRoutes } from './rest/routes';
@@ -27,6 +30,10 @@ export interface GatewayOptions {
   supergraphPath: string;
   composeAtStart: boolean;
   production: boolean;
+  /** Serve the GraphiQL playground (default: not in production). */
+  playground?: boolean;
+  /** Answer introspection queries (default: not in production). */
+  introspection?: boolean;
   resilience: ResilienceOptions;
   log: Logger;
 }
@@ -38,6 +45,8 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   supergraphPath: config.supergraphPath,
   composeAtStart: config.composeAtStart,
   production: config.production,
+  playground: config.playground,
+  introspection: config.introspection,
   resilience: config.resilience,
   log,
 });
@@ -86,12 +95,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     },
     logger: log,
   });
+  const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
   const apollo = new ApolloServer({
     gateway,
-    introspection: !opts.production,
+    introspection: opts.introspection ?? !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
+    // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
+    plugins: [ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
@@ -101,7 +113,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     return res.body.singleResult as GraphQLResult<never>;
   };
   const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log);
-  const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [rest] }, { host: opts.host, port: opts.port });
+  const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [playgroundRoute(playground), rest] }, { host: opts.host, port: opts.port });
   log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
   return {
     ...http,

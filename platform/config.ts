@@ -53,6 +53,9 @@ const schema = z
     OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
     OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    // Unset: on, except with NODE_ENV=production.
+    PLAYGROUND: bool.optional(),
+    INTROSPECTION: bool.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
@@ -90,6 +93,10 @@ export interface Config {
   outbox: OutboxConfig;
   /** How the gateway treats each subgraph (see gateway/resilience.ts). */
   resilience: { timeoutMs: number; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+  /** Gateway: serve the GraphiQL playground at GET / and GET /graphql (browsers). */
+  playground: boolean;
+  /** Gateway: answer introspection queries (the playground's docs explorer needs them). */
+  introspection: boolean;
 }
 
 export interface OutboxConfig {
@@ -154,6 +161,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       deliveryTimeoutMs: e.OUTBOX_DELIVERY_TIMEOUT_MS,
       maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
     },
+    playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
+    introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
   };
 }
 

@@ -121,13 +121,16 @@ export async function startHttpServer<Ctx extends BaseContext>(
   listen: { host: string; port: number },
 ): Promise<RunningHttpServer> {
   const graphqlPath = opts.graphqlPath ?? '/graphql';
+  const builtin = builtinRoutes(opts.ready);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handle = async () => {
-      if (url.pathname === graphqlPath) return serveGraphQL(opts, req, res, url);
       // A process's own routes come first: they may answer /health in their own way (the
-      // gateway's REST shim keeps the old service's /health contract).
-      for (const route of [...(opts.routes ?? []), builtinRoutes(opts.ready)]) if (await route(req, res, url)) return;
+      // gateway's REST shim keeps the old service's /health contract), or a browser's page
+      // request on the GraphQL path (the playground).
+      for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
+      if (url.pathname === graphqlPath) return serveGraphQL(opts, req, res, url);
+      if (await builtin(req, res, url)) return;
       sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: `no route for ${req.method} ${url.pathname}` } });
     };
     handle().catch((err: unknown) => {

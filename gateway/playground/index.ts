@@ -1,0 +1,64 @@
+/**
+ * The offline GraphQL playground: GraphiQL served entirely by the gateway (no CDN), at
+ * `GET /` and at `GET /graphql` when a browser asks for HTML without a query, as a
+ * platform/http.ts Route (routes run before the GraphQL path). Everything else on
+ * /graphql (GraphQL GET with a query, POST) goes to Apollo Server unchanged. With the
+ * playground off, page requests get a 404 that says so, and no asset is served.
+ */
+import { ErrorCode } from '../../platform/errors';
+import { sendJson, type Route } from '../../platform/http';
+import { ASSET_PREFIX, asset, assetResponse } from './assets';
+import { playgroundPage } from './page';
+
+export interface PlaygroundOptions {
+  enabled: boolean;
+  graphqlPath: string;
+}
+
+const disabled = (graphqlPath: string) => ({
+  error: {
+    code: ErrorCode.NOT_FOUND,
+    message: `the GraphQL playground is disabled on this gateway (PLAYGROUND=false); send GraphQL requests as POST ${graphqlPath} with content-type: application/json`,
+  },
+});
+
+/** A browser navigating to the endpoint: GET, HTML accepted, no `query` parameter. */
+export function wantsPlaygroundPage(method: string, accept: string | undefined, search: string): boolean {
+  return method === 'GET' && /\btext\/html\b/i.test(accept ?? '') && !new URLSearchParams(search).has('query');
+}
+
+/** `GET /` and a browser's `GET /graphql` → the page; `GET|HEAD /playground/assets/<name>` → an allow-listed asset. */
+export function playgroundRoute(opts: PlaygroundOptions): Route {
+  return async (req, res, url) => {
+    const method = req.method ?? 'GET';
+    const pageRequest =
+      (url.pathname === '/' && method === 'GET') ||
+      (url.pathname === opts.graphqlPath && wantsPlaygroundPage(method, req.headers.accept, url.search));
+    if (pageRequest) {
+      if (!opts.enabled) {
+        sendJson(res, 404, disabled(opts.graphqlPath));
+        return true;
+      }
+      const page = await playgroundPage(opts.graphqlPath);
+      res.writeHead(200, { ...page.headers, 'content-length': String(Buffer.byteLength(page.body)) });
+      res.end(page.body);
+      return true;
+    }
+    if (!url.pathname.startsWith(ASSET_PREFIX) || (method !== 'GET' && method !== 'HEAD')) return false;
+    const name = url.pathname.slice(ASSET_PREFIX.length);
+    const found = opts.enabled ? asset(name) : undefined;
+    if (!found) {
+      const message = opts.enabled ? `no playground asset named ${JSON.stringify(name)}` : disabled(opts.graphqlPath).error.message;
+      sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message } });
+      return true;
+    }
+    const out = assetResponse(await found, {
+      version: url.searchParams.get('v'),
+      ifNoneMatch: req.headers['if-none-match'],
+      acceptEncoding: req.headers['accept-encoding'],
+    });
+    res.writeHead(out.status, out.headers);
+    res.end(method === 'GET' ? out.body : undefined);
+    return true;
+  };
+}
