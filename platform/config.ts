@@ -39,7 +39,7 @@ const schema = z
     IMAGE_SUBGRAPH_URL: httpUrl.optional(),
     SUPERGRAPH_PATH: z.string().min(1).default(path.resolve(__dirname, '../gateway/supergraph.graphql')),
     GATEWAY_COMPOSE_AT_START: bool.default(false),
-    EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve(__dirname, '../.data/postgres')),
+    EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve('.data/postgres')), // relative to the working directory
     EMBEDDED_PG_PORT: port(54329),
     SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),
     TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
