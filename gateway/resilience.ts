@@ -12,6 +12,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datas
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { BrokenCircuitError, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
 import { GraphQLError } from 'graphql';
+import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 
@@ -40,11 +41,16 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
   readonly breaker: CircuitBreakerPolicy;
   private readonly retrying;
 
-  constructor(readonly name: string, url: string, private readonly opts: ResilienceOptions, log: Logger) {
+  /** `secret`: the subgraphs' shared secret; every request is signed with it (platform/auth.ts). */
+  constructor(readonly name: string, url: string, private readonly opts: ResilienceOptions, log: Logger, secret?: string) {
     super({
       url,
-      // Every request, first try or retry, gets its own deadline.
-      fetcher: ((input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) })) as never,
+      // Every request, first try or retry, gets its own deadline and its own signature.
+      fetcher: ((input: string, init?: RequestInit) => {
+        const body = typeof init?.body === 'string' ? init.body : '';
+        const headers = { ...(init?.headers as Record<string, string> | undefined), ...signedHeaders(secret, init?.method ?? 'GET', input, body) };
+        return fetch(input, { ...init, headers, signal: AbortSignal.timeout(opts.timeoutMs) });
+      }) as never,
     });
     const transient = handleWhen(isTransient);
     this.retrying = retry(transient, { maxAttempts: Math.max(0, opts.attempts - 1), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }) });

@@ -15,6 +15,7 @@ import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import type { Logger } from '../platform/logger';
 import { composeSupergraph } from './compose';
+import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
@@ -35,6 +36,10 @@ export interface GatewayOptions {
   /** Answer introspection queries (default: not in production). */
   introspection?: boolean;
   resilience: ResilienceOptions;
+  limits: QueryLimits;
+  maxBodyBytes?: number;
+  /** Signs every subgraph request (the subgraphs refuse unsigned ones when they have it). */
+  subgraphSecret?: string;
   log: Logger;
 }
 
@@ -48,6 +53,9 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   playground: config.playground,
   introspection: config.introspection,
   resilience: config.resilience,
+  limits: config.limits,
+  maxBodyBytes: config.maxBodyBytes,
+  subgraphSecret: config.subgraphSecret,
   log,
 });
 
@@ -91,19 +99,23 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     buildService: ({ name, url }) => {
       const target = isContext(name) ? opts.subgraphUrls[name] : url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new ResilientDataSource(name, target, opts.resilience, log);
+      return new ResilientDataSource(name, target, opts.resilience, log, opts.subgraphSecret);
     },
     logger: log,
   });
   const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
+  const limits = queryLimits(opts.limits);
   const apollo = new ApolloServer({
     gateway,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    formatError: formatLimitError,
     introspection: opts.introspection ?? !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins],
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
@@ -113,7 +125,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     return res.body.singleResult as GraphQLResult<never>;
   };
   const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log);
-  const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [playgroundRoute(playground), rest] }, { host: opts.host, port: opts.port });
+  const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [playgroundRoute(playground), rest], maxBodyBytes: opts.maxBodyBytes }, { host: opts.host, port: opts.port });
   log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
   return {
     ...http,

@@ -53,11 +53,21 @@ const schema = z
     OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
     OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    SUBGRAPH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+    QUERY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
+    QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(30),
+    QUERY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
+    QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(50),
+    QUERY_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(100 * 1024 * 1024).default(1024 * 1024),
     // Unset: on, except with NODE_ENV=production.
     PLAYGROUND: bool.optional(),
     INTROSPECTION: bool.optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SUBGRAPH_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SUBGRAPH_SECRET'], message: 'is required in production: subgraphs must answer only the gateway' });
+    }
     if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_DELIVERY_TIMEOUT_MS'], message: 'must be shorter than OUTBOX_LEASE_MS, or two relays could deliver one row at once' });
     }
@@ -93,6 +103,10 @@ export interface Config {
   outbox: OutboxConfig;
   /** How the gateway treats each subgraph (see gateway/resilience.ts). */
   resilience: { timeoutMs: number; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+  /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
+  subgraphSecret: string | undefined;
+  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number; hideSuggestions: boolean };
+  maxBodyBytes: number;
   /** Gateway: serve the GraphiQL playground at GET / and GET /graphql (browsers). */
   playground: boolean;
   /** Gateway: answer introspection queries (the playground's docs explorer needs them). */
@@ -161,6 +175,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       deliveryTimeoutMs: e.OUTBOX_DELIVERY_TIMEOUT_MS,
       maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
     },
+    subgraphSecret: e.SUBGRAPH_SECRET,
+    limits: {
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      maxCost: e.QUERY_MAX_COST,
+      hideSuggestions: e.NODE_ENV === 'production',
+    },
+    maxBodyBytes: e.MAX_BODY_BYTES,
     playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
     introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
   };

@@ -20,6 +20,10 @@ export interface HttpServerOptions<Ctx extends BaseContext> {
   /** Readiness: resolves when the process can serve (databases reachable, ...). */
   ready?: () => Promise<void>;
   routes?: Route[];
+  /** Largest GraphQL request body accepted (413 beyond); default MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
+  /** Checks a GraphQL request before it runs; returns why it is refused (answered 401). */
+  authenticate?: (req: IncomingMessage, rawBody: string, url: URL) => string | undefined;
   log: Logger;
   graphqlPath?: string;
 }
@@ -53,7 +57,10 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
+  return parseJson(await readBody(req));
+}
+
+function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -71,8 +78,14 @@ function headerMap(req: IncomingMessage): HeaderMap {
 }
 
 async function serveGraphQL<Ctx extends BaseContext>(opts: HttpServerOptions<Ctx>, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : '';
+  const refused = opts.authenticate?.(req, raw, url);
+  if (refused) {
+    sendJson(res, 401, { errors: [{ message: refused, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+    return;
+  }
   const isJson = (req.headers['content-type'] ?? '').includes('json');
-  const body = req.method === 'POST' && isJson ? await readJson(req) : req.method === 'POST' ? await readBody(req) : undefined;
+  const body = req.method === 'POST' && isJson ? parseJson(raw) : req.method === 'POST' ? raw : undefined;
   const result = await opts.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req), search: url.search, body },
     context: () => opts.context(req),

@@ -103,7 +103,7 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
   let off: RunningGateway;
   let offOrigin: string;
   beforeAll(async () => {
-    const config = loadConfig({ ...process.env, NODE_ENV: 'production' });
+    const config = loadConfig({ ...process.env, NODE_ENV: 'production', SUBGRAPH_SECRET: 'x'.repeat(32) });
     expect([config.playground, config.introspection]).toEqual([false, false]);
     off = await startGateway({
       host: '127.0.0.1',
@@ -115,6 +115,7 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
       playground: config.playground,
       introspection: config.introspection,
       resilience: config.resilience,
+      limits: config.limits,
       log: createLogger('test', 'warn'),
     });
     offOrigin = new URL(off.url).origin;
@@ -123,7 +124,7 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
 
   test('the settings: on by default, off in production unless set', () => {
     const of = (env: Record<string, string>) => {
-      const c = loadConfig({ ...process.env, ...env });
+      const c = loadConfig({ ...process.env, SUBGRAPH_SECRET: 'x'.repeat(32), ...env });
       return [c.playground, c.introspection];
     };
     expect(of({ NODE_ENV: 'development' })).toEqual([true, true]);

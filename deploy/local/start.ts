@@ -3,6 +3,7 @@
  * are configured), migrations, demo data on first start, then the three subgraphs and the
  * gateway as separate processes. Ctrl-C stops the gateway, the subgraphs, then the database.
  */
+import { randomBytes } from 'node:crypto';
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { isSeeded, seed } from '../../prisma/tools/seed';
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
       ACCOUNT_DATABASE_URL: dbs.urls.account,
       DATA_DATABASE_URL: dbs.urls.data,
       IMAGE_DATABASE_URL: dbs.urls.image,
+      // Subgraphs answer only the gateway (and the relay): one secret per stack run unless given.
+      SUBGRAPH_SECRET: config.subgraphSecret ?? randomBytes(32).toString('hex'),
     };
     const base = (name: ContextName | 'gateway') => `http://${config.host}:${config.ports[name]}`;
     const subgraphs = CONTEXTS.map((c) =>

@@ -11,6 +11,7 @@ export function runSubgraphProcess<Db, Loaders>(
   const config = loadConfig();
   const log = createLogger(`${name}-subgraph`, config.logLevel);
   const def = define(databaseUrlOf(config, name), config.poolSize, config);
+  if (!config.subgraphSecret) log.warn('SUBGRAPH_SECRET is not set: this subgraph answers any caller (development only)');
   startSubgraph(def, {
     host: config.host,
     port: config.ports[name],
@@ -18,6 +19,7 @@ export function runSubgraphProcess<Db, Loaders>(
     retry: { maxAttempts: config.txMaxAttempts },
     log,
     production: config.production,
+    secret: config.subgraphSecret,
   }).then(
     (running) => onShutdown(log, running.stop),
     (err: unknown) => {

@@ -4,10 +4,12 @@
  * A context supplies its SDL, resolvers, database and loaders; nothing else.
  */
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { parse } from 'graphql';
+import { SIGNATURE_HEADER, verify } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
@@ -44,6 +46,8 @@ export interface SubgraphOptions {
   retry: RetryOptions;
   log: Logger;
   production?: boolean;
+  /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
+  secret?: string;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
@@ -51,6 +55,10 @@ export interface RunningSubgraph extends RunningHttpServer {
   servedBy: string;
   stop(): Promise<void>;
 }
+
+/** Refuses GraphQL requests (`_entities` and `_service` included) that the gateway did not sign. */
+const signatureCheck = (secret: string) => (req: IncomingMessage, body: string, url: URL) =>
+  verify(secret, req.headers[SIGNATURE_HEADER] as string | undefined, req.method ?? 'GET', url.pathname + url.search, body);
 
 export const readSdl = (sdlPath: string) => parse(fs.readFileSync(sdlPath, 'utf8'));
 
@@ -77,6 +85,7 @@ export async function startSubgraph<Db, Loaders>(
       ready: def.ping,
       context: async () => ({ db: def.db, loaders: def.createLoaders(def.db), servedBy, retry: opts.retry, log, wake }),
       routes: def.workers.flatMap((w) => w.routes ?? []),
+      authenticate: opts.secret ? signatureCheck(opts.secret) : undefined,
     },
     { host: opts.host, port: opts.port },
   );

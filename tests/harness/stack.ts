@@ -7,7 +7,7 @@
  */
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
-import { startGateway, type RunningGateway } from '../../gateway/server';
+import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../../gateway/server';
 import { accountSubgraph } from '../../subgraphs/account';
 import { dataSubgraph } from '../../subgraphs/data';
 import { imageSubgraph } from '../../subgraphs/image';
@@ -44,16 +44,25 @@ export interface StackOptions {
   /** Run the account context's outbox relay (default true); extra environment for its config. */
   relay?: boolean;
   env?: Record<string, string>;
+  /** Shared secret: the subgraphs then answer only signed requests (the gateway's, the relay's). */
+  secret?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const urls = testDatabaseUrls();
-  const common = { host: '127.0.0.1', instanceName: 'test', retry: { maxAttempts: 6 }, log };
+  const common = { host: '127.0.0.1', instanceName: 'test', retry: { maxAttempts: 6 }, log, secret: opts.secret };
   const startData = (port: number) => startSubgraph(dataSubgraph(urls.data, 5), { ...common, port });
   const startImage = (port: number) => startSubgraph(imageSubgraph(urls.image, 5), { ...common, port });
   const [data, image] = await Promise.all([startData(0), startImage(0)]);
-  const config = loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', ...opts.env, DATA_SUBGRAPH_URL: data.url, OUTBOX_RELAY: String(opts.relay ?? true) });
+  const config = loadConfig({
+    ...process.env,
+    OUTBOX_POLL_MS: '50',
+    ...opts.env,
+    DATA_SUBGRAPH_URL: data.url,
+    OUTBOX_RELAY: String(opts.relay ?? true),
+    SUBGRAPH_SECRET: opts.secret,
+  });
   const startAccount = (port: number) => startSubgraph(accountSubgraph(urls.account, 5, config), { ...common, port });
   const account = await startAccount(0);
   const subgraphs = { account, data, image };
@@ -65,14 +74,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await subgraphs[name].stop();
   };
   const gateway = await startGateway({
+    ...gatewayOptionsFrom(config, log),
     host: '127.0.0.1',
     port: 0,
     subgraphUrls: { account: account.url, data: data.url, image: image.url },
-    supergraphPath: '',
     composeAtStart: true,
-    production: false,
-    resilience: config.resilience,
-    log,
   });
   return {
     gateway,

@@ -4,6 +4,7 @@
  * so a redelivery stores nothing new. Resolves only when the data context acknowledged
  * this very event; anything else (network error, timeout, 5xx, GraphQL error) throws.
  */
+import { signedHeaders } from '../../../platform/auth';
 import type { OutboxRow } from './store';
 
 export type Deliver = (row: OutboxRow) => Promise<void>;
@@ -12,15 +13,17 @@ const RECORD = `mutation RecordAccountEvent($input: RecordAccountEventInput!) {
   recordAccountEvent(input: $input) { id }
 }`;
 
-export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, headers: Record<string, string> = {}): Deliver {
+/** `secret`: the subgraphs' shared secret; the data subgraph answers only signed requests. */
+export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, secret?: string): Deliver {
   return async (row) => {
+    const request = JSON.stringify({
+      query: RECORD,
+      variables: { input: { id: row.id, accountId: row.accountId, eventName: row.eventName, created: row.occurredAt.toISOString() } },
+    });
     const res = await fetch(dataSubgraphUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({
-        query: RECORD,
-        variables: { input: { id: row.id, accountId: row.accountId, eventName: row.eventName, created: row.occurredAt.toISOString() } },
-      }),
+      headers: { 'content-type': 'application/json', ...signedHeaders(secret, 'POST', dataSubgraphUrl, request) },
+      body: request,
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();

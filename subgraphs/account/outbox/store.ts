@@ -53,8 +53,9 @@ const toRow = (r: RawRow): OutboxRow => ({
 /**
  * Records an event of `accountId` in the caller's transaction, after the account's last one.
  * `first`: the account was created in this very transaction, so it has no earlier event and
- * the outbox is not read at all. That read (at SERIALIZABLE, predicate locks on the outbox)
- * would make every create conflict with the relay's concurrent claim/ack/fail updates.
+ * the outbox is not read at all. That read takes SERIALIZABLE predicate locks on the outbox's
+ * index pages, so creates failed each other and against the relay's updates with 40001, and
+ * under a relay draining a backlog some ran out of retries (TRANSACTION_CONFLICT).
  */
 export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date, first = false): Promise<string> {
   const last = first ? null : (await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } }))._max.seq;
