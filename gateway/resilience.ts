@@ -15,6 +15,7 @@ import { GraphQLError } from 'graphql';
 import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
 import type { Logger } from '../platform/logger';
+import { subgraphRequests } from '../platform/metrics';
 
 export interface ResilienceOptions {
   timeoutMs: number;
@@ -62,10 +63,15 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
 
   override async process(options: GraphQLDataSourceProcessOptions<Record<string, any>>): Promise<GatewayGraphQLResponse> {
     const send = () => super.process(options);
+    const end = subgraphRequests.startTimer({ subgraph: this.name });
     try {
-      if (isMutation(options.request.query)) return await this.breaker.execute(send);
-      return await this.breaker.execute(() => this.retrying.execute(send));
+      const result = isMutation(options.request.query)
+        ? await this.breaker.execute(send)
+        : await this.breaker.execute(() => this.retrying.execute(send));
+      end({ outcome: 'ok' });
+      return result;
     } catch (err) {
+      end({ outcome: err instanceof BrokenCircuitError ? 'circuit_open' : 'error' });
       if (!isTransient(err) && !(err instanceof BrokenCircuitError)) throw err;
       // Name the subgraph, so clients (and the REST shim) know which part is missing.
       const reason = err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;

@@ -14,6 +14,7 @@ import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import type { Logger } from '../platform/logger';
+import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { playgroundRoute } from './playground';
@@ -115,7 +116,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetrics('gateway'), ...limits.plugins],
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);

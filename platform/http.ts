@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
-import { metricsRoute } from './metrics';
+import { httpRequests, metricsRoute } from './metrics';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -137,6 +137,8 @@ export async function startHttpServer<Ctx extends BaseContext>(
   const builtin = builtinRoutes(opts.ready);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const end = httpRequests.startTimer({ method: req.method ?? 'GET' });
+    res.once('finish', () => end({ status: String(res.statusCode) }));
     const handle = async () => {
       // A process's own routes come first: they may answer /health in their own way (the
       // gateway's REST shim keeps the old service's /health contract), or a browser's page

@@ -12,6 +12,7 @@ import { parse } from 'graphql';
 import { SIGNATURE_HEADER, verify } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
+import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
 import type { RetryOptions } from './retry';
 import type { Worker } from './worker';
@@ -73,6 +74,7 @@ export async function startSubgraph<Db, Loaders>(
     schema,
     includeStacktraceInErrorResponses: !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
+    plugins: [operationMetrics(def.name)],
     logger: log,
   });
   await apollo.start();
