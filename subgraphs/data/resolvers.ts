@@ -42,10 +42,14 @@ export const dataResolvers: GraphQLResolverMap<Ctx> = {
         eventName: requireEventName('input.eventName', input.eventName),
         ...(input.created ? { created: input.created } : {}),
       };
-      // Idempotent receipt: a redelivered event id inserts nothing and returns what is stored.
+      // Idempotent receipt: a redelivered event id inserts nothing (INSERT … ON CONFLICT DO
+      // NOTHING, no read before the write) and returns what is stored.
       return serializable(
         ctx.db,
-        async (tx) => (await tx.accountEvent.findUnique({ where: { id: data.id } })) ?? tx.accountEvent.create({ data }),
+        async (tx) => {
+          await tx.accountEvent.createMany({ data: [data], skipDuplicates: true });
+          return tx.accountEvent.findUniqueOrThrow({ where: { id: data.id } });
+        },
         ctx.retry,
       );
     },
