@@ -46,7 +46,8 @@ export function queryLimits(limits: QueryLimits) {
   return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
 }
 
-const TOKEN_LIMIT = /^Syntax Error: Document contains more than (\d+) tokens/;
+// graphql-js 16 says "more that"; accept the corrected wording too, so an upgrade keeps the code.
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens/;
 
 /** Turns a limit's tag into the error's code; leaves every other error as it is. */
 export function formatLimitError(formatted: GraphQLFormattedError): GraphQLFormattedError {

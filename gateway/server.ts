@@ -7,9 +7,11 @@
  * offline GraphiQL playground (playground/).
  */
 import fs from 'node:fs';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
@@ -59,6 +61,35 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   subgraphSecret: config.subgraphSecret,
   log,
 });
+
+/**
+ * In production no stack trace leaves the gateway, not even one a subgraph put in its
+ * error (a subgraph not started in production mode): the gateway passes subgraph
+ * extensions through as they are.
+ */
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const out = formatLimitError(formatted);
+  if (!out.extensions || !('stacktrace' in out.extensions)) return out;
+  const { stacktrace: _, ...extensions } = out.extensions;
+  return { ...out, extensions };
+}
+
+/**
+ * A document without the operation the request names (or with several and no name) is the
+ * client's mistake, but @apollo/gateway throws it from its executor and Apollo Server then
+ * answers 500: refuse it first, with 400, as Apollo Server does without a gateway.
+ */
+const operationResolution: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        if (operation) return;
+        const message = request.operationName ? `Unknown operation named "${request.operationName}".` : 'Must provide operation name if query contains multiple operations.';
+        throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+      },
+    };
+  },
+};
 
 export interface RunningGateway extends RunningHttpServer {
   stop(): Promise<void>;
@@ -110,13 +141,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    formatError: formatLimitError,
+    formatError: opts.production ? withoutStacktrace : formatLimitError,
     introspection: opts.introspection ?? !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetrics('gateway'), ...limits.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetrics('gateway'), operationResolution, ...limits.plugins],
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
@@ -125,7 +156,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST shim');
     return res.body.singleResult as GraphQLResult<never>;
   };
-  const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log);
+  const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log, opts.maxBodyBytes);
   const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [playgroundRoute(playground), rest], maxBodyBytes: opts.maxBodyBytes }, { host: opts.host, port: opts.port });
   log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
   return {

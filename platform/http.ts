@@ -56,8 +56,8 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  return parseJson(await readBody(req));
+export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  return parseJson(await readBody(req, limit));
 }
 
 function parseJson(text: string): unknown {

@@ -66,7 +66,8 @@ function send(res: Parameters<Route>[1], out: RestResponse): void {
   } else sendJson(res, out.status, out.body, out.headers);
 }
 
-export function restRouter(routes: RestRoute[], execute: Execute, log: Logger): Route {
+/** `maxBodyBytes`: the process's body limit (MAX_BODY_BYTES), for JSON bodies as for GraphQL ones. */
+export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, maxBodyBytes?: number): Route {
   return async (req, res, url) => {
     const matched = routes.map((r) => ({ route: r, params: match(r.path, url.pathname) })).filter((m) => m.params);
     if (matched.length === 0) return false;
@@ -77,7 +78,7 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger): 
       return true;
     }
     const { route, params } = hit;
-    const body = route.body ? await readJson(req) : undefined;
+    const body = route.body ? await readJson(req, maxBodyBytes) : undefined;
     const run = <D>(variables: Record<string, unknown>) => {
       if (!route.operation) throw new Error(`route ${route.method} ${route.path} declares no operation`);
       return execute<D>(route.operation, variables);

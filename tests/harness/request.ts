@@ -1,0 +1,57 @@
+/**
+ * Raw HTTP requests for tests that need control over what goes on the wire (exact body
+ * bytes for signatures, chunked bodies without a content-length, any method, any path):
+ * node:http, with the reply's status, headers, text and parsed JSON (undefined when not JSON).
+ */
+import http from 'node:http';
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: any;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent with a content-length. */
+  body?: string;
+  /** Sent chunked, without a content-length. */
+  chunks?: string[];
+}
+
+/** One request; fails (rather than hangs) when no reply comes within 15 s. */
+export function request(url: string, opts: RequestOptions = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.setTimeout(15_000, () => req.destroy(new Error(`no reply from ${url} within 15 s`)));
+    req.on('error', reject);
+    if (opts.body !== undefined) req.end(opts.body);
+    else {
+      for (const c of opts.chunks ?? []) req.write(c);
+      req.end();
+    }
+  });
+}
+
+export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** POSTs a GraphQL request (JSON) to `url` with extra headers. */
+export const postJson = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  request(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: typeof payload === 'string' ? payload : JSON.stringify(payload) });
