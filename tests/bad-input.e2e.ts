@@ -124,7 +124,12 @@ const CORPUS: Record<string, Case> = {
   'an empty name': refused(() => gql(CREATE, { name: '   ' }), /name must not be empty/),
   'a rename with a control character': refused(() => gql(RENAME, { id: `${P}x`, name: 'a\u0007b' }), /name must not contain control characters/),
   'an id of 10,000 characters': refused(() => gql(RENAME, { id: 'i'.repeat(10_000), name: `${P}long-id` }), /id must be at most 128 characters/),
-  'an event name that is an injection': refused(() => gql(RECORD, { input: { accountId: `${P}x`, eventName: "CREATED'; --" } }), /eventName must be 1-64 upper-case/),
+  'the data context\'s internal write path (not in the public API)': {
+    send: () => gql(RECORD, { input: { accountId: `${P}x`, eventName: "CREATED'; --" } }),
+    status: 400,
+    codes: ['GRAPHQL_VALIDATION_FAILED'],
+    message: /Cannot query field "recordAccountEvent"|Unknown type "RecordAccountEventInput"/,
+  },
   'an image URL with a javascript: scheme': refused(() => gql(IMAGE, { id: `${P}x`, url: 'javascript:alert(1)' }), /url must be an http or https URL/),
   'an image URL that is not a URL': refused(() => gql(IMAGE, { id: `${P}x`, url: '<script>alert(1)</script>' }), /url must be an absolute URL/),
   'REST: POST /accounts with malformed JSON': { send: () => rest('POST', '/accounts', '{"name": '), status: 400, message: /not valid JSON/ },

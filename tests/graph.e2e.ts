@@ -5,7 +5,7 @@
  * checked in the databases themselves where a test claims something was (not) written.
  */
 import { countRows, insertAccounts, removeFixtures, seedAccounts, sql, uniquePrefix, type SeededAccount } from './harness/fixtures';
-import { startStack, type GraphQLResponse, type Stack } from './harness/stack';
+import { postGraphQL, startStack, type GraphQLResponse, type Stack } from './harness/stack';
 
 const P = uniquePrefix('graph');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -146,20 +146,27 @@ describe('createAccount and renameAccount', () => {
   });
 });
 
-describe('recordAccountEvent and events', () => {
+describe('recordAccountEvent (the data subgraph\'s own write path) and events', () => {
   const RECORD = 'mutation($input: RecordAccountEventInput!) { recordAccountEvent(input: $input) { id accountId eventName created } }';
+  const record = <T = Record<string, any>>(_: string, variables: Record<string, unknown>) => postGraphQL<T>(stack.subgraphs.data.url, RECORD, variables);
+
+  test('is not part of the public API: the gateway does not know it', async () => {
+    const res = await stack.query(RECORD, { input: { accountId: BARE, eventName: 'FORGED' } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await countRows('data', 'event_name = $1', ['FORGED'])).toBe(0);
+  });
 
   test('is idempotent on input.id: a repeat returns the stored event and stores nothing', async () => {
     const input = { id: `${P}evt-1`, accountId: BARE, eventName: 'LOGGED_IN', created: '2024-05-01T10:00:00.000Z' };
-    const first = await stack.query(RECORD, { input });
+    const first = await record(RECORD, { input });
     expect(first).toEqual({ data: { recordAccountEvent: input } });
-    const again = await stack.query(RECORD, { input: { ...input, eventName: 'LOGGED_OUT', created: undefined } });
+    const again = await record(RECORD, { input: { ...input, eventName: 'LOGGED_OUT', created: undefined } });
     expect(again).toEqual(first);
     expect(await countRows('data', 'id = $1', [input.id])).toBe(1);
   });
 
   test('generates the id and the time when omitted', async () => {
-    const res = await stack.query<{ recordAccountEvent: { id: string; created: string } }>(RECORD, { input: { accountId: BARE, eventName: 'PINGED' } });
+    const res = await record<{ recordAccountEvent: { id: string; created: string } }>(RECORD, { input: { accountId: BARE, eventName: 'PINGED' } });
     expect(res.errors).toBeUndefined();
     expect(res.data!.recordAccountEvent.id).toMatch(UUID);
     expect(Number.isNaN(Date.parse(res.data!.recordAccountEvent.created))).toBe(false);
@@ -167,7 +174,7 @@ describe('recordAccountEvent and events', () => {
 
   test.each(['created', 'X Y', '', '1ST', 'A'.repeat(65)])('eventName %j is BAD_USER_INPUT and stores nothing', async (eventName) => {
     const before = await countRows('data');
-    expectError(await stack.query(RECORD, { input: { accountId: BARE, eventName } }), 'BAD_USER_INPUT', 'input.eventName');
+    expectError(await record(RECORD, { input: { accountId: BARE, eventName } }), 'BAD_USER_INPUT', 'input.eventName');
     expect(await countRows('data')).toBe(before);
   });
 

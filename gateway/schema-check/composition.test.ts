@@ -48,7 +48,7 @@ describe('composition', () => {
   it('hints are notes with their coordinate, not failures', () => {
     const copy = copySdl();
     // data shares PageInfo with a nullable hasNextPage: compatible, but inconsistent.
-    editFile(copy.paths.data, 'import: ["@key"]', 'import: ["@key", "@shareable"]');
+    editFile(copy.paths.data, 'import: ["@key", "@inaccessible"]', 'import: ["@key", "@inaccessible", "@shareable"]');
     editFile(copy.paths.data, 'type AccountEvent {', 'type PageInfo @shareable {\n  hasNextPage: Boolean\n}\n\ntype AccountEvent {');
     const { problems, notes } = checkComposition(readSubgraphFiles(copy.paths));
     expect(problems).toEqual([]);
