@@ -1,0 +1,246 @@
+/**
+ * Offline checks of the container image and the compose stack (no Docker engine here):
+ * deploy/Dockerfile, its ignore file, the health check script (run for real against a local
+ * server), deploy/compose/docker-compose.yml and deploy/compose/haproxy.cfg.
+ */
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import { promisify } from 'node:util';
+import { ConfigError, loadConfig } from '../platform/config';
+import {
+  CONTEXTS, configEnvNames, dockerignorePatterns, existsInRepo, freePort, isDockerIgnored, loadYaml, prismaConfigEnvNames,
+  readRepo, repoPath, sourceOfCommand, type Doc,
+} from './testing/helpers';
+
+const run = promisify(execFile);
+const SECRET = 'x'.repeat(64);
+
+interface Instruction { stage: string; op: string; args: string }
+
+function dockerfile(): Instruction[] {
+  const lines = readRepo('deploy/Dockerfile').split('\n').filter((l) => !/^\s*#/.test(l));
+  const joined = lines.join('\n').replace(/\\\n/g, ' ');
+  let stage = '';
+  const out: Instruction[] = [];
+  for (const line of joined.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op.toUpperCase() === 'FROM') stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? '';
+    out.push({ stage, op: op.toUpperCase(), args });
+  }
+  return out;
+}
+
+describe('deploy/Dockerfile', () => {
+  const ins = dockerfile();
+  const stages = ins.filter((i) => i.op === 'FROM').map((i) => i.stage);
+  const inStage = (s: string) => ins.filter((i) => i.stage === s);
+  const ignore = dockerignorePatterns(repoPath('deploy/Dockerfile.dockerignore'));
+
+  test('multi-stage on node:20-bookworm-slim, runtime last (the default target), a migrate target', () => {
+    expect(stages).toEqual(['deps', 'build', 'migrate', 'runtime']);
+    expect(ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))?.args).toBe('NODE_IMAGE=node:20-bookworm-slim');
+    expect(ins.filter((i) => i.op === 'FROM' && /^\$\{NODE_IMAGE\}/.test(i.args)).map((i) => i.stage)).toEqual(['deps', 'runtime']);
+  });
+
+  test('build: npm ci without downloading the schema engine, build, dev dependencies pruned', () => {
+    const runs = ins.filter((i) => i.op === 'RUN').map((i) => `${i.stage}: ${i.args}`);
+    expect(runs).toContainEqual(expect.stringMatching(/^deps: PRISMA_SCHEMA_ENGINE_BINARY=\S+ npm ci\b/));
+    expect(runs).toContainEqual(expect.stringMatching(/^build: npm run build .*npm prune --omit=dev/));
+    expect(runs).toContainEqual(expect.stringMatching(/^migrate: .*prisma/));
+  });
+
+  test('runtime: only dist, production node_modules and the health check; non-root; HEALTHCHECK on /live', () => {
+    const rt = inStage('runtime');
+    const fromBuild = rt.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args);
+    expect(fromBuild).toEqual([
+      '--from=build /app/package.json ./package.json',
+      '--from=build /app/node_modules ./node_modules',
+      '--from=build /app/dist ./dist',
+    ]);
+    const user = rt.filter((i) => i.op === 'USER').pop()?.args ?? 'root';
+    expect(user).not.toMatch(/^(root|0)(:|$)/);
+    const hc = rt.find((i) => i.op === 'HEALTHCHECK')?.args ?? '';
+    expect(hc).toMatch(/CMD \["node", "healthcheck\.js", "\/live"\]/);
+    expect(rt.find((i) => i.op === 'CMD')?.args).toBe('["node", "dist/gateway/main.js"]');
+    expect(existsInRepo('gateway/main.ts')).toBe(true);
+  });
+
+  test('migrate: non-root, runs prisma migrate deploy with an existing config', () => {
+    const mg = inStage('migrate');
+    expect(mg.filter((i) => i.op === 'USER').pop()?.args).toBe('node');
+    const cmd = JSON.parse(mg.find((i) => i.op === 'CMD')?.args ?? '[]') as string[];
+    expect(cmd.slice(0, 4)).toEqual(['npx', 'prisma', 'migrate', 'deploy']);
+    expect(existsInRepo(cmd[cmd.indexOf('--config') + 1] ?? '')).toBe(true);
+  });
+
+  test('every COPY source from the build context exists and is not ignored', () => {
+    const sources = ins
+      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from='))
+      .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'platform', 'prisma', '.', 'deploy/docker/healthcheck.js']));
+    for (const s of sources) {
+      expect(existsInRepo(s)).toBe(true);
+      if (s !== '.') expect([s, isDockerIgnored(s, ignore)]).toEqual([s, false]);
+    }
+  });
+
+  test('the ignore file keeps what `npm run build` compiles and drops local state', () => {
+    const tsconfig = JSON.parse(readRepo('tsconfig.json')) as { include: string[] };
+    for (const dir of tsconfig.include.filter((d) => d !== 'tests' && d !== 'deploy')) {
+      expect([dir, isDockerIgnored(dir, ignore)]).toEqual([dir, false]);
+    }
+    for (const kept of ['deploy/local/start.ts', 'gateway/supergraph.graphql', 'tsconfig.build.json', 'package-lock.json']) {
+      expect([kept, isDockerIgnored(kept, ignore)]).toEqual([kept, false]);
+    }
+    for (const dropped of ['node_modules', 'dist', 'generated', '.data', '.git', 'deploy/deploy.test.ts', 'deploy/testing/helpers.ts']) {
+      expect([dropped, isDockerIgnored(dropped, ignore)]).toEqual([dropped, true]);
+    }
+  });
+});
+
+describe('deploy/docker/healthcheck.js', () => {
+  const check = async (env: Record<string, string>, path = '/live') =>
+    run(process.execPath, [repoPath('deploy/docker/healthcheck.js'), path], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
+      () => 0,
+      (err: { code?: number }) => err.code ?? -1,
+    );
+
+  test('passes when this container’s server answers 200, fails on 503 or when nothing listens', async () => {
+    const status: Record<string, number> = { '/live': 200, '/ready': 503 };
+    const server = http.createServer((req, res) => res.writeHead(status[req.url ?? ''] ?? 404).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = String((server.address() as { port: number }).port);
+    const others = { ACCOUNT_PORT: String(await freePort()), DATA_PORT: String(await freePort()), IMAGE_PORT: String(await freePort()) };
+    try {
+      expect(await check({ GATEWAY_PORT: port, ...others })).toBe(0);
+      expect(await check({ ...others, GATEWAY_PORT: others.ACCOUNT_PORT, DATA_PORT: port })).toBe(0);
+      expect(await check({ GATEWAY_PORT: port, ...others }, '/ready')).toBe(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(await check({ GATEWAY_PORT: port, ...others })).toBe(1);
+  });
+});
+
+describe('deploy/compose/docker-compose.yml', () => {
+  const [compose] = loadYaml(repoPath('deploy/compose/docker-compose.yml')) as [Doc];
+  const services = compose.services as Record<string, Doc>;
+  const nodes = ['roach1', 'roach2', 'roach3'];
+  const subgraphs = [...CONTEXTS] as string[];
+  const apps = [...subgraphs, 'gateway'];
+  const known = configEnvNames();
+  const withSecret = (env: Record<string, string>) =>
+    Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^\$\{SUBGRAPH_SECRET:\?/.test(v) ? SECRET : String(v)]));
+
+  test('a 3-node insecure CockroachDB cluster, initialised once', () => {
+    const image = services.roach1?.image as string;
+    expect(image).toMatch(/^cockroachdb\/cockroach:v\d+\.\d+\.\d+$/);
+    for (const n of nodes) {
+      const cmd = String(services[n]?.command);
+      expect(cmd).toMatch(/^start --insecure --join=roach1,roach2,roach3 /);
+      expect(cmd).toContain(`--advertise-addr=${n}:26257`);
+      expect(services[n]?.image).toBe(image);
+      expect(services[n]?.volumes).toEqual([`${n}-data:/cockroach/cockroach-data`]);
+    }
+    for (const job of ['cockroach-init', 'sql-setup']) expect(services[job]?.image).toBe(image);
+    expect(String(services['cockroach-init']?.command)).toContain('cockroach init --insecure --host=roach1:26257');
+  });
+
+  test('haproxy (config as `cockroach gen haproxy` writes it) is the one way to the database', () => {
+    expect(services.haproxy?.volumes).toEqual(['./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro']);
+    const cfg = readRepo('deploy/compose/haproxy.cfg');
+    const listen = /^listen psql\n((?:[ \t]+.*\n)+)/m.exec(cfg)?.[1] ?? '';
+    const lines = listen.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
+    for (const l of ['bind :26257', 'mode tcp', 'balance roundrobin', 'option httpchk GET /health?ready=1']) expect(lines).toContain(l);
+    const servers = lines.filter((l) => l.startsWith('server '));
+    expect(servers).toEqual(nodes.map((n, i) => `server cockroach${i + 1} ${n}:26257 check port 8080`));
+    // Only haproxy and the one-shot init name a node; every other service goes through haproxy.
+    for (const [name, svc] of Object.entries(services)) {
+      if (name === 'cockroach-init' || nodes.includes(name)) continue;
+      const text = JSON.stringify({ ...svc, depends_on: name === 'haproxy' ? {} : svc.depends_on });
+      expect([name, /\broach[1-3]\b/.test(text)]).toEqual([name, false]);
+    }
+  });
+
+  test('sql-setup runs deploy/sql/setup.sh through haproxy', () => {
+    const s = services['sql-setup'] as Doc;
+    expect(s.volumes).toEqual(['../sql:/sql:ro']);
+    expect([...(s.entrypoint as string[]), ...(s.command as string[])]).toEqual(['/bin/bash', '/sql/setup.sh']);
+    expect(s.environment).toEqual({ COCKROACH_HOST: 'haproxy:26257' });
+    expect(existsInRepo('deploy/sql/setup.sh')).toBe(true);
+  });
+
+  test('one migration job per context: prisma migrate deploy as the migrator, via haproxy', () => {
+    for (const c of CONTEXTS) {
+      const job = services[`migrate-${c}`] as Doc;
+      expect(job.image).toBe('account-graph-migrate:local');
+      expect(job.build).toEqual({ context: '../..', dockerfile: 'deploy/Dockerfile', target: 'migrate' });
+      expect(job.command).toEqual(['npx', 'prisma', 'migrate', 'deploy', '--config', `prisma/${c}/prisma.config.ts`]);
+      expect(existsInRepo(`prisma/${c}/prisma.config.ts`)).toBe(true);
+      const env = job.environment as Record<string, string>;
+      const name = `${c.toUpperCase()}_MIGRATION_DATABASE_URL`;
+      expect(Object.keys(env)).toEqual([name]);
+      expect(prismaConfigEnvNames(c).has(name)).toBe(true);
+      const url = new URL(env[name] as string);
+      expect([url.username, url.host, url.pathname]).toEqual([`${c}_migrator`, 'haproxy:26257', `/${c}`]);
+    }
+  });
+
+  test('gateway and subgraphs: one runtime image, the command picks the process, 2 replicas per subgraph', () => {
+    expect(existsInRepo('deploy/Dockerfile')).toBe(true);
+    for (const name of apps) {
+      const svc = services[name] as Doc;
+      expect(svc.image).toBe('account-graph:local');
+      expect(svc.build).toEqual({ context: '../..', dockerfile: 'deploy/Dockerfile', target: 'runtime' });
+      expect(existsInRepo(sourceOfCommand(svc.command as string[]))).toBe(true);
+      expect(svc.command).toEqual(['node', name === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${name}/main.js`]);
+      expect(svc.deploy?.replicas ?? 1).toBe(name === 'gateway' ? 1 : 2);
+    }
+    // subgraphs: readiness (database reachable); gateway: the image's /live check, never the REST /health.
+    for (const c of subgraphs) expect(services[c]?.healthcheck?.test).toEqual(['CMD', 'node', 'healthcheck.js', '/ready']);
+    expect(services.gateway?.healthcheck).toBeUndefined();
+    expect(services.gateway?.ports).toEqual(['4000:4000']);
+  });
+
+  test('environments use only platform/config.ts names, and each validates as that process', () => {
+    for (const name of apps) {
+      const env = withSecret(services[name]?.environment as Record<string, string>);
+      const unknown = Object.keys(env).filter((k) => !known.has(k));
+      expect([name, unknown]).toEqual([name, []]);
+      expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
+      const config = loadConfig(env);
+      expect(config.subgraphUrls).toEqual({ account: 'http://account:4001/graphql', data: 'http://data:4002/graphql', image: 'http://image:4003/graphql' });
+      if (name === 'gateway') {
+        expect(config.databaseUrls).toBeUndefined();
+        continue;
+      }
+      expect(config.ports[name as 'account']).toBe(Number(new URL(config.subgraphUrls[name as 'account']).port));
+      for (const c of CONTEXTS) {
+        const url = new URL(config.databaseUrls?.[c] ?? 'x:');
+        expect([url.username, url.host, url.pathname]).toEqual([`${c}_app`, 'haproxy:26257', `/${c}`]);
+      }
+    }
+    const noSecret = { ...(services.gateway?.environment as Record<string, string>), SUBGRAPH_SECRET: '' };
+    expect(() => loadConfig(noSecret)).toThrow(ConfigError);
+  });
+
+  test('start-up order: jobs completed successfully, servers healthy', () => {
+    const oneShot = (n: string) => services[n]?.restart === 'no';
+    for (const [name, svc] of Object.entries(services)) {
+      for (const [dep, cond] of Object.entries((svc.depends_on ?? {}) as Record<string, { condition: string }>)) {
+        expect(services[dep]).toBeDefined();
+        // Nodes cannot be healthy before `cockroach init`, so init and haproxy only wait for them to start.
+        const expected = oneShot(dep) ? 'service_completed_successfully' : nodes.includes(dep) ? 'service_started' : 'service_healthy';
+        expect([name, dep, cond.condition]).toEqual([name, dep, expected]);
+        if (!oneShot(dep) && !nodes.includes(dep)) expect(services[dep]?.healthcheck ?? (dep === 'gateway' ? {} : undefined)).toBeDefined();
+      }
+    }
+    for (const c of subgraphs) {
+      expect(Object.keys(services[c]?.depends_on ?? {}).sort()).toEqual(['haproxy', 'migrate-account', 'migrate-data', 'migrate-image']);
+    }
+    expect(Object.keys(services.gateway?.depends_on ?? {}).sort()).toEqual([...subgraphs].sort());
+    for (const c of CONTEXTS) expect(Object.keys(services[`migrate-${c}`]?.depends_on ?? {})).toEqual(['sql-setup']);
+    expect(Object.keys(services['sql-setup']?.depends_on ?? {}).sort()).toEqual(['cockroach-init', 'haproxy']);
+  });
+});
