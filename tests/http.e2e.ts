@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import { MAX_BODY_BYTES } from '../platform/http';
+import { JSON_HEADERS, request } from './harness/request';
 import { startStack, type Stack } from './harness/stack';
 
 let stack: Stack;
@@ -14,55 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  json: any;
-  reusedSocket: boolean;
-}
-
-interface RequestOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  /** Sent with a content-length. */
-  body?: string;
-  /** Sent chunked, without a content-length. */
-  chunks?: string[];
-  agent?: http.Agent;
-}
-
-/** One request; fails (rather than hangs) when no reply comes within 10 s. */
-function request(url: string, opts: RequestOptions = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...opts.headers };
-    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: opts.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, reusedSocket: req.reusedSocket });
-      });
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`no reply from ${url} within 10 s`)));
-    req.on('error', reject);
-    if (opts.body !== undefined) req.end(opts.body);
-    else {
-      for (const c of opts.chunks ?? []) req.write(c);
-      req.end();
-    }
-  });
-}
-
 const at = (base: string, path: string) => new URL(path, base).toString();
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** A GraphQL POST body of exactly `bytes` bytes (padding in `extensions`, which Apollo ignores). */
 function bodyOfSize(bytes: number): string {

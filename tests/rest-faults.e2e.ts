@@ -11,6 +11,7 @@ import type { ContextName } from '../platform/config';
 import { adminQuery, countStatements, type StatementCount } from './harness/db';
 import { countRows, insertAccounts, insertEvents, insertImages, removeFixtures, seedAccounts, sql, uniquePrefix } from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
+import { restCall, type RestReply } from './harness/rest';
 
 const P = uniquePrefix('restf');
 const ID = `${P}acct`;
@@ -22,31 +23,8 @@ const SIZES = [30, 100, 150, 200] as const; // accounts per /accountsbyname answ
 
 let stack: Stack;
 
-interface Reply {
-  status: number;
-  type: string;
-  headers: Headers;
-  text: string;
-  json: any;
-}
-
-/** One request to the gateway's REST shim; a reply must come (bounded), whatever is down. */
-async function rest(method: string, path: string, body?: string): Promise<Reply> {
-  const res = await fetch(`http://127.0.0.1:${stack.gateway.port}${path}`, {
-    method,
-    body,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, text, json };
-}
+type Reply = RestReply;
+const rest = (method: string, path: string, body?: string): Promise<Reply> => restCall(stack.gateway.port, method, path, body);
 
 const getAccount = () => rest('GET', `/accounts/${encodeURIComponent(ID)}`);
 

@@ -10,6 +10,7 @@
 import { quoteIndex } from '../subgraphs/account/resolvers';
 import { countRows, insertAccounts, insertEvents, insertImages, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
+import { restCall, type RestReply } from './harness/rest';
 
 const P = uniquePrefix('rest');
 const LOCAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/;
@@ -19,31 +20,8 @@ const PLACEHOLDER_IMAGE = { id: '', url: 'http://path.to.placeholder', servedBy:
 let stack: Stack;
 const created: string[] = []; // ids of accounts POSTed (random UUIDs, so not covered by the prefix)
 
-interface Reply {
-  status: number;
-  type: string;
-  headers: Headers;
-  text: string;
-  json: any;
-}
-
-/** One request to the gateway's REST shim; fails rather than hangs when no answer comes. */
-async function rest(method: string, path: string, body?: string): Promise<Reply> {
-  const res = await fetch(`http://127.0.0.1:${stack.gateway.port}${path}`, {
-    method,
-    body,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, text, json };
-}
+type Reply = RestReply;
+const rest = (method: string, path: string, body?: string): Promise<Reply> => restCall(stack.gateway.port, method, path, body);
 
 const enc = encodeURIComponent;
 const sorted = (o: object) => Object.keys(o).sort();

@@ -87,17 +87,7 @@ export function isDockerIgnored(relPath: string, patterns: string[]): boolean {
   });
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../local/scratch';
 
 /** `node dist/x/main.js` → `x/main.ts`, the source `npm run build` compiles it from. */
 export function sourceOfCommand(command: string[]): string {

@@ -10,6 +10,8 @@ export interface Reply {
   headers: http.IncomingHttpHeaders;
   text: string;
   json: any;
+  /** The request went over a kept-alive socket (with an `agent` that keeps them). */
+  reusedSocket: boolean;
 }
 
 export interface RequestOptions {
@@ -19,6 +21,8 @@ export interface RequestOptions {
   body?: string;
   /** Sent chunked, without a content-length. */
   chunks?: string[];
+  /** Default: a fresh connection per request. */
+  agent?: http.Agent;
 }
 
 /** One request; fails (rather than hangs) when no reply comes within 15 s. */
@@ -26,7 +30,7 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Reply> 
   return new Promise((resolve, reject) => {
     const headers = { ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: opts.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -37,7 +41,7 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Reply> 
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, reusedSocket: req.reusedSocket });
       });
     });
     req.setTimeout(15_000, () => req.destroy(new Error(`no reply from ${url} within 15 s`)));
