@@ -1,0 +1,62 @@
+/**
+ * The LIMIT (not product code): one in-process handler answering GET /accounts/{id} with
+ * the same reads the subgraphs make (the same Prisma clients, adapter and queries as their
+ * DataLoaders: account by id, the language's quotes, the account's events, its image),
+ * straight from the three databases, all four in parallel, no HTTP hop between services.
+ * The answer is built with the shim's mapping (gateway/rest/legacy.ts) and the account
+ * context's quote choice, so it equals the gateway's JSON. Whatever the federated stack
+ * adds on top of this is the price of the architecture.
+ */
+import type { ContextName } from '../../platform/config';
+import { toLegacy, type GraphAccount } from '../../gateway/rest/legacy';
+import { PrismaClient as AccountClient } from '../../generated/account/client';
+import { PrismaClient as DataClient } from '../../generated/data/client';
+import { PrismaClient as ImageClient } from '../../generated/image/client';
+import { DEFAULT_LANGUAGE, quoteIndex } from '../../subgraphs/account/resolvers';
+import { connectDatabase } from '../../subgraphs/kit/database';
+import type { Aggregate } from './serve';
+
+export interface LimitOptions {
+  urls: Record<ContextName, string>;
+  /** Connections per database (default 10, as DATABASE_POOL_SIZE). */
+  poolSize?: number;
+  /** For `servedBy`: `<context>@<instanceName>:<pid>`, as the subgraphs write it. */
+  instanceName: string;
+}
+
+export function limitAggregate(opts: LimitOptions): { aggregate: Aggregate; close(): Promise<void> } {
+  const pool = opts.poolSize ?? 10;
+  const account = connectDatabase(AccountClient, opts.urls.account, pool);
+  const data = connectDatabase(DataClient, opts.urls.data, pool);
+  const image = connectDatabase(ImageClient, opts.urls.image, pool);
+  const servedBy = (c: ContextName) => `${c}@${opts.instanceName}:${process.pid}`;
+
+  const aggregate: Aggregate = async (id) => {
+    const [accounts, quotes, events, images] = await Promise.allSettled([
+      account.prisma.account.findMany({ where: { id: { in: [id] } } }),
+      account.prisma.quote.findMany({ where: { language: { in: [DEFAULT_LANGUAGE] } }, orderBy: { id: 'asc' } }),
+      data.prisma.accountEvent.findMany({ where: { accountId: { in: [id] } }, orderBy: [{ created: 'asc' }, { id: 'asc' }] }),
+      image.prisma.accountImage.findMany({ where: { accountId: { in: [id] } } }),
+    ]);
+    if (accounts.status === 'rejected') throw accounts.reason;
+    const row = accounts.value[0];
+    if (!row) return null;
+    const quoteRows = quotes.status === 'fulfilled' ? quotes.value : [];
+    const quote = quoteRows[quoteIndex(row.id, quoteRows.length)];
+    const img = images.status === 'fulfilled' ? images.value[0] : undefined;
+    const merged: GraphAccount = {
+      id: row.id,
+      name: row.name,
+      servedBy: servedBy('account'),
+      quote: quote ? { text: quote.text, language: quote.language, servedBy: servedBy('account') } : null,
+      imageData: img ? { id: img.accountId, url: img.url, servedBy: servedBy('image') } : null,
+      events: events.status === 'fulfilled' ? events.value.map((e) => ({ id: e.id, eventName: e.eventName, created: e.created.toISOString() })) : null,
+    };
+    const errors = [
+      ...(events.status === 'rejected' ? [{ message: String(events.reason), extensions: { serviceName: 'data' } }] : []),
+      ...(images.status === 'rejected' ? [{ message: String(images.reason), extensions: { serviceName: 'image' } }] : []),
+    ];
+    return toLegacy(merged, errors);
+  };
+  return { aggregate, close: async () => void (await Promise.allSettled([account.close(), data.close(), image.close()])) };
+}

@@ -1,0 +1,192 @@
+/**
+ * Smoke test of the load and fault lab (bench/), quick and without timing assertions:
+ * percentile and per-second math, the fault analysis, the report (HTML with its inline SVG
+ * chart, and chart.png through headless Chromium when /usr/bin/chromium is there), the
+ * .cpuprofile summary, the open-loop generator against a local server, and the two
+ * baselines (REST fan-out, limit) answering exactly the gateway's JSON for one account.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fanoutAggregate } from './baselines/rest-fanout';
+import { limitAggregate } from './baselines/limit';
+import { accountListener, listen } from './baselines/serve';
+import { parseArgs, num, UsageError } from './lib/args';
+import { percentile, perSecond, summarize, type Sample } from './lib/stats';
+import { runOpenLoop } from './load/open-loop';
+import { summarizeProfile, type CpuProfile } from './profile-summary';
+import { svgChart } from './report/chart';
+import { CHROMIUM } from './report/png';
+import { writeReport } from './report/write';
+import { analyzeFault } from './scenarios/common';
+import { insertAccounts, insertEvents, insertImages, removeFixtures, uniquePrefix } from '../tests/harness/fixtures';
+import { testDatabaseUrls } from '../tests/harness/db';
+import { startStack, type Stack } from '../tests/harness/stack';
+
+describe('statistics', () => {
+  test('nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([50, 95, 99, 100].map((p) => percentile(values, p))).toEqual([50, 95, 99, 100]);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+    expect(summarize([3, 1, 2])).toMatchObject({ count: 3, min: 1, max: 3, mean: 2, p50: 2 });
+  });
+
+  test('per-second buckets keep empty seconds and count failures and degraded answers', () => {
+    const samples: Sample[] = [
+      { t: 100, latencyMs: 5, status: 200, ok: true },
+      { t: 900, latencyMs: 15, status: 200, ok: true, partial: true },
+      { t: 2500, latencyMs: 40, status: 503, ok: false },
+    ];
+    const s = perSecond(samples, 4);
+    expect(s.map((x) => x.requests)).toEqual([2, 0, 1, 0]);
+    expect(s[0]).toMatchObject({ ok: 2, partial: 1, errors: 0, p50: 5, p99: 15 });
+    expect(s[2]).toMatchObject({ ok: 0, errors: 1 });
+    expect(s[1]!.p99).toBeNaN();
+  });
+
+  test('fault analysis: failures, spike and recovery after the restore', () => {
+    const samples: Sample[] = [];
+    for (let t = 0; t < 10_000; t += 100) {
+      const down = t >= 3_000 && t < 6_200;
+      samples.push({ t, latencyMs: down ? 300 : 5, status: down ? 503 : 200, ok: !down });
+    }
+    const a = analyzeFault(samples, 3_000, 6_000);
+    expect(a.failed).toBe(32);
+    expect(a.before.p99).toBe(5);
+    expect(a.spike.worstSecondP99).toBe(300);
+    expect(a.recovery).toEqual({ firstCompleteAfterRestoreMs: 200, allCompleteAfterRestoreMs: 200 });
+    expect(a.failureKinds).toEqual({ 'HTTP 503': 32 });
+  });
+
+  test('command-line numbers are checked', () => {
+    expect(num(parseArgs(['--rate', '20']), 'rate', 50, 1, 100)).toBe(20);
+    expect(num(parseArgs([]), 'rate', 50, 1, 100)).toBe(50);
+    expect(() => num(parseArgs(['--rate', 'x']), 'rate', 50, 1, 100)).toThrow(UsageError);
+  });
+});
+
+describe('reports', () => {
+  const samples: Sample[] = Array.from({ length: 300 }, (_, i) => ({
+    t: i * 20,
+    latencyMs: i > 100 && i < 150 ? 200 + i : 2 + (i % 7),
+    status: i > 120 && i < 140 ? 503 : 200,
+    ok: !(i > 120 && i < 140),
+    ...(i >= 140 && i < 160 ? { partial: true } : {}),
+    kind: i % 5 === 0 ? 'create' : 'read',
+  }));
+
+  test('the chart is an inline SVG with the three latency lines, the bars and the marks', () => {
+    const svg = svgChart({ seconds: perSecond(samples), marks: [{ t: 2_000, label: 'kill' }], windows: [{ from: 2_000, to: 3_000, label: 'down' }] });
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<path d="M/g)).toHaveLength(3);
+    expect(svg).toContain('kill');
+    expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  test('a report folder: summary.json, report.html and chart.png', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-report-'));
+    try {
+      const out = await writeReport({ scenario: 'synthetic', command: 'jest', samples, durationMs: 6_000, headline: { failed: 19 }, marks: [{ t: 2_400, label: 'kill' }] }, dir);
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+      expect(summary.seconds).toHaveLength(6);
+      expect(Object.keys(summary.percentiles)).toEqual(['all', 'create', 'read']);
+      const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/<script|<link|src="http/);
+      if (fs.existsSync(CHROMIUM)) {
+        expect(out.png).toBe(true);
+        expect(fs.readFileSync(path.join(dir, 'chart.png')).subarray(1, 4).toString()).toBe('PNG');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('profile summary: self time by function and package, inclusive time, idle left out', () => {
+    const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+        { id: 2, callFrame: frame('execute', 'file:///x/node_modules/@apollo/gateway/dist/a.js'), children: [3] },
+        { id: 3, callFrame: frame('writev') },
+        { id: 4, callFrame: frame('(idle)') },
+      ],
+      samples: [2, 3, 3, 4, 4],
+      timeDeltas: [1000, 1000, 1000, 1000, 1000],
+      startTime: 0,
+      endTime: 5000,
+    };
+    const s = summarizeProfile(profile);
+    expect(s.busyMs).toBe(3);
+    expect(s.selfByFunction[0]).toMatchObject({ name: 'writev', ms: 2 });
+    expect(s.selfByPackage.map((r) => r.name)).toEqual(['(native / V8)', '@apollo/gateway']);
+    expect(s.inclusiveByFunction[0]).toMatchObject({ ms: 3 });
+    expect(summarizeProfile(profile, { lastMs: 1.5 }).busyMs).toBe(0); // the last 1.5 ms were idle
+  });
+});
+
+test('the open-loop generator sends at its rate whatever the answers, bounded by the duration', async () => {
+  let answered = 0;
+  const samples = await runOpenLoop({
+    durationMs: 500,
+    streams: [{ rate: 40, send: async (i) => (answered++, i % 4 === 0 ? { status: 503, ok: false } : { status: 200, ok: true }) }],
+  });
+  expect(samples).toHaveLength(20);
+  expect(answered).toBe(20);
+  expect(samples.filter((s) => !s.ok)).toHaveLength(5);
+  expect(samples[19]!.t).toBeCloseTo(475, 0);
+});
+
+describe('baselines answer exactly what the gateway answers', () => {
+  const P = uniquePrefix('bench');
+  const id = `${P}1`;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    const created = new Date('2021-03-04T05:06:07.089Z');
+    await insertAccounts([{ id, name: `${P}name`, createdAt: created }]);
+    await insertEvents([
+      { id: `${P}e1`, accountId: id, eventName: 'CREATED', created },
+      { id: `${P}e2`, accountId: id, eventName: 'UPDATED', created: new Date(created.getTime() + 1_000) },
+    ]);
+    await insertImages([{ accountId: id, url: `http://path.to.some.image/${P}.png` }]);
+    stack = await startStack({ relay: false });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await removeFixtures(P);
+  });
+
+  const gatewayGet = async (accountId: string) => {
+    const res = await fetch(`http://127.0.0.1:${stack.gateway.port}/accounts/${encodeURIComponent(accountId)}`);
+    return { status: res.status, text: await res.text() };
+  };
+
+  test('REST fan-out over the subgraphs, through its HTTP frame', async () => {
+    const urls = { account: stack.subgraphs.account.url, data: stack.subgraphs.data.url, image: stack.subgraphs.image.url };
+    const server = await listen(accountListener(fanoutAggregate({ subgraphUrls: urls })));
+    try {
+      const expected = await gatewayGet(id);
+      expect(expected.status).toBe(200);
+      const got = await fetch(`${server.baseUrl}/accounts/${encodeURIComponent(id)}`);
+      expect(got.status).toBe(200);
+      expect(await got.text()).toBe(expected.text);
+      const missing = await fetch(`${server.baseUrl}/accounts/${P}none`);
+      expect({ status: missing.status, text: await missing.text() }).toEqual(await gatewayGet(`${P}none`));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the limit: one process reading the three databases', async () => {
+    const limit = limitAggregate({ urls: testDatabaseUrls(), poolSize: 2, instanceName: 'test' });
+    try {
+      const expected = JSON.parse((await gatewayGet(id)).text);
+      expect(await limit.aggregate(id)).toEqual({ body: expected, missing: [] });
+      expect(await limit.aggregate(`${P}none`)).toBeNull();
+    } finally {
+      await limit.close();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+/** Runs one autocannon load in a child process (load/autocannon-child.ts) and returns its result. */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import type { LoadResult, LoadSpec } from './spec';
+
+/** `onMeasure` is called when the warm-up is over and the measured run starts. */
+export function runLoad(spec: LoadSpec, onMeasure?: () => void): Promise<LoadResult & { pid: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'autocannon-child.ts'), [JSON.stringify(spec)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: LoadResult | undefined;
+    // Bounded: the run cannot outlive its own duration by more than a minute.
+    const limit = setTimeout(() => child.kill('SIGKILL'), (spec.warmupS + spec.durationS + 60) * 1000);
+    child.on('message', (m) => {
+      if ((m as { phase?: string }).phase === 'measure') onMeasure?.();
+      else result = m as LoadResult;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(limit);
+      if (result) resolve({ ...result, pid: child.pid ?? -1 });
+      else reject(new Error(`load generator exited with code ${code} without a result`));
+    });
+  });
+}

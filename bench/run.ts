@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: the aggregated account view, measured against the same seeded data on
+ * the same machine, target after target (bench/targets.ts): req/s and p50/p95/p99 with
+ * autocannon (its own process, fixed duration after a warm-up, random seeded ids), a
+ * fixed-rate run at 50 req/s, CPU per request and peak RSS per process, SQL statements per
+ * request. Prints a table with the ratios against their targets and writes
+ * bench/results/latest.json (and latest.md, for BENCHMARKS.md).
+ *
+ * Options: --accounts 15000 --duration 10 --warmup 5 --connections 10 --rate 50
+ *          --rate-duration 10 --rounds 3 (best of) --stack-warmup 20 (s, JIT and pools)
+ *          --quiet-wait 180 (s to wait for an idle CPU before each run)
+ *          --targets ours-graphql,ours-rest,stock-graphql,fanout-rest,limit-rest
+ *          --secret: production mode with SUBGRAPH_SECRET (signed subgraph requests, as `npm start`
+ *          runs); only our gateway's targets then, since the stock gateway and the fan-out do not sign.
+ *          --render bench/results/<file>.json: print and rewrite the tables of an earlier run, nothing measured
+ *          --tsx: run the services' TypeScript through tsx instead of the compiled build (bench/lib/build.ts)
+ *          --experiment http-fetch[,...]: preload bench/experiments/<name>.ts into our gateway and the
+ *          bench's own servers (a proposal measured without editing product code); the results go
+ *          to bench/results/experiment-<names>.json, latest.json is left alone.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONTEXTS } from '../platform/config';
+import { num, only, parseArgs, str, UsageError } from './lib/args';
+import { buildCompiled } from './lib/build';
+import { startBenchCluster } from './lib/cluster';
+import { machine } from './lib/machine';
+import { peakRssMiB } from './lib/proc';
+import { startStack } from './lib/services';
+import { runLoad } from './load/autocannon';
+import { measure, type TargetResult } from './measure';
+import { RESULTS, writeBenchReport, type BenchOutput } from './report/bench-report';
+import { pageStatements, type PageStatements } from './statements';
+import { fetchOne, TARGETS, type TargetContext } from './targets';
+
+const log = (msg: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const render = str(args, 'render');
+  if (render) return writeBenchReport(JSON.parse(fs.readFileSync(render, 'utf8')) as BenchOutput, log);
+  only(args, ['accounts', 'duration', 'warmup', 'connections', 'rate', 'rate-duration', 'targets', 'secret', 'experiment', 'quiet-wait', 'rounds', 'stack-warmup', 'tsx']);
+  const secret = args.flags.get('secret') === true;
+  const cfg = {
+    accounts: num(args, 'accounts', 15_000, 100, 1_000_000),
+    durationS: num(args, 'duration', 10, 1, 120),
+    warmupS: num(args, 'warmup', 5, 0, 60),
+    connections: num(args, 'connections', 10, 1, 200),
+    rate: num(args, 'rate', 50, 1, 5_000),
+    rateDurationS: num(args, 'rate-duration', 10, 1, 120),
+    quietWaitS: num(args, 'quiet-wait', 180, 0, 1_800),
+    rounds: num(args, 'rounds', 3, 1, 5),
+    stackWarmupS: num(args, 'stack-warmup', 20, 0, 120),
+  };
+  const wanted = str(args, 'targets')?.split(',') ?? TARGETS.map((t) => t.id).filter((id) => !secret || id.startsWith('ours'));
+  if (secret && wanted.some((id) => !id.startsWith('ours'))) throw new UsageError('--secret measures only our gateway (ours-graphql, ours-rest): the others do not sign requests');
+  const unknown = wanted.filter((w) => !TARGETS.some((t) => t.id === w));
+  if (unknown.length) throw new UsageError(`unknown target ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
+  const targets = TARGETS.filter((t) => wanted.includes(t.id));
+  const experiments = str(args, 'experiment')?.split(',') ?? [];
+  for (const e of experiments) if (!fs.existsSync(path.join(__dirname, 'experiments', `${e}.ts`))) throw new UsageError(`no experiment bench/experiments/${e}.ts`);
+  const build = args.flags.get('tsx') === true ? undefined : buildCompiled(log);
+  // Compiled: the experiment's .js is a CommonJS preload; with tsx its .ts is imported after tsx.
+  const preload = experiments.flatMap((e) => (build ? ['--require', path.join(build.dir, 'bench', 'experiments', `${e}.js`)] : ['--import', path.join(__dirname, 'experiments', `${e}.ts`)]));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const logDir = path.join(RESULTS, 'logs', stamp);
+  const host = machine();
+  log(`${host.nproc} cores (${host.cpuModel}), node ${host.node}; service logs in ${path.relative(process.cwd(), logDir)}`);
+
+  const cluster = await startBenchCluster(cfg.accounts, log).catch((err: unknown) => {
+    build?.remove();
+    throw err;
+  });
+  const results = new Map<string, TargetResult>();
+  let page: PageStatements = [];
+  let subgraphRss: Record<string, number> = {};
+  try {
+    const env: Record<string, string> = secret ? { NODE_ENV: 'production', SUBGRAPH_SECRET: randomBytes(32).toString('hex') } : {};
+    const stack = await startStack({ urls: cluster.urls, logDir, relay: false, env, nodeArgs: { gateway: preload }, build: build?.dir });
+    log(`subgraphs and our gateway up (separate processes): gateway ${stack.gateway.baseUrl}`);
+    try {
+      page = await pageStatements(cluster.adminUrl, `${stack.gateway.baseUrl}/graphql`);
+      const sampleId = String(cluster.ids.first + 4242 % cluster.ids.count);
+      const reference = new Map<string, unknown>();
+      for (const kind of ['graphql', 'rest'] as const) {
+        const t = TARGETS.find((x) => x.kind === kind && x.id.startsWith('ours'))!;
+        reference.set(kind, await fetchOne(stack.gateway.baseUrl, t, sampleId));
+      }
+      // Warm up the subgraphs, PostgreSQL and our gateway (JIT, pools, caches) before anything counts.
+      log(`warming up the stack for ${cfg.stackWarmupS} s`);
+      for (const kind of ['graphql', 'rest'] as const) {
+        const path = kind === 'graphql' ? '/graphql' : '/accounts/';
+        await runLoad({ baseUrl: stack.gateway.baseUrl, kind, path, ids: cluster.ids, connections: cfg.connections, durationS: Math.max(1, Math.round(cfg.stackWarmupS / 2)), warmupS: 0 });
+      }
+      const ctx: TargetContext = { stack, urls: cluster.urls, logDir, nodeArgs: preload, build: build?.dir };
+      for (let round = 1; round <= cfg.rounds; round++) {
+        for (const target of targets) {
+          const first = round === 1 ? { reference: reference.get(target.kind), sampleId } : undefined;
+          results.set(target.id, await measure(target, ctx, cluster, cfg, round, first, results.get(target.id), log));
+        }
+      }
+      subgraphRss = Object.fromEntries(CONTEXTS.map((c) => [`${c}-subgraph`, peakRssMiB(stack.subgraphs[c].pid)]));
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await cluster.stop();
+    build?.remove();
+  }
+  writeBenchReport({ machine: host, config: { ...cfg, targets: wanted, secret, experiments, runtime: build ? 'compiled JavaScript on node' : 'TypeScript through tsx', seeded: cluster.seeded }, results: [...results.values()], page, subgraphRss, stamp }, log);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof UsageError ? err.message : err);
+  process.exitCode = err instanceof UsageError ? 2 : 1;
+});

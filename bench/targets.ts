@@ -1,0 +1,65 @@
+/**
+ * What `npm run bench` measures, one target at a time: our gateway (GraphQL and the REST
+ * shim), a stock @apollo/gateway, the hand-written REST fan-out, and the limit. Each says how
+ * it is started (the bench's own servers are separate processes on free loopback ports, started
+ * only for their turn) and how a request for one id looks.
+ */
+import type { ContextName } from '../platform/config';
+import { freePort } from '../deploy/local/scratch';
+import { AGGREGATED_QUERY } from './load/spec';
+import { stackEnv, startService, type Service, type Stack } from './lib/services';
+
+export interface TargetContext {
+  stack: Stack;
+  urls: Record<ContextName, string>;
+  logDir: string;
+  /** Extra node flags for the bench's own servers (experiments' preloads). */
+  nodeArgs?: string[];
+  /** Compiled project (bench/lib/build.ts), or undefined to run sources through tsx. */
+  build?: string;
+}
+
+export interface Target {
+  id: string;
+  label: string;
+  kind: 'graphql' | 'rest';
+  path: string;
+  /** Starts the target's server (if it is not the stack's gateway); `stop` is called after its turn. */
+  start(ctx: TargetContext): Promise<{ service: Service; stop(): Promise<void> }>;
+}
+
+const ours = (ctx: TargetContext) => ({ service: ctx.stack.gateway, stop: async () => {} });
+
+async function own(ctx: TargetContext, name: string, entry: string, probe?: (baseUrl: string) => Promise<boolean>) {
+  const port = await freePort();
+  const subgraphPorts = { gateway: 0, account: ctx.stack.subgraphs.account.port, data: ctx.stack.subgraphs.data.port, image: ctx.stack.subgraphs.image.port };
+  const env = { ...stackEnv(ctx.urls, subgraphPorts), BENCH_PORT: String(port) };
+  const service = await startService({ name, entry, env, port, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs ?? [], build: ctx.build, ...(probe ? { probe } : {}) });
+  return { service, stop: () => service.stop() };
+}
+
+/** The stock server has no health route: ready once it plans and answers a query. */
+const answersGraphQL = async (baseUrl: string) => {
+  const res = await fetch(`${baseUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }), signal: AbortSignal.timeout(1_000) });
+  return res.ok;
+};
+
+export const TARGETS: Target[] = [
+  { id: 'ours-graphql', label: 'our gateway, GraphQL POST /graphql', kind: 'graphql', path: '/graphql', start: async (ctx) => ours(ctx) },
+  { id: 'ours-rest', label: 'our gateway, REST GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: async (ctx) => ours(ctx) },
+  { id: 'stock-graphql', label: 'stock @apollo/gateway + startStandaloneServer, GraphQL', kind: 'graphql', path: '/', start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', answersGraphQL) },
+  { id: 'fanout-rest', label: 'hand-written REST fan-out (baseline), GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'rest-fanout', 'bench/baselines/fanout-main') },
+  { id: 'limit-rest', label: 'limit: one process, 3 Prisma clients, GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main') },
+];
+
+/** One request for `id`, answered as parsed JSON (GraphQL: the account; REST: the body), with servedBy blanked. */
+export async function fetchOne(baseUrl: string, target: Pick<Target, 'kind' | 'path'>, id: string): Promise<unknown> {
+  const res =
+    target.kind === 'graphql'
+      ? await fetch(`${baseUrl}${target.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id } }) })
+      : await fetch(`${baseUrl}${target.path}${encodeURIComponent(id)}`);
+  const text = (await res.text()).replace(/"servedBy":"[^"]*"/g, '"servedBy":"*"').replace(/"ipAddress":"(account|quote)@[^"]*"/g, '"ipAddress":"*"');
+  if (!res.ok) throw new Error(`${baseUrl}${target.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  const body = JSON.parse(text) as { data?: { account?: unknown } };
+  return target.kind === 'graphql' ? body.data?.account : body;
+}
