@@ -10,7 +10,7 @@
  *            --subgraph account|data|image (kill-subgraph, default account)  --users 10 (read-write)
  *            --accounts N (seeded; with --gateway-url: how many of 10000.. exist, default 100)
  *            --gateway-url http://127.0.0.1:4000 (steady and read-write only)
- *            --tsx (run the services' TypeScript through tsx instead of the compiled build)
+ *            --warmup 10 (s of unrecorded reads at --rate first)  --tsx (run the services' TypeScript through tsx)
  * Every run is bounded: durations are capped at 10 minutes, requests time out after 5 s.
  */
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,8 @@ import { waitQuiet } from './lib/proc';
 import { startStack, type Stack } from './lib/services';
 import { liveProgress } from './report/live';
 import { writeReport } from './report/write';
-import type { Scenario, ScenarioContext } from './scenarios/common';
+import { runOpenLoop } from './load/open-loop';
+import { randomId, readAccount, type Scenario, type ScenarioContext } from './scenarios/common';
 import { killDb, killSubgraph } from './scenarios/faults';
 import { readWrite } from './scenarios/read-write';
 import { steady } from './scenarios/steady';
@@ -39,7 +40,7 @@ const say = (msg: string) => process.stdout.write(`[loadtest] ${msg}\n`);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  only(args, ['rate', 'duration', 'down', 'fault-at', 'subgraph', 'users', 'accounts', 'gateway-url', 'tsx']);
+  only(args, ['rate', 'duration', 'down', 'fault-at', 'subgraph', 'users', 'accounts', 'gateway-url', 'tsx', 'warmup']);
   const name = args.positional[0] ?? '';
   const scenario = SCENARIOS[name];
   if (!scenario || args.positional.length > 1) throw new UsageError(`usage: npm run loadtest -- <${Object.keys(SCENARIOS).join('|')}> [options]`);
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const rate = num(args, 'rate', 50, 1, 2_000);
   const users = num(args, 'users', 10, 1, 500);
   const accounts = num(args, 'accounts', gatewayUrl ? 100 : 15_000, 1, 1_000_000);
+  const warmupS = num(args, 'warmup', 10, 0, 120);
   const command = `npm run loadtest -- ${process.argv.slice(2).join(' ')}`.trim();
 
   let cluster: BenchCluster | undefined;
@@ -75,6 +77,11 @@ async function main(): Promise<void> {
     const waited = await waitQuiet(120_000, 3, 0.25, (busy) => say(`waiting for a quiet machine (${(busy * 100).toFixed(0)}% of a core busy elsewhere)`));
     if (waited < 0) say('WARNING: the machine never got quiet (other work is using the CPU); latencies will show it');
     const ids = { first: 10_000, count: accounts };
+    if (warmupS > 0) {
+      // Not recorded: JIT, connection pools and caches warm up before the measured load.
+      say(`warming up: ${warmupS} s of reads at ${rate} req/s`);
+      await runOpenLoop({ streams: [{ rate, send: (_, signal) => readAccount(base!, randomId(ids), signal) }], durationMs: warmupS * 1000 });
+    }
     const live = liveProgress();
     const t0 = performance.now();
     const ctx: ScenarioContext = {
@@ -94,7 +101,7 @@ async function main(): Promise<void> {
     };
     say(`${name}: ${durationS} s against ${base}`);
     const result = await scenario.run(ctx).finally(() => live.stop());
-    const report = await writeReport({ scenario: name, command, samples: result.samples, durationMs: ctx.durationMs, headline: result.headline, marks: result.marks ?? [], windows: result.windows ?? [], details: { config: { rate, durationS, downS, faultAtS, subgraph, users, accounts, gatewayUrl: gatewayUrl ?? null }, ...result.details } });
+    const report = await writeReport({ scenario: name, command, samples: result.samples, durationMs: ctx.durationMs, headline: result.headline, marks: result.marks ?? [], windows: result.windows ?? [], details: { config: { rate, durationS, warmupS, downS, faultAtS, subgraph, users, accounts, gatewayUrl: gatewayUrl ?? null }, ...result.details } });
     process.stdout.write(`\n${Object.entries(result.headline).map(([k, v]) => `  ${k.padEnd(46)} ${typeof v === 'number' ? Math.round(v * 100) / 100 : typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n\n`);
     say(`report: ${path.relative(process.cwd(), report.dir)}/ (summary.json, report.html${report.png ? ', chart.png' : '; no chart.png: /usr/bin/chromium not found'})`);
     if (result.headline.check === 'FAIL') process.exitCode = 1;

@@ -69,7 +69,7 @@ export function svgChart(input: ChartInput): string {
     for (const [top, h] of [[latTop, latH], [rpsTop, rpsH]] as const) {
       out.push(`<rect x="${xMs(w.from).toFixed(1)}" y="${top}" width="${Math.max(1, xMs(w.to) - xMs(w.from)).toFixed(1)}" height="${h}" fill="#ffe9e6"/>`);
     }
-    out.push(`<text x="${xMs(w.from) + 4}" y="${latTop + 14}" fill="#b03a2e">${esc(w.label)}</text>`);
+    out.push(`<text x="${xMs(w.from) + 4}" y="${latTop + latH - 8}" fill="#b03a2e">${esc(w.label)}</text>`);
   }
 
   // Latency panel, log scale.
@@ -127,7 +127,7 @@ export function svgChart(input: ChartInput): string {
   legend([['complete', COLORS.ok], ['degraded', COLORS.partial], ['failed', COLORS.errors]], rpsTop - 12);
 
   // Time axis and event marks.
-  const step = niceCeil(n / 12);
+  const step = [1, 2, 5, 10, 15, 30, 60, 120].find((st) => n / st <= 12) ?? 300;
   for (let s = 0; s <= n; s += step) {
     out.push(`<text x="${x(s).toFixed(1)}" y="${rpsTop + rpsH + 18}" text-anchor="middle" fill="${COLORS.axis}">${s}s</text>`);
   }
