@@ -1,7 +1,7 @@
 /**
  * Resilience between the gateway and each subgraph (what the old aggregator did with
  * retries behind circuit breakers, with cockatiel's policies):
- * - a timeout on every subgraph request;
+ * - a timeout on every subgraph request (the shared HttpClient's, platform/http-client.ts);
  * - bounded retries with exponential backoff on connection errors, timeouts and 5xx,
  *   for queries only: a subgraph operation that is a mutation is never re-sent;
  * - a circuit breaker per subgraph: after `breakerThreshold` failures in a row it fails
@@ -14,10 +14,12 @@ import { BrokenCircuitError, ConsecutiveBreaker, ExponentialBackoff, circuitBrea
 import { GraphQLError } from 'graphql';
 import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
+import { isNetworkError, type FetchLikeInit, type HttpClient } from '../platform/http-client';
 import type { Logger } from '../platform/logger';
 import { subgraphRequests } from '../platform/metrics';
 
 export interface ResilienceOptions {
+  /** Deadline of one subgraph request; the HttpClient given to the data source enforces it. */
   timeoutMs: number;
   /** Attempts of one query request (1 = no retry). */
   attempts: number;
@@ -25,14 +27,12 @@ export interface ResilienceOptions {
   halfOpenAfterMs: number;
 }
 
-/** A failure worth retrying: the request never got a real answer. */
+/** A failure worth retrying: the request never got a real answer (refused, reset, timed out, 5xx). */
 export function isTransient(err: unknown): boolean {
   if (!err || typeof err !== 'object' || err instanceof BrokenCircuitError) return false;
-  const e = err as { name?: string; message?: string; extensions?: { response?: { status?: number } }; cause?: unknown };
-  const status = e.extensions?.response?.status;
+  const status = (err as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
   if (typeof status === 'number') return status >= 500;
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
-  return /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ETIMEDOUT|other side closed/i.test(`${e.message ?? ''} ${String((e.cause as Error | undefined)?.message ?? '')}`);
+  return isNetworkError(err);
 }
 
 /** The query planner prints the operation first; leading comments are tolerated anyway. */
@@ -42,15 +42,17 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
   readonly breaker: CircuitBreakerPolicy;
   private readonly retrying;
 
-  /** `secret`: the subgraphs' shared secret; every request is signed with it (platform/auth.ts). */
-  constructor(readonly name: string, url: string, private readonly opts: ResilienceOptions, log: Logger, secret?: string) {
+  /**
+   * `client`: the gateway's pooled HTTP client (its timeout is the request deadline);
+   * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts).
+   */
+  constructor(readonly name: string, url: string, opts: ResilienceOptions, log: Logger, client: HttpClient, secret?: string) {
     super({
       url,
       // Every request, first try or retry, gets its own deadline and its own signature.
-      fetcher: ((input: string, init?: RequestInit) => {
-        const body = typeof init?.body === 'string' ? init.body : '';
-        const headers = { ...(init?.headers as Record<string, string> | undefined), ...signedHeaders(secret, init?.method ?? 'GET', input, body) };
-        return fetch(input, { ...init, headers, signal: AbortSignal.timeout(opts.timeoutMs) });
+      fetcher: ((input: string, init: FetchLikeInit = {}) => {
+        const body = init.body ?? '';
+        return client.fetch(input, { ...init, headers: { ...init.headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
       }) as never,
     });
     const transient = handleWhen(isTransient);

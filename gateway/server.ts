@@ -15,6 +15,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
+import { HttpClient } from '../platform/http-client';
 import type { Logger } from '../platform/logger';
 import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
@@ -126,12 +127,14 @@ async function subgraphsReady(urls: Record<ContextName, string>): Promise<void> 
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const log = opts.log.child({ component: 'gateway' });
+  // One pooled, kept-alive client for every subgraph call (platform/http-client.ts).
+  const client = new HttpClient({ timeoutMs: opts.resilience.timeoutMs });
   const gateway = new ApolloGateway({
     supergraphSdl: loadSupergraph(opts),
     buildService: ({ name, url }) => {
       const target = isContext(name) ? opts.subgraphUrls[name] : url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new ResilientDataSource(name, target, opts.resilience, log, opts.subgraphSecret);
+      return new ResilientDataSource(name, target, opts.resilience, log, client, opts.subgraphSecret);
     },
     logger: log,
   });
@@ -164,6 +167,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     stop: async () => {
       await http.close();
       await apollo.stop();
+      await client.close();
     },
   };
 }

@@ -5,6 +5,7 @@
  * this very event; anything else (network error, timeout, 5xx, GraphQL error) throws.
  */
 import { signedHeaders } from '../../../platform/auth';
+import { HttpClient } from '../../../platform/http-client';
 import type { OutboxRow } from './store';
 
 export type Deliver = (row: OutboxRow) => Promise<void>;
@@ -15,18 +16,19 @@ const RECORD = `mutation RecordAccountEvent($input: RecordAccountEventInput!) {
 
 /** `secret`: the subgraphs' shared secret; the data subgraph answers only signed requests. */
 export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, secret?: string): Deliver {
+  // Kept-alive pooled connections (platform/http-client.ts); idle sockets do not hold the process open.
+  const client = new HttpClient({ timeoutMs, connections: 8 });
   return async (row) => {
     const request = JSON.stringify({
       query: RECORD,
       variables: { input: { id: row.id, accountId: row.accountId, eventName: row.eventName, created: row.occurredAt.toISOString() } },
     });
-    const res = await fetch(dataSubgraphUrl, {
+    const res = await client.send(dataSubgraphUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...signedHeaders(secret, 'POST', dataSubgraphUrl, request) },
       body: request,
-      signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await res.text();
+    const text = res.text;
     let body: { data?: { recordAccountEvent?: { id?: string } | null } | null; errors?: { message: string }[] } = {};
     try {
       body = JSON.parse(text) as typeof body;
@@ -34,7 +36,7 @@ export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, sec
       throw new Error(`data subgraph answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`);
     }
     if (body.errors?.length) throw new Error(`data subgraph refused the event: ${body.errors.map((e) => e.message).join('; ')}`);
-    if (!res.ok) throw new Error(`data subgraph answered ${res.status}`);
+    if (res.status < 200 || res.status >= 300) throw new Error(`data subgraph answered ${res.status}`);
     if (body.data?.recordAccountEvent?.id !== row.id) throw new Error(`data subgraph did not acknowledge event ${row.id}`);
   };
 }

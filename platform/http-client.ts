@@ -1,0 +1,143 @@
+/**
+ * The one HTTP client for calls between our own processes (gateway → subgraphs, outbox
+ * relay → data subgraph): an undici connection pool per origin, kept alive, with the
+ * request deadline enforced by the pool's own timers.
+ *
+ * Why not the global `fetch`: Node 20's fetch wraps every string body and every response
+ * in web streams and `AbortSignal.timeout` adds a DOMException-carrying signal per call;
+ * profiled under load it was 45 % of the gateway's CPU (BENCHMARKS.md). `Pool.request`
+ * costs a fifth of that per call.
+ */
+import { Pool } from 'undici';
+
+export interface HttpClientOptions {
+  /**
+   * Deadline for the answer's headers (our services send the whole JSON answer at once, so
+   * this is the time the other side takes to compute it) and, separately, for any pause
+   * while the body streams in.
+   */
+  timeoutMs: number;
+  /** Most open connections per origin (default 128). */
+  connections?: number;
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** The part of the WHATWG Headers class callers read, over undici's lower-cased object. */
+class ResponseHeaders {
+  constructor(private readonly raw: ClientResponse['headers']) {}
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const k of Object.keys(this.raw)) if (this.raw[k] !== undefined) yield [k, this.get(k)!];
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+  forEach(fn: (value: string, key: string) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k);
+  }
+}
+
+/** What a `fetch`-shaped caller (Apollo's RemoteGraphQLDataSource) reads of a response. */
+export interface FetchLikeResponse {
+  ok: boolean;
+  status: number;
+  statusText: string;
+  url: string;
+  redirected: false;
+  headers: ResponseHeaders;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+export interface FetchLikeInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+export class HttpClient {
+  private readonly pools = new Map<string, Pool>();
+  private closed = false;
+
+  constructor(private readonly opts: HttpClientOptions) {}
+
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      if (this.closed) throw new Error('HTTP client is closed');
+      pool = new Pool(origin, {
+        connections: this.opts.connections ?? 128,
+        headersTimeout: this.opts.timeoutMs,
+        bodyTimeout: this.opts.timeoutMs,
+        connectTimeout: this.opts.timeoutMs,
+        keepAliveTimeout: 10_000,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Sends one request and reads the whole answer; rejects on network errors and timeouts only. */
+  async send(url: string, init: FetchLikeInit = {}): Promise<ClientResponse> {
+    const target = new URL(url);
+    const { statusCode, headers, body } = await this.pool(target.origin).request({
+      path: target.pathname + target.search,
+      method: (init.method ?? 'GET') as 'GET',
+      headers: init.headers,
+      body: init.body,
+    });
+    return { status: statusCode, headers, text: await body.text() };
+  }
+
+  /** A `fetch`-shaped function over `send`, for libraries that take a fetcher. */
+  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> => {
+    const res = await this.send(url, init);
+    return {
+      ok: res.status >= 200 && res.status < 300,
+      status: res.status,
+      statusText: STATUS_TEXT[res.status] ?? '',
+      url,
+      redirected: false,
+      headers: new ResponseHeaders(res.headers),
+      text: async () => res.text,
+      json: async () => JSON.parse(res.text) as unknown,
+    };
+  };
+
+  /** Closes every pool; requests in flight finish first. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+  }
+}
+
+/** undici's codes for a request that got no answer (refused, reset, timed out). */
+const NETWORK_CODES = /^(UND_ERR_(CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|SOCKET|CLOSED|DESTROYED)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/;
+
+/** True when `err` (or its cause) says the request never got an answer. */
+export function isNetworkError(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && NETWORK_CODES.test(e.code)) return true;
+  }
+  return false;
+}
+
+/** True when `err` is a deadline, not a refusal. */
+export function isTimeout(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT$/.test(code);
+}
