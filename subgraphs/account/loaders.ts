@@ -1,10 +1,11 @@
-/** Per-request batching for the account context: one SQL statement per batch. */
+/** Per-request batching for the account context: one SQL statement per batch (quotes: cached per process). */
 import DataLoader from 'dataloader';
 import type { PrismaClient, Account, Quote } from '../../generated/account/client';
+import { quoteCacheOf } from './quotes';
 
 export interface AccountLoaders {
   account: DataLoader<string, Account | null>;
-  /** All quotes of a language (the table is small reference data). */
+  /** All quotes of a language, from the process's copy of the reference table (quotes.ts). */
   quotesByLanguage: DataLoader<string, Quote[]>;
 }
 
@@ -15,9 +16,6 @@ export function createAccountLoaders(prisma: PrismaClient): AccountLoaders {
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
-    quotesByLanguage: new DataLoader(async (languages) => {
-      const rows = await prisma.quote.findMany({ where: { language: { in: [...languages] } }, orderBy: { id: 'asc' } });
-      return languages.map((l) => rows.filter((q) => q.language === l));
-    }),
+    quotesByLanguage: new DataLoader((languages) => quoteCacheOf(prisma).of(languages)),
   };
 }
