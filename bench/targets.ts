@@ -4,10 +4,10 @@
  * it is started (the bench's own servers are separate processes on free loopback ports, started
  * only for their turn) and how a request for one id looks.
  */
-import type { ContextName } from '../platform/config';
+import { CONTEXTS, type ContextName } from '../platform/config';
 import { freePort } from '../deploy/local/scratch';
 import { AGGREGATED_QUERY } from './load/spec';
-import { stackEnv, startService, type Service, type Stack } from './lib/services';
+import { serviceEnv, stackEnv, startService, type Service, type Stack } from './lib/services';
 
 export interface TargetContext {
   stack: Stack;
@@ -30,10 +30,11 @@ export interface Target {
 
 const ours = (ctx: TargetContext) => ({ service: ctx.stack.gateway, stop: async () => {} });
 
-async function own(ctx: TargetContext, name: string, entry: string, probe?: (baseUrl: string) => Promise<boolean>) {
+/** Starts one of the bench's own servers; `databases`: the contexts whose database URLs it gets (the limit's: all three). */
+async function own(ctx: TargetContext, name: string, entry: string, databases: readonly ContextName[], probe?: (baseUrl: string) => Promise<boolean>) {
   const port = await freePort();
   const subgraphPorts = { gateway: 0, account: ctx.stack.subgraphs.account.port, data: ctx.stack.subgraphs.data.port, image: ctx.stack.subgraphs.image.port };
-  const env = { ...stackEnv(ctx.urls, subgraphPorts), BENCH_PORT: String(port) };
+  const env = serviceEnv({ ...stackEnv(subgraphPorts), BENCH_PORT: String(port) }, ctx.urls, databases);
   const service = await startService({ name, entry, env, port, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs ?? [], build: ctx.build, ...(probe ? { probe } : {}) });
   return { service, stop: () => service.stop() };
 }
@@ -47,9 +48,9 @@ const answersGraphQL = async (baseUrl: string) => {
 export const TARGETS: Target[] = [
   { id: 'ours-graphql', label: 'our gateway, GraphQL POST /graphql', kind: 'graphql', path: '/graphql', start: async (ctx) => ours(ctx) },
   { id: 'ours-rest', label: 'our gateway, REST GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: async (ctx) => ours(ctx) },
-  { id: 'stock-graphql', label: 'stock @apollo/gateway + startStandaloneServer, GraphQL', kind: 'graphql', path: '/', start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', answersGraphQL) },
-  { id: 'fanout-rest', label: 'hand-written REST fan-out (baseline), GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'rest-fanout', 'bench/baselines/fanout-main') },
-  { id: 'limit-rest', label: 'limit: one process, 3 Prisma clients, GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main') },
+  { id: 'stock-graphql', label: 'stock @apollo/gateway + startStandaloneServer, GraphQL', kind: 'graphql', path: '/', start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', [], answersGraphQL) },
+  { id: 'fanout-rest', label: 'hand-written REST fan-out (baseline), GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'rest-fanout', 'bench/baselines/fanout-main', []) },
+  { id: 'limit-rest', label: 'limit: one process, 3 Prisma clients, GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main', CONTEXTS) },
 ];
 
 /** One request for `id`, answered as parsed JSON (GraphQL: the account; REST: the body), with servedBy blanked. */

@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { promisify } from 'node:util';
-import { ConfigError, loadConfig } from '../platform/config';
+import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
 import {
   CONTEXTS, configEnvNames, dockerignorePatterns, existsInRepo, freePort, isDockerIgnored, loadYaml, prismaConfigEnvNames,
-  readRepo, repoPath, sourceOfCommand, type Doc,
+  readRepo, repoPath, sourceOfCommand, type ContextName, type Doc,
 } from './testing/helpers';
 
 const run = promisify(execFile);
@@ -203,7 +203,7 @@ describe('deploy/compose/docker-compose.yml', () => {
     expect(services.gateway?.ports).toEqual(['4000:4000']);
   });
 
-  test('environments use only platform/config.ts names, and each validates as that process', () => {
+  test('environments use only platform/config.ts names, each validates as that process, each subgraph has only its own database URL', () => {
     for (const name of apps) {
       const env = withSecret(services[name]?.environment as Record<string, string>);
       const unknown = Object.keys(env).filter((k) => !known.has(k));
@@ -211,15 +211,18 @@ describe('deploy/compose/docker-compose.yml', () => {
       expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
       const config = loadConfig(env);
       expect(config.subgraphUrls).toEqual({ account: 'http://account:4001/graphql', data: 'http://data:4002/graphql', image: 'http://image:4003/graphql' });
+      // Each process holds its own context's database URL only; the gateway none.
+      const urlVars = Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'));
       if (name === 'gateway') {
-        expect(config.databaseUrls).toBeUndefined();
+        expect([name, urlVars, config.databaseUrls]).toEqual([name, [], {}]);
         continue;
       }
-      expect(config.ports[name as 'account']).toBe(Number(new URL(config.subgraphUrls[name as 'account']).port));
-      for (const c of CONTEXTS) {
-        const url = new URL(config.databaseUrls?.[c] ?? 'x:');
-        expect([url.username, url.host, url.pathname]).toEqual([`${c}_app`, 'haproxy:26257', `/${c}`]);
-      }
+      const c = name as ContextName;
+      expect([name, urlVars]).toEqual([name, [databaseUrlVariable(c)]]);
+      expect(config.ports[c]).toBe(Number(new URL(config.subgraphUrls[c]).port));
+      expect(Object.keys(config.databaseUrls)).toEqual([c]);
+      const url = new URL(databaseUrlOf(config, c));
+      expect([url.username, url.host, url.pathname]).toEqual([`${c}_app`, 'haproxy:26257', `/${c}`]);
     }
     const noSecret = { ...(services.gateway?.environment as Record<string, string>), SUBGRAPH_SECRET: '' };
     expect(() => loadConfig(noSecret)).toThrow(ConfigError);

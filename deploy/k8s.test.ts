@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { ConfigError, loadConfig } from '../platform/config';
+import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
 import { CONTEXTS, configEnvNames, existsInRepo, loadYaml, prismaConfigEnvNames, readRepo, repoPath, sourceOfCommand, type Doc } from './testing/helpers';
 
 const dir = repoPath('deploy/k8s');
@@ -166,10 +166,11 @@ test('every secretKeyRef / configMapKeyRef / envFrom / configMap volume points t
       for (const f of (c.envFrom ?? []) as Doc[]) expect(f.configMapRef ? find('ConfigMap', f.configMapRef.name) : find('Secret', f.secretRef.name)).toBeDefined();
     }
   }
-  expect(refs).toBeGreaterThanOrEqual(3 * 4 + 3 + 1);
+  // Subgraphs: secret + own database URL; gateway: secret; migration jobs: migration URL.
+  expect(refs).toBeGreaterThanOrEqual(3 * 2 + 1 + 3);
 });
 
-test('app environments: only platform/config.ts names; each validates once SUBGRAPH_SECRET is set', () => {
+test('app environments: only platform/config.ts names; each validates once SUBGRAPH_SECRET is set; each subgraph has only its own database URL', () => {
   const known = configEnvNames();
   for (const name of apps) {
     const c = mainContainer(find('Deployment', name));
@@ -185,14 +186,16 @@ test('app environments: only platform/config.ts names; each validates once SUBGR
       const u = new URL(config.subgraphUrls[ctx]);
       expect([u.hostname, Number(u.port)]).toEqual([find('Service', ctx).metadata.name, ports[ctx]]);
     }
+    // Each process holds its own context's database URL only; the gateway none.
+    const urlVars = Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'));
     if (name === 'gateway') {
-      expect(config.databaseUrls).toBeUndefined();
+      expect([name, urlVars, config.databaseUrls]).toEqual([name, [], {}]);
       continue;
     }
-    for (const ctx of CONTEXTS) {
-      const url = new URL(config.databaseUrls?.[ctx] ?? 'x:');
-      expect([url.username, url.host, url.pathname]).toEqual([`${ctx}_app`, 'cockroachdb-public:26257', `/${ctx}`]);
-    }
+    expect([name, urlVars]).toEqual([name, [databaseUrlVariable(name)]]);
+    expect(Object.keys(config.databaseUrls)).toEqual([name]);
+    const url = new URL(databaseUrlOf(config, name));
+    expect([url.username, url.host, url.pathname]).toEqual([`${name}_app`, 'cockroachdb-public:26257', `/${name}`]);
   }
 });
 

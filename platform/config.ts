@@ -30,6 +30,7 @@ const schema = z
     DATA_PORT: port(4002),
     IMAGE_PORT: port(4003),
     HOST: z.string().min(1).default('127.0.0.1'),
+    // Any subset: a subgraph process is given only its own context's URL.
     ACCOUNT_DATABASE_URL: postgresUrl,
     DATA_DATABASE_URL: postgresUrl,
     IMAGE_DATABASE_URL: postgresUrl,
@@ -71,15 +72,6 @@ const schema = z
     if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_DELIVERY_TIMEOUT_MS'], message: 'must be shorter than OUTBOX_LEASE_MS, or two relays could deliver one row at once' });
     }
-    const set = CONTEXTS.filter((c) => env[`${c.toUpperCase() as Uppercase<ContextName>}_DATABASE_URL`]);
-    if (set.length > 0 && set.length < CONTEXTS.length) {
-      const missing = CONTEXTS.filter((c) => !set.includes(c)).map((c) => `${c.toUpperCase()}_DATABASE_URL`);
-      ctx.addIssue({
-        code: 'custom',
-        path: [missing[0] ?? ''],
-        message: `set all three database URLs or none (missing: ${missing.join(', ')}); with none set an embedded PostgreSQL is started`,
-      });
-    }
   });
 
 export type Env = z.infer<typeof schema>;
@@ -91,8 +83,11 @@ export interface Config {
   instanceName: string;
   host: string;
   ports: Record<ContextName | 'gateway', number>;
-  /** App-user URLs per context; undefined when the embedded database provides them. */
-  databaseUrls: Record<ContextName, string> | undefined;
+  /**
+   * App-user URLs of the contexts whose *_DATABASE_URL is set: a subgraph process gets only
+   * its own (databaseUrlOf), the launcher, migrator and seeder all three or none (allDatabaseUrls).
+   */
+  databaseUrls: Partial<Record<ContextName, string>>;
   poolSize: number;
   subgraphUrls: Record<ContextName, string>;
   supergraphPath: string;
@@ -146,10 +141,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     instanceName: e.INSTANCE_NAME,
     host: e.HOST,
     ports,
-    databaseUrls:
-      e.ACCOUNT_DATABASE_URL && e.DATA_DATABASE_URL && e.IMAGE_DATABASE_URL
-        ? { account: e.ACCOUNT_DATABASE_URL, data: e.DATA_DATABASE_URL, image: e.IMAGE_DATABASE_URL }
-        : undefined,
+    databaseUrls: Object.fromEntries(
+      CONTEXTS.flatMap((c) => {
+        const url = e[databaseUrlVariable(c)];
+        return url ? [[c, url]] : [];
+      }),
+    ),
     poolSize: e.DATABASE_POOL_SIZE,
     subgraphUrls: {
       account: subgraphUrl('account', e.ACCOUNT_SUBGRAPH_URL),
@@ -190,9 +187,54 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** The variable that holds a context's database URL: ACCOUNT_DATABASE_URL, DATA_DATABASE_URL, IMAGE_DATABASE_URL. */
+export function databaseUrlVariable(context: ContextName): `${Uppercase<ContextName>}_DATABASE_URL` {
+  return `${context.toUpperCase() as Uppercase<ContextName>}_DATABASE_URL`;
+}
+
 /** The database URL of one context, or a clear error when the process was started without it. */
 export function databaseUrlOf(config: Config, context: ContextName): string {
-  const url = config.databaseUrls?.[context];
-  if (!url) throw new ConfigError(`${context.toUpperCase()}_DATABASE_URL is not set (the launcher sets it in embedded mode)`);
+  const url = config.databaseUrls[context];
+  if (!url) {
+    throw new ConfigError(
+      `${databaseUrlVariable(context)} is not set: this process needs the ${context} context's database (npm start sets it in embedded mode)`,
+    );
+  }
   return url;
+}
+
+/**
+ * The three contexts' URLs, for the processes that work on every database (the launcher, the
+ * migrator, the seeder); undefined when none is set (the embedded PostgreSQL provides them).
+ * Only some set is an error for them, naming the missing variables.
+ */
+export function allDatabaseUrls(config: Config): Record<ContextName, string> | undefined {
+  const missing = CONTEXTS.filter((c) => !config.databaseUrls[c]);
+  if (missing.length === CONTEXTS.length) return undefined;
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `this command works on all three databases: set ${missing.map(databaseUrlVariable).join(', ')} too, ` +
+        'or none of the three for the embedded PostgreSQL',
+    );
+  }
+  return { account: databaseUrlOf(config, 'account'), data: databaseUrlOf(config, 'data'), image: databaseUrlOf(config, 'image') };
+}
+
+/**
+ * The environment of a child process that may reach only the databases of `contexts`: `base`
+ * without any variable ending in _DATABASE_URL (every context's URL, migration and admin
+ * URLs), plus `contexts`' own URLs from `urls`. A subgraph: its own context; the gateway: none.
+ */
+export function withDatabaseUrls(
+  base: NodeJS.ProcessEnv,
+  urls: Partial<Record<ContextName, string>>,
+  contexts: readonly ContextName[],
+): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(base).filter(([k]) => !k.endsWith('_DATABASE_URL')));
+  for (const c of contexts) {
+    const url = urls[c];
+    if (!url) throw new ConfigError(`no database URL for the ${c} context to pass on as ${databaseUrlVariable(c)}`);
+    env[databaseUrlVariable(c)] = url;
+  }
+  return env;
 }

@@ -2,8 +2,8 @@
  * The REST shim's contract when contexts fail, with real faults and no mocks: subgraphs
  * stopped in-process and started again on the same port (the running gateway recovers
  * without a restart, through its circuit breaker's half-open probe), the quote table
- * renamed away (quote fallback), and the data database refusing connections (/health
- * 503). Every fault is undone in `finally`, so one failing test leaves the next working.
+ * renamed away under a fresh account process (quote fallback), and the data database
+ * refusing connections (/health 503). Every fault is undone in `finally`, so one failing test leaves the next working.
  * First, on the healthy stack, /accountsbyname's batching, counted by pg_stat_statements
  * (this file's stack runs without the outbox relay, whose polling would add statements).
  */
@@ -144,9 +144,15 @@ test('account stopped: 503 JSON for every route that needs it, nothing written; 
   expect(r.json.name).toBe(`${ID} name`);
 });
 
-test('quote unavailable (its table is gone): 200 with the fallback quote and x-partial-response "quote"', async () => {
+test('quote unavailable (its table is gone): a warm process keeps its copy; a fresh one answers 200 with the fallback quote and x-partial-response "quote"', async () => {
   try {
     await adminQuery('ALTER TABLE quotes RENAME TO quotes_away', [], 'account');
+    // The running account process serves quotes from its in-memory copy of the reference table.
+    const warm = await getAccount();
+    expect(warm.headers.get(PARTIAL)).toBeNull();
+    expect(warm.json).toEqual(full);
+    // A fresh process has to read the table, and cannot.
+    await stack.restart('account');
     const r = await getAccount();
     expect(r.status).toBe(200);
     expect(r.headers.get(PARTIAL)).toBe('quote');

@@ -1,13 +1,15 @@
 /**
  * `npm start` as a user runs it: a real launcher process with an embedded PostgreSQL in a
- * fresh folder, the three subgraphs and the gateway as child processes. Checks the seeded
- * aggregated view, a clean Ctrl-C (SIGINT) stop, and that data survives a restart
- * without being seeded twice.
+ * fresh folder, the three subgraphs and the gateway as child processes. Checks that each
+ * subgraph process was given its own database URL only and the gateway none (their
+ * environments as /proc records them), the seeded aggregated view, a clean Ctrl-C (SIGINT)
+ * stop, and that data survives a restart without being seeded twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, scratchDir } from '../deploy/local/scratch';
+import { childrenOf, cmdlineOf, databaseUrlVariablesOf, hasProc } from './harness/proc';
 import { postGraphQL } from './harness/stack';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -37,6 +39,16 @@ async function waitFor(l: Launched, text: string, ms = 120_000): Promise<void> {
   }
 }
 
+/** The database URL variables of the launcher's service processes, by service (Linux /proc). */
+function databaseUrlsOfServices(launcherPid: number): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const pid of childrenOf(launcherPid)) {
+    const entry = cmdlineOf(pid).map((a) => /(?:subgraphs\/(\w+)|(gateway))\/main\.[jt]s$/.exec(a)).find(Boolean);
+    if (entry) out[entry[1] ?? entry[2] ?? '?'] = databaseUrlVariablesOf(pid); // the embedded PostgreSQL is not a service
+  }
+  return out;
+}
+
 const VIEW = `query($id: ID!) { account(id: $id) { id name quote { text language } imageData { id url } events { eventName } eventCount } }`;
 
 let dir: string;
@@ -59,6 +71,15 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
   try {
     await waitFor(first, 'Account graph is up');
     expect(first.output()).toContain(gatewayUrl);
+    if (hasProc) {
+      // The launcher has all three URLs (and inherits this test run's admin URL); its children only their own.
+      expect(databaseUrlsOfServices(first.child.pid!)).toEqual({
+        account: ['ACCOUNT_DATABASE_URL'],
+        data: ['DATA_DATABASE_URL'],
+        image: ['IMAGE_DATABASE_URL'],
+        gateway: [],
+      });
+    }
     const view = await postGraphQL<any>(gatewayUrl, VIEW, { id: '10042' });
     expect(view.errors).toBeUndefined();
     expect(view.data.account).toMatchObject({

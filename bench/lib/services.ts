@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONTEXTS, type ContextName } from '../../platform/config';
+import { CONTEXTS, withDatabaseUrls, type ContextName } from '../../platform/config';
 import { freePort } from '../../deploy/local/scratch';
 import { waitHealthy, type ServiceProcess } from '../../deploy/local/processes';
 
@@ -131,7 +131,7 @@ export interface StackOptions {
 export interface Stack {
   subgraphs: Record<ContextName, Service>;
   gateway: Service;
-  /** The environment every service got (ports, URLs). */
+  /** The environment every service shares (ports, subgraph URLs; no database URL: each subgraph gets only its own). */
   env: NodeJS.ProcessEnv;
   /** Starts a subgraph again on its port (after a kill) and waits until it is healthy. */
   restartSubgraph(name: ContextName): Promise<Service>;
@@ -139,40 +139,51 @@ export interface Stack {
 }
 
 /**
- * The environment of the stack's services: one embedded cluster's URLs, loopback ports.
- * Development mode without SUBGRAPH_SECRET unless `extra` says otherwise: subgraphs then
- * answer unsigned requests, which the stock gateway and the fan-out baseline send.
+ * The environment every service of the stack shares: loopback ports and subgraph URLs, and
+ * no database URL (serviceEnv adds a process's own). Development mode without
+ * SUBGRAPH_SECRET unless `extra` says otherwise: subgraphs then answer unsigned requests,
+ * which the stock gateway and the fan-out baseline send.
  */
-export function stackEnv(urls: Record<ContextName, string>, ports: Record<ContextName | 'gateway', number>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function stackEnv(ports: Record<ContextName | 'gateway', number>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { SUBGRAPH_SECRET: _inherited, ...inherited } = process.env;
-  return {
-    ...inherited,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    INSTANCE_NAME: 'bench',
-    ACCOUNT_DATABASE_URL: urls.account,
-    DATA_DATABASE_URL: urls.data,
-    IMAGE_DATABASE_URL: urls.image,
-    GATEWAY_PORT: String(ports.gateway),
-    ACCOUNT_PORT: String(ports.account),
-    DATA_PORT: String(ports.data),
-    IMAGE_PORT: String(ports.image),
-    ACCOUNT_SUBGRAPH_URL: `http://127.0.0.1:${ports.account}/graphql`,
-    DATA_SUBGRAPH_URL: `http://127.0.0.1:${ports.data}/graphql`,
-    IMAGE_SUBGRAPH_URL: `http://127.0.0.1:${ports.image}/graphql`,
-    ...extra,
-  };
+  return withDatabaseUrls(
+    {
+      ...inherited,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      INSTANCE_NAME: 'bench',
+      GATEWAY_PORT: String(ports.gateway),
+      ACCOUNT_PORT: String(ports.account),
+      DATA_PORT: String(ports.data),
+      IMAGE_PORT: String(ports.image),
+      ACCOUNT_SUBGRAPH_URL: `http://127.0.0.1:${ports.account}/graphql`,
+      DATA_SUBGRAPH_URL: `http://127.0.0.1:${ports.data}/graphql`,
+      IMAGE_SUBGRAPH_URL: `http://127.0.0.1:${ports.image}/graphql`,
+      ...extra,
+    },
+    {},
+    [],
+  );
+}
+
+/**
+ * One process's environment: `env` plus the database URLs of the contexts it reads and no
+ * other. A subgraph gets its own context's; the gateway, the stock gateway and the fan-out
+ * none; only the limit (one process over the three databases, on purpose) all three.
+ */
+export function serviceEnv(env: NodeJS.ProcessEnv, urls: Record<ContextName, string>, contexts: readonly ContextName[]): NodeJS.ProcessEnv {
+  return withDatabaseUrls(env, urls, contexts);
 }
 
 /** The three subgraphs and our gateway as separate processes, like `npm start`. */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const ports = { gateway: await freePort(), account: await freePort(), data: await freePort(), image: await freePort() };
-  const env = stackEnv(opts.urls, ports, { OUTBOX_RELAY: String(opts.relay), ...opts.env });
+  const env = stackEnv(ports, { OUTBOX_RELAY: String(opts.relay), ...opts.env });
   const subgraphOpts = (c: ContextName): ServiceOptions => ({
     name: `${c}-subgraph`,
     entry: `subgraphs/${c}/main`,
-    env,
+    env: serviceEnv(env, opts.urls, [c]),
     port: ports[c],
     logDir: opts.logDir,
     nodeArgs: opts.nodeArgs?.[c],

@@ -4,7 +4,7 @@
  * context), then every context's migrations. Used by `npm start` and `npm run db:migrate`.
  */
 import fs from 'node:fs';
-import { CONTEXTS, type Config, type ContextName } from '../../platform/config';
+import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { migrate, migrationsDir, type MigrationReport } from '../../prisma/tools/migrate';
 import { embeddedCredentials, provision, urlFor } from '../../prisma/tools/provision';
@@ -17,9 +17,10 @@ export interface Databases {
 }
 
 export async function openDatabases(config: Config, log: Logger): Promise<Databases> {
-  if (config.databaseUrls) {
+  const configured = allDatabaseUrls(config);
+  if (configured) {
     log.info('using the configured databases; nothing embedded starts');
-    return { urls: config.databaseUrls, stop: async () => {} };
+    return { urls: configured, stop: async () => {} };
   }
   fs.mkdirSync(config.embedded.dir, { recursive: true });
   fs.chmodSync(config.embedded.dir, 0o755);
@@ -39,7 +40,8 @@ export async function openDatabases(config: Config, log: Logger): Promise<Databa
  * embedded PostgreSQL that `npm start` runs (for tools such as `npm run outbox:status`).
  */
 export function runningDatabaseUrls(config: Config): Record<ContextName, string> {
-  if (config.databaseUrls) return config.databaseUrls;
+  const configured = allDatabaseUrls(config);
+  if (configured) return configured;
   const base = `postgresql://127.0.0.1:${config.embedded.port}/postgres`;
   return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c))])) as Record<ContextName, string>;
 }

@@ -4,7 +4,7 @@
  * gateway as separate processes. Ctrl-C stops the gateway, the subgraphs, then the database.
  */
 import { randomBytes } from 'node:crypto';
-import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
+import { CONTEXTS, loadConfig, withDatabaseUrls, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { isSeeded, seed } from '../../prisma/tools/seed';
 import { migrateAll, openDatabases, type Databases } from './bootstrap';
@@ -37,19 +37,19 @@ async function main(): Promise<void> {
     }
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      ACCOUNT_DATABASE_URL: dbs.urls.account,
-      DATA_DATABASE_URL: dbs.urls.data,
-      IMAGE_DATABASE_URL: dbs.urls.image,
       // Subgraphs answer only the gateway (and the relay): one secret per stack run unless given.
       SUBGRAPH_SECRET: config.subgraphSecret ?? randomBytes(32).toString('hex'),
     };
+    // Each subgraph gets its own context's database URL and no other; the gateway none.
+    const urls = dbs.urls;
+    const envOf = (name: ContextName | 'gateway') => withDatabaseUrls(env, urls, name === 'gateway' ? [] : [name]);
     const base = (name: ContextName | 'gateway') => `http://${config.host}:${config.ports[name]}`;
     const subgraphs = CONTEXTS.map((c) =>
-      startService({ name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env, healthUrl: `${base(c)}/health` }, log),
+      startService({ name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env: envOf(c), healthUrl: `${base(c)}/health` }, log),
     );
     services.push(...subgraphs);
     await Promise.all(subgraphs.map((s) => waitHealthy(s)));
-    const gateway = startService({ name: 'gateway', entry: 'gateway/main', env, healthUrl: `${base('gateway')}/health` }, log);
+    const gateway = startService({ name: 'gateway', entry: 'gateway/main', env: envOf('gateway'), healthUrl: `${base('gateway')}/health` }, log);
     services.push(gateway);
     await waitHealthy(gateway);
     for (const svc of services) {

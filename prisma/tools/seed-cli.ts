@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { loadConfig, type Config } from '../../platform/config';
+import { allDatabaseUrls, loadConfig, type Config, type ContextName } from '../../platform/config';
 import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';
 
 const USAGE = `usage: npm run db:seed -- [--accounts N]
@@ -88,7 +88,13 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const accounts = given ?? config.seedAccounts;
-  const urls = config.databaseUrls;
+  let urls: Record<ContextName, string> | undefined;
+  try {
+    urls = allDatabaseUrls(config);
+  } catch (err) {
+    console.error(`db:seed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
   if (!urls) {
     console.error(
       'db:seed: no databases configured. Set ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL, ' +

@@ -6,7 +6,7 @@
  * database); otherwise starts a throwaway embedded PostgreSQL, provisioned and migrated
  * as the test harness does, and removes it afterwards.
  */
-import { loadConfig, type ContextName } from '../../platform/config';
+import { allDatabaseUrls, loadConfig, type ContextName } from '../../platform/config';
 import { startScratchCluster } from '../../deploy/local/scratch';
 import { seed, type SeedReport } from './seed';
 
@@ -14,7 +14,7 @@ const DEFAULT_ACCOUNTS = 15_000;
 
 /** The configured databases, or a throwaway embedded PostgreSQL. */
 async function databases(): Promise<{ urls: Record<ContextName, string>; cleanup: () => Promise<void>; where: string }> {
-  const configured = loadConfig().databaseUrls;
+  const configured = allDatabaseUrls(loadConfig());
   if (configured) return { urls: configured, cleanup: async () => {}, where: 'configured databases' };
   const cluster = await startScratchCluster('account-graph-seed-bench-');
   return { urls: cluster.urls, cleanup: cluster.stop, where: 'a throwaway embedded PostgreSQL' };

@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { ContextName } from '../../platform/config';
+import { withDatabaseUrls, type ContextName } from '../../platform/config';
+import { testDatabaseUrls } from './db';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEEP_OUTPUT = 64 * 1024;
@@ -29,12 +30,16 @@ export interface SubgraphProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `subgraphs/<context>/main.ts` listening on 127.0.0.1:`port`, with `env` over the test's environment. */
+/**
+ * Starts `subgraphs/<context>/main.ts` listening on 127.0.0.1:`port`, with `env` over the
+ * test's environment, less every database URL but the context's own (as in production).
+ */
 export function spawnSubgraph(context: ContextName, port: number, env: Record<string, string>): SubgraphProcess {
   const portVar = `${context.toUpperCase()}_PORT`;
+  const inherited = withDatabaseUrls(process.env, testDatabaseUrls(), [context]);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'subgraphs', context, 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', INSTANCE_NAME: `fault-${context}`, ...env, [portVar]: String(port) },
+    env: { ...inherited, HOST: '127.0.0.1', INSTANCE_NAME: `fault-${context}`, ...env, [portVar]: String(port) },
     // The IPC channel makes the child stop itself (platform/lifecycle.ts) if this test process dies.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

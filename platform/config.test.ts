@@ -1,0 +1,82 @@
+/**
+ * platform/config.ts, database URLs: any subset of the three is valid (a subgraph process is
+ * given only its own), each is still validated, a process that needs a missing one is told
+ * which variable, and the processes that work on all three databases want all or none.
+ */
+import { allDatabaseUrls, ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig, withDatabaseUrls } from './config';
+
+const URLS = {
+  account: 'postgresql://account_app@db:26257/account?sslmode=disable',
+  data: 'postgresql://data_app@db:26257/data?sslmode=disable',
+  image: 'postgresql://image_app@db:26257/image?sslmode=disable',
+};
+const ALL = { ACCOUNT_DATABASE_URL: URLS.account, DATA_DATABASE_URL: URLS.data, IMAGE_DATABASE_URL: URLS.image };
+
+describe('database URLs', () => {
+  test('variable names', () => {
+    expect([databaseUrlVariable('account'), databaseUrlVariable('data'), databaseUrlVariable('image')]).toEqual([
+      'ACCOUNT_DATABASE_URL',
+      'DATA_DATABASE_URL',
+      'IMAGE_DATABASE_URL',
+    ]);
+  });
+
+  test('only its own URL: the config loads and holds that one only', () => {
+    const config = loadConfig({ ACCOUNT_DATABASE_URL: URLS.account });
+    expect(config.databaseUrls).toEqual({ account: URLS.account });
+    expect(databaseUrlOf(config, 'account')).toBe(URLS.account);
+    expect(loadConfig({ DATA_DATABASE_URL: URLS.data, IMAGE_DATABASE_URL: URLS.image }).databaseUrls).toEqual({ data: URLS.data, image: URLS.image });
+  });
+
+  test('none and all three still load; empty values count as unset', () => {
+    expect(loadConfig({}).databaseUrls).toEqual({});
+    expect(loadConfig({ ...ALL, DATA_DATABASE_URL: '' }).databaseUrls).toEqual({ account: URLS.account, image: URLS.image });
+    expect(loadConfig(ALL).databaseUrls).toEqual(URLS);
+  });
+
+  test('a set URL is still validated, naming its variable', () => {
+    expect(() => loadConfig({ DATA_DATABASE_URL: 'mysql://x@db/data' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DATABASE_URL: 'mysql://x@db/data' })).toThrow(/DATA_DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => loadConfig({ ACCOUNT_DATABASE_URL: URLS.account, IMAGE_DATABASE_URL: 'not a url' })).toThrow(/IMAGE_DATABASE_URL/);
+  });
+
+  test('the own URL missing: a ConfigError naming the variable', () => {
+    const config = loadConfig({ ACCOUNT_DATABASE_URL: URLS.account });
+    expect(() => databaseUrlOf(config, 'data')).toThrow(ConfigError);
+    expect(() => databaseUrlOf(config, 'data')).toThrow(/^DATA_DATABASE_URL is not set: this process needs the data context's database/);
+    expect(() => databaseUrlOf(loadConfig({}), 'image')).toThrow(/^IMAGE_DATABASE_URL is not set/);
+  });
+
+  test('all three or none for the launcher, migrator and seeder (allDatabaseUrls)', () => {
+    expect(allDatabaseUrls(loadConfig({}))).toBeUndefined();
+    expect(allDatabaseUrls(loadConfig(ALL))).toEqual(URLS);
+    const partial = loadConfig({ DATA_DATABASE_URL: URLS.data });
+    expect(() => allDatabaseUrls(partial)).toThrow(ConfigError);
+    expect(() => allDatabaseUrls(partial)).toThrow(/set ACCOUNT_DATABASE_URL, IMAGE_DATABASE_URL too, or none of the three/);
+  });
+});
+
+describe('withDatabaseUrls: the environment of a child process', () => {
+  const base = { ...ALL, PATH: '/bin', ACCOUNT_MIGRATION_DATABASE_URL: 'postgresql://m@db/account', TEST_ADMIN_DATABASE_URL: 'postgresql://admin@db/postgres' };
+
+  test('a subgraph: its own URL and no other database URL of any kind', () => {
+    expect(withDatabaseUrls(base, URLS, ['account'])).toEqual({ PATH: '/bin', ACCOUNT_DATABASE_URL: URLS.account });
+    expect(withDatabaseUrls({ PATH: '/bin' }, { image: URLS.image }, ['image'])).toEqual({ PATH: '/bin', IMAGE_DATABASE_URL: URLS.image });
+  });
+
+  test('the gateway: none; a process that reads all three: all three', () => {
+    expect(withDatabaseUrls(base, URLS, [])).toEqual({ PATH: '/bin' });
+    expect(withDatabaseUrls(base, URLS, ['account', 'data', 'image'])).toEqual({ PATH: '/bin', ...ALL });
+  });
+
+  test('a URL it should pass on but does not have: a ConfigError', () => {
+    expect(() => withDatabaseUrls({}, { account: URLS.account }, ['data'])).toThrow(ConfigError);
+    expect(() => withDatabaseUrls({}, { account: URLS.account }, ['data'])).toThrow(/DATA_DATABASE_URL/);
+  });
+
+  test('the base environment is not changed', () => {
+    const copy = { ...base };
+    withDatabaseUrls(base, URLS, ['data']);
+    expect(base).toEqual(copy);
+  });
+});
