@@ -1,6 +1,11 @@
-/** Per-request batching for the data context: one SQL statement per batch. */
+/**
+ * Per-request batching for the data context: one SQL statement per batch. The events of a
+ * set of accounts (every aggregated view) are a prepared statement (kit/sql.ts); counts
+ * stay a Prisma groupBy.
+ */
 import DataLoader from 'dataloader';
 import type { AccountEvent, PrismaClient } from '../../generated/data/client';
+import type { Sql } from '../kit/sql';
 
 export interface DataLoaders {
   /** Events of one account, keyed by `${eventName ?? ''}\u0000${accountId}`. */
@@ -19,15 +24,18 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   return map;
 }
 
-export function createDataLoaders(prisma: PrismaClient): DataLoaders {
+/** Rows shaped as Prisma's `AccountEvent`, in history order. */
+export const EVENTS_BY_ACCOUNT = {
+  name: 'data_events_by_account',
+  text: 'SELECT "id", "account_id" AS "accountId", "event_name" AS "eventName", "created" FROM "account_events" WHERE "account_id" = ANY($1::TEXT[]) ORDER BY "created", "id"',
+};
+
+export function createDataLoaders(prisma: PrismaClient, sql: Sql): DataLoaders {
   return {
     events: new DataLoader(
       async (keys) => {
         // One statement for the whole batch, whatever mix of filters it holds.
-        const rows = await prisma.accountEvent.findMany({
-          where: { accountId: { in: [...new Set(keys.map((k) => k.accountId))] } },
-          orderBy: [{ created: 'asc' }, { id: 'asc' }],
-        });
+        const rows = await sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[...new Set(keys.map((k) => k.accountId))]]);
         const byAccount = groupBy(rows, (r) => r.accountId);
         return keys.map((k) => (byAccount.get(k.accountId) ?? []).filter((e) => k.eventName === null || e.eventName === k.eventName));
       },

@@ -1,11 +1,12 @@
 /**
  * Connects a context's own generated Prisma client through @prisma/adapter-pg (the
  * wire protocol CockroachDB and PostgreSQL share) on a pool whose use /metrics reports,
- * and exposes a readiness probe.
+ * exposes the same pool for prepared hot reads (sql.ts), and a readiness probe.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { trackPool } from '../../platform/metrics';
+import { sqlOn, type Sql } from './sql';
 
 export interface PrismaLike {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
@@ -16,6 +17,8 @@ export type PrismaClientClass<C> = new (options: { adapter: PrismaPg }) => C;
 
 export interface Database<C> {
   prisma: C;
+  /** Prepared hand-written reads on the same pool (sql.ts), for the hottest loaders. */
+  sql: Sql;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,9 +36,14 @@ export function connectDatabase<C extends PrismaLike>(Client: PrismaClientClass<
   const prisma = new Client({ adapter });
   return {
     prisma,
+    sql: sqlOn(pool),
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');
     },
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await prisma.$disconnect();
+      // Prisma disposes the pool only if it ever connected; the hot reads use it without Prisma.
+      if (!pool.ending) await pool.end();
+    },
   };
 }

@@ -2,6 +2,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import type { Config, ContextName } from '../../platform/config';
 import { connectDatabase, type PrismaClientClass, type PrismaLike } from './database';
+import type { Sql } from './sql';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 import type { Worker } from './worker';
 
@@ -10,7 +11,8 @@ export interface SubgraphSpec<C, L> {
   sdlPath: string;
   Client: PrismaClientClass<C>;
   resolvers: GraphQLResolverMap<SubgraphContext<C, L>>;
-  createLoaders(prisma: C): L;
+  /** Per-request loaders, given the Prisma client and prepared reads on the same pool. */
+  createLoaders(prisma: C, sql: Sql): L;
   /** Background workers of this context, given the process configuration. */
   workers?(prisma: C, config: Config): Worker[];
 }
@@ -26,7 +28,7 @@ export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>
       sdlPath: spec.sdlPath,
       resolvers: spec.resolvers,
       db: database.prisma,
-      createLoaders: spec.createLoaders,
+      createLoaders: () => spec.createLoaders(database.prisma, database.sql),
       workers: config && spec.workers ? spec.workers(database.prisma, config) : [],
       ping: database.ping,
       close: database.close,

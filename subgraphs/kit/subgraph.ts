@@ -34,7 +34,8 @@ export interface SubgraphDefinition<Db, Loaders> {
   sdlPath: string;
   resolvers: GraphQLResolverMap<SubgraphContext<Db, Loaders>>;
   db: Db;
-  createLoaders(db: Db): Loaders;
+  /** Fresh loaders for one request. */
+  createLoaders(): Loaders;
   workers: Worker[];
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -85,7 +86,7 @@ export async function startSubgraph<Db, Loaders>(
       apollo,
       log,
       ready: def.ping,
-      context: async () => ({ db: def.db, loaders: def.createLoaders(def.db), servedBy, retry: opts.retry, log, wake }),
+      context: async () => ({ db: def.db, loaders: def.createLoaders(), servedBy, retry: opts.retry, log, wake }),
       routes: def.workers.flatMap((w) => w.routes ?? []),
       authenticate: opts.secret ? signatureCheck(opts.secret) : undefined,
     },
