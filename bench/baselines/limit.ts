@@ -1,8 +1,9 @@
 /**
  * The LIMIT (not product code): one in-process handler answering GET /accounts/{id} with
- * the same reads the subgraphs make (the same Prisma clients, adapter and queries as their
- * DataLoaders: account by id, the language's quotes, the account's events, its image),
- * straight from the three databases, all four in parallel, no HTTP hop between services.
+ * the same reads the subgraphs make (the same pools and prepared statements as their
+ * DataLoaders: account by id, the account's events, its image; the quotes from the same
+ * per-process cache), straight from the three databases, in parallel, no HTTP hop between
+ * services.
  * The answer is built with the shim's mapping (gateway/rest/legacy.ts) and the account
  * context's quote choice, so it equals the gateway's JSON. Whatever the federated stack
  * adds on top of this is the price of the architecture.
@@ -12,8 +13,15 @@ import { toLegacy, type GraphAccount } from '../../gateway/rest/legacy';
 import { PrismaClient as AccountClient } from '../../generated/account/client';
 import { PrismaClient as DataClient } from '../../generated/data/client';
 import { PrismaClient as ImageClient } from '../../generated/image/client';
+import { ACCOUNTS_BY_ID } from '../../subgraphs/account/loaders';
+import { quoteCacheOf } from '../../subgraphs/account/quotes';
 import { DEFAULT_LANGUAGE, quoteIndex } from '../../subgraphs/account/resolvers';
+import { EVENTS_BY_ACCOUNT } from '../../subgraphs/data/loaders';
+import { IMAGES_BY_ACCOUNT } from '../../subgraphs/image/loaders';
 import { connectDatabase } from '../../subgraphs/kit/database';
+import type { Account } from '../../generated/account/client';
+import type { AccountEvent } from '../../generated/data/client';
+import type { AccountImage } from '../../generated/image/client';
 import type { Aggregate } from './serve';
 
 export interface LimitOptions {
@@ -33,10 +41,10 @@ export function limitAggregate(opts: LimitOptions): { aggregate: Aggregate; clos
 
   const aggregate: Aggregate = async (id) => {
     const [accounts, quotes, events, images] = await Promise.allSettled([
-      account.prisma.account.findMany({ where: { id: { in: [id] } } }),
-      account.prisma.quote.findMany({ where: { language: { in: [DEFAULT_LANGUAGE] } }, orderBy: { id: 'asc' } }),
-      data.prisma.accountEvent.findMany({ where: { accountId: { in: [id] } }, orderBy: [{ created: 'asc' }, { id: 'asc' }] }),
-      image.prisma.accountImage.findMany({ where: { accountId: { in: [id] } } }),
+      account.sql.rows<Account>(ACCOUNTS_BY_ID, [[id]]),
+      quoteCacheOf(account.prisma).of([DEFAULT_LANGUAGE]).then(([quotes]) => quotes ?? []),
+      data.sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[id]]),
+      image.sql.rows<AccountImage>(IMAGES_BY_ACCOUNT, [[id]]),
     ]);
     if (accounts.status === 'rejected') throw accounts.reason;
     const row = accounts.value[0];
