@@ -88,7 +88,7 @@ const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']
 
 /** Coarse areas for "where does the time go": which layer a frame belongs to. */
 const AREAS: [RegExp, string][] = [
-  [/undici|webstreams|js_transferable|abort_controller|abort_listener|event_target|domexception|_http_client|_http_agent|node-fetch|make-fetch-happen|minipass|experiments\/http-fetch/, 'HTTP client to the subgraphs (fetch/undici, AbortSignal, streams)'],
+  [/undici|webstreams|js_transferable|abort_controller|abort_listener|event_target|domexception|_http_client|_http_agent|node-fetch|make-fetch-happen|minipass/, 'HTTP client to the subgraphs (fetch/undici, AbortSignal, streams)'],
   [/_http_server|_http_incoming|_http_outgoing|_http_common|node:net|stream_base|node:internal\/streams|platform\/http|baselines\/serve/, 'HTTP server and sockets'],
   [/@apollo\/server|negotiator|content-type|@apollo\/utils|lru-cache|whatwg-mimetype/, 'Apollo Server request pipeline'],
   [/@apollo\/gateway|@apollo\/federation-internals|@apollo\/query-planner|@opentelemetry/, 'gateway: query plans, fetches, result shaping'],

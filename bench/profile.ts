@@ -5,7 +5,7 @@
  * profiles) and prints the summary of each (bench/profile-summary.ts) for the load window.
  *
  * Options: --route graphql|rest (default graphql)  --duration 10  --connections 10  --accounts 15000
- *          --tsx (profile the TypeScript sources under tsx)  --experiment http-fetch (preload into the gateway)
+ *          --tsx (profile the TypeScript sources under tsx)  --experiment <name> (preload bench/experiments/<name>.ts into the gateway)
  * Profiles: bench/results/profiles/<route>-<timestamp>/<service>.cpuprofile (main thread; open in Chrome DevTools).
  */
 import fs from 'node:fs';

@@ -14,7 +14,7 @@
  *          runs); only our gateway's targets then, since the stock gateway and the fan-out do not sign.
  *          --render bench/results/<file>.json: print and rewrite the tables of an earlier run, nothing measured
  *          --tsx: run the services' TypeScript through tsx instead of the compiled build (bench/lib/build.ts)
- *          --experiment http-fetch[,...]: preload bench/experiments/<name>.ts into our gateway and the
+ *          --experiment <name>[,...]: preload bench/experiments/<name>.ts into our gateway and the
  *          bench's own servers (a proposal measured without editing product code); the results go
  *          to bench/results/experiment-<names>.json, latest.json is left alone.
  */

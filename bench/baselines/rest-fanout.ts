@@ -5,9 +5,12 @@
  * call each; merge into the old JSON with the shim's own mapping (gateway/rest/legacy.ts),
  * so the answer is byte-for-byte what GET /accounts/{id} on the gateway gives. A part whose
  * call fails is replaced by the old fallbacks (and named in x-partial-response). No retries
- * or breakers: the cheapest faithful fan-out, which is what makes it a baseline.
+ * or breakers: the cheapest faithful fan-out, which is what makes it a baseline. Its HTTP
+ * client is the gateway's (platform/http-client.ts: pooled keep-alive connections, as Go's
+ * net/http client keeps them), so the comparison is about aggregation, not about clients.
  */
 import type { ContextName } from '../../platform/config';
+import { HttpClient } from '../../platform/http-client';
 import { toLegacy, type GraphAccount } from '../../gateway/rest/legacy';
 import type { Aggregate } from './serve';
 
@@ -30,16 +33,15 @@ interface Answer<D> {
 }
 
 export function fanoutAggregate(opts: FanoutOptions): Aggregate {
-  const timeoutMs = opts.timeoutMs ?? 1_000;
+  const client = new HttpClient({ timeoutMs: opts.timeoutMs ?? 1_000 });
   async function call<D>(context: ContextName, query: string, variables: Record<string, unknown>): Promise<D> {
-    const res = await fetch(opts.subgraphUrls[context], {
+    const res = await client.send(opts.subgraphUrls[context], {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!res.ok) throw new Error(`${context} subgraph answered HTTP ${res.status}`);
-    const body = (await res.json()) as Answer<D>;
+    if (res.status !== 200) throw new Error(`${context} subgraph answered HTTP ${res.status}`);
+    const body = JSON.parse(res.text) as Answer<D>;
     if (body.errors?.length || !body.data) throw new Error(`${context} subgraph: ${body.errors?.[0]?.message ?? 'no data'}`);
     return body.data;
   }

@@ -6,7 +6,7 @@
  *
  * Why: under load Prisma's runtime (query interpretation, result mapping) was a third of each
  * subgraph's CPU; the same batched SELECT costs 0.17 ms of client CPU through pg against
- * 0.40 ms through Prisma (bench/experiments/prisma-cost.ts, BENCHMARKS.md). Statements are
+ * 0.40 ms through Prisma (bench/micro/prisma-cost.ts, BENCHMARKS.md). Statements are
  * prepared (named) once per connection, which saves PostgreSQL/CockroachDB the parse and plan.
  */
 import { types, type Pool } from 'pg';

@@ -1,7 +1,7 @@
 /**
- * EXPERIMENT: CPU per hot read in the data subgraph's shape, Prisma's query builder vs
+ * MICROBENCHMARK: client CPU per hot read in the data subgraph's shape, Prisma's query builder vs
  * Prisma raw SQL vs node-postgres directly, on a scratch cluster with 2,000 seeded accounts.
- * `npx tsx bench/experiments/prisma-cost.ts`
+ * `npx tsx bench/micro/prisma-cost.ts`
  */
 import { Pool } from 'pg';
 import { startScratchCluster } from '../../deploy/local/scratch';
