@@ -162,7 +162,9 @@ describe('through the gateway (which signs)', () => {
     const id: string = res.data.createAccount.id;
     created.push(id);
     let account: any;
-    for (let i = 0; i < 150 && account?.eventCount !== 1; i++) {
+    // events and eventCount are two statements: right as the event lands one may see it and
+    // the other not yet, so wait for both.
+    for (let i = 0; i < 150 && !(account?.eventCount === 1 && account?.events?.length === 1); i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 100));
       account = (await stack.query<any>('query($id: ID!) { account(id: $id) { eventCount events { eventName } } }', { id })).data?.account;
     }

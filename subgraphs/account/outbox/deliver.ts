@@ -5,10 +5,23 @@
  * this very event; anything else (network error, timeout, 5xx, GraphQL error) throws.
  */
 import { signedHeaders } from '../../../platform/auth';
+import { ErrorCode } from '../../../platform/errors';
 import { HttpClient } from '../../../platform/http-client';
+import type { FailureScope } from './failure';
 import type { OutboxRow } from './store';
 
 export type Deliver = (row: OutboxRow) => Promise<void>;
+
+/** A delivery the data context answered but did not acknowledge, saying whose fault it is (failure.ts). */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  constructor(message: string, readonly scope: FailureScope, readonly status: number) {
+    super(message);
+  }
+}
+
+/** GraphQL error codes that refuse this event; any other code is the data context's own trouble. */
+const EVENT_CODES = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode.CONFLICT, 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
 
 const RECORD = `mutation RecordAccountEvent($input: RecordAccountEventInput!) {
   recordAccountEvent(input: $input) { id }
@@ -29,14 +42,18 @@ export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, sec
       body: request,
     });
     const text = res.text;
-    let body: { data?: { recordAccountEvent?: { id?: string } | null } | null; errors?: { message: string }[] } = {};
+    let body: { data?: { recordAccountEvent?: { id?: string } | null } | null; errors?: { message: string; extensions?: { code?: string } }[] } = {};
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new Error(`data subgraph answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`);
+      throw new DeliveryError(`data subgraph answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`, 'destination', res.status);
     }
-    if (body.errors?.length) throw new Error(`data subgraph refused the event: ${body.errors.map((e) => e.message).join('; ')}`);
-    if (res.status < 200 || res.status >= 300) throw new Error(`data subgraph answered ${res.status}`);
-    if (body.data?.recordAccountEvent?.id !== row.id) throw new Error(`data subgraph did not acknowledge event ${row.id}`);
+    if (body.errors?.length) {
+      const refusal = body.errors.every((e) => EVENT_CODES.has(e.extensions?.code ?? ''));
+      const codes = body.errors.map((e) => e.extensions?.code ?? 'no code').join(', ');
+      throw new DeliveryError(`data subgraph refused the event (${codes}): ${body.errors.map((e) => e.message).join('; ')}`, refusal ? 'event' : 'destination', res.status);
+    }
+    if (res.status < 200 || res.status >= 300) throw new DeliveryError(`data subgraph answered ${res.status}`, 'destination', res.status);
+    if (body.data?.recordAccountEvent?.id !== row.id) throw new DeliveryError(`data subgraph did not acknowledge event ${row.id}`, 'event', res.status);
   };
 }

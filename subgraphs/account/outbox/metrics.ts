@@ -1,8 +1,12 @@
-/** Outbox metrics: depth (pending rows, read at scrape time), delivery lag and outcomes. */
+/**
+ * Outbox metrics: depth (pending rows, read at scrape time), delivery lag and outcomes, and
+ * whether the relay can reach its destination (the data context; see destination.ts).
+ */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../../../platform/metrics';
 
 const depthSources = new Set<() => Promise<number>>();
+const destinations = new Set<{ readonly up: boolean }>();
 
 export const outboxMetrics = {
   depth: new Gauge({
@@ -26,10 +30,29 @@ export const outboxMetrics = {
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
+  destinationUp: new Gauge({
+    name: 'outbox_destination_up',
+    help: '0 while a relay of this process has paused because the data context does not answer its deliveries, else 1',
+    registers: [registry],
+    collect() {
+      this.set([...destinations].every((d) => d.up) ? 1 : 0);
+    },
+  }),
+  outages: new Counter({
+    name: 'outbox_destination_outages_total',
+    help: 'Times a relay found the data context unreachable and paused',
+    registers: [registry],
+  }),
 };
 
 /** The relay that measures depth at scrape time (one per process is enough: it is one table). */
 export function registerDepthSource(source: () => Promise<number>): () => void {
   depthSources.add(source);
   return () => depthSources.delete(source);
+}
+
+/** A relay's view of its destination, read at scrape time while the relay runs. */
+export function registerDestination(destination: { readonly up: boolean }): () => void {
+  destinations.add(destination);
+  return () => destinations.delete(destination);
 }

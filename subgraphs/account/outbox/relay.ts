@@ -1,7 +1,10 @@
 /**
  * The outbox relay: claims pending rows, delivers them to the data context, and acks
- * them only after the data context acknowledged them. Failed deliveries go back with
- * exponential backoff; while the database itself is unreachable the loop backs off too.
+ * them only after the data context acknowledged them. A delivery the data context refused
+ * goes back with its own exponential backoff; when the data context does not answer at all
+ * (failure.ts tells which), the whole relay pauses with backoff and probes with one row
+ * until it answers again (destination.ts). While the database itself is unreachable the
+ * loop backs off too.
  * A relay that dies keeps nothing: its leases run out and another relay (or itself,
  * restarted) takes the rows again. Several relays can run at once (see store.ts).
  */
@@ -12,7 +15,9 @@ import { sendJson, type Route } from '../../../platform/http';
 import type { Logger } from '../../../platform/logger';
 import type { Worker } from '../../kit/worker';
 import type { Deliver } from './deliver';
-import { outboxMetrics, registerDepthSource } from './metrics';
+import { Destination } from './destination';
+import { failureScope } from './failure';
+import { outboxMetrics, registerDepthSource, registerDestination } from './metrics';
 import { ack, claim, fail, status, type OutboxRow } from './store';
 
 export type RelayOptions = Pick<OutboxConfig, 'pollMs' | 'batchSize' | 'leaseMs' | 'maxBackoffMs'> & { id?: string };
@@ -37,14 +42,17 @@ export class OutboxRelay implements Worker {
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
   private woken = false;
-  private unregister?: () => void;
+  private unregister: (() => void)[] = [];
+  /** Whether the data context answers; while it does not, the relay pauses and probes. */
+  readonly destination: Destination;
 
   constructor(private readonly db: PrismaClient, private readonly deliver: Deliver, private readonly opts: RelayOptions) {
     this.id = opts.id ?? `relay-${randomUUID()}`;
+    this.destination = new Destination(opts.maxBackoffMs);
     this.routes = [
       async (req, res, url) => {
         if (url.pathname !== '/outbox' || req.method !== 'GET') return false;
-        sendJson(res, 200, await status(this.db));
+        sendJson(res, 200, { ...(await status(this.db)), relay: this.id, destination: this.destination.status() });
         return true;
       },
     ];
@@ -53,51 +61,64 @@ export class OutboxRelay implements Worker {
   start(log: Logger): void {
     if (this.running) return;
     this.log = log.child({ worker: this.name, relay: this.id });
+    this.destination.log = this.log;
     this.running = true;
-    this.unregister = registerDepthSource(async () => (await status(this.db, 0)).pending);
+    this.unregister = [registerDepthSource(async () => (await status(this.db, 0)).pending), registerDestination(this.destination)];
     this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.wakeUp?.();
     await this.loopDone;
-    this.unregister?.();
+    for (const unregister of this.unregister.splice(0)) unregister();
   }
 
+  /** Cuts the idle sleep short; a pause for an unreachable destination runs its course. */
   wake(): void {
     this.woken = true;
-    this.wakeUp?.();
+    if (this.destination.up) this.wakeUp?.();
   }
 
-  /** One round: claim what is due, deliver it, ack or release each row. */
+  /**
+   * One round: claim what is due (one row only, as a probe, while the destination is
+   * down), deliver it, ack or release each row.
+   */
   async drainOnce(): Promise<DrainResult> {
-    const rows = await claim(this.db, this.id, this.opts.batchSize, this.opts.leaseMs);
+    const rows = await claim(this.db, this.id, this.destination.up ? this.opts.batchSize : 1, this.opts.leaseMs);
     // One row per account at most (claim takes heads only), so rows may go out side by side.
     const outcomes = await Promise.all(rows.map((row) => this.deliverOne(row)));
     const delivered = rows.filter((_, i) => outcomes[i] === true).map((r) => r.id);
     await ack(this.db, this.id, delivered);
     const now = Date.now();
     for (const row of rows) if (delivered.includes(row.id)) outboxMetrics.lag.observe((now - row.occurredAt.getTime()) / 1000);
-    const failed: string[] = [];
-    for (const [i, row] of rows.entries()) {
-      const outcome = outcomes[i];
-      if (outcome === true) continue;
-      failed.push(row.id);
-      await fail(this.db, this.id, row.id, String(outcome), backoffMs(row.attempts + 1, this.opts.maxBackoffMs));
+    const failures = rows.flatMap((row, i) => {
+      const outcome = outcomes[i]!;
+      return outcome === true ? [] : [{ row, error: message(outcome.error), scope: failureScope(outcome.error) }];
+    });
+    // Answered: acknowledged, or refused as an event. None answered and some failed: the
+    // destination is unreachable, the relay pauses, and that pause is these rows' backoff.
+    const answered = rows.length - failures.filter((f) => f.scope === 'destination').length;
+    const unreachable = failures.length > 0 && answered === 0;
+    if (unreachable) this.destination.unreachable(failures[0]!.error, rows.length);
+    else if (answered > 0) this.destination.reachable();
+    for (const { row, error } of failures) {
+      await fail(this.db, this.id, row.id, error, unreachable ? 0 : backoffMs(row.attempts + 1, this.opts.maxBackoffMs));
     }
-    if (failed.length > 0) this.log?.warn({ failed: failed.length, delivered: delivered.length, error: String(outcomes.find((o) => o !== true)) }, 'outbox deliveries failed; will retry');
-    return { claimed: rows.length, delivered, failed };
+    if (failures.length > 0 && !unreachable) {
+      this.log?.warn({ failed: failures.length, delivered: delivered.length, error: failures[0]!.error }, 'outbox deliveries failed; will retry');
+    }
+    return { claimed: rows.length, delivered, failed: failures.map((f) => f.row.id) };
   }
 
-  private async deliverOne(row: OutboxRow): Promise<true | string> {
+  private async deliverOne(row: OutboxRow): Promise<true | { error: unknown }> {
     try {
       await this.deliver(row);
       outboxMetrics.deliveries.inc({ outcome: 'delivered' });
       return true;
-    } catch (err) {
+    } catch (error) {
       outboxMetrics.deliveries.inc({ outcome: 'failed' });
-      return err instanceof Error ? err.message : String(err);
+      return { error };
     }
   }
 
@@ -110,13 +131,14 @@ export class OutboxRelay implements Worker {
         const { claimed } = await this.drainOnce();
         if (errorsInARow > 0) this.log?.info({ after: errorsInARow }, 'outbox database reachable again');
         errorsInARow = 0;
-        if (claimed > 0) continue; // an account's next event is claimable only now
+        if (!this.destination.up) wait = this.destination.nextPauseMs();
+        else if (claimed > 0) continue; // an account's next event is claimable only now
       } catch (err) {
         errorsInARow++;
         wait = Math.max(this.opts.pollMs, backoffMs(errorsInARow, this.opts.maxBackoffMs));
         if (errorsInARow === 1 || errorsInARow % 20 === 0) this.log?.warn({ err, errorsInARow }, 'outbox relay cannot reach its database; backing off');
       }
-      if (this.running && !this.woken) await this.sleep(wait);
+      if (this.running && (!this.woken || !this.destination.up)) await this.sleep(wait);
     }
   }
 
@@ -131,3 +153,5 @@ export class OutboxRelay implements Worker {
     });
   }
 }
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,31 +1,57 @@
 /**
- * `npm run outbox:status [-- --json] [-- --show N]`: how far the relay is behind: pending
- * rows, failing ones, the age of the oldest, and the oldest rows with their last error.
- * Reads the configured account database, or the embedded one of a running `npm start`.
+ * `npm run outbox:status [-- --json] [-- --show N] [-- --relay URL]`: how far the relay is
+ * behind: pending rows, failing ones, the age of the oldest, and the oldest rows with their
+ * last error. Reads the configured account database, or the embedded one of a running
+ * `npm start`. Whether the data context answers is known only to a running relay: that
+ * line comes from GET /outbox of the account subgraph (the configured one, or `--relay`).
  */
 import { parseArgs } from 'node:util';
 import { PrismaClient } from '../../../generated/account/client';
 import { loadConfig } from '../../../platform/config';
 import { runningDatabaseUrls } from '../../../deploy/local/bootstrap';
 import { connectDatabase } from '../../kit/database';
+import type { DestinationStatus } from './destination';
 import { status } from './store';
 
+type RelayView = { relay: string; destination: DestinationStatus } | { unreachable: string };
+
+/** The destination as one running relay sees it, or why no relay answered. */
+async function relayView(url: string): Promise<RelayView> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    const body = (await res.json()) as { relay?: string; destination?: DestinationStatus };
+    if (!res.ok || !body.destination) return { unreachable: `${url} answered ${res.status} without a relay's view` };
+    return { relay: body.relay ?? '?', destination: body.destination };
+  } catch (err) {
+    return { unreachable: `${url}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+function destinationLine(view: RelayView): string {
+  if ('unreachable' in view) return `destination unknown (no relay answered: ${view.unreachable})`;
+  const d = view.destination;
+  if (d.up) return `destination up (relay ${view.relay})`;
+  return `destination DOWN for ${((d.downForMs ?? 0) / 1000).toFixed(1)} s, ${d.failedRounds} failed rounds (relay ${view.relay}); last error: ${d.lastError}`;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, show: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, show: { type: 'string', default: '10' }, relay: { type: 'string' } } });
   const show = Number(values.show);
   if (!Number.isInteger(show) || show < 0 || show > 1000) {
-    console.error('usage: npm run outbox:status -- [--json] [--show N (0..1000)]');
+    console.error('usage: npm run outbox:status -- [--json] [--show N (0..1000)] [--relay http://host:port/outbox]');
     process.exit(2);
   }
-  const db = connectDatabase(PrismaClient, runningDatabaseUrls(loadConfig()).account, 1);
+  const config = loadConfig();
+  const db = connectDatabase(PrismaClient, runningDatabaseUrls(config).account, 1);
   try {
-    const s = await status(db.prisma, show);
+    const [s, view] = await Promise.all([status(db.prisma, show), relayView(values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString())]);
     if (values.json) {
-      console.log(JSON.stringify(s, null, 2));
+      console.log(JSON.stringify({ ...s, ...view }, null, 2));
       return;
     }
     const age = s.oldestPendingAgeMs === null ? '-' : `${(s.oldestPendingAgeMs / 1000).toFixed(1)} s`;
     console.log(`pending ${s.pending}  failing ${s.failing}  oldest pending ${age}  max attempts ${s.maxAttempts}`);
+    console.log(destinationLine(view));
     for (const r of s.oldest) {
       console.log(`  ${r.occurredAt}  ${r.eventName.padEnd(8)} account ${r.accountId} #${r.seq}  attempts ${r.attempts}${r.lastError ? `  last error: ${r.lastError}` : ''}`);
     }
