@@ -50,7 +50,7 @@ export const TARGETS: Target[] = [
   { id: 'ours-rest', label: 'our gateway, REST GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: async (ctx) => ours(ctx) },
   { id: 'stock-graphql', label: 'stock @apollo/gateway + startStandaloneServer, GraphQL', kind: 'graphql', path: '/', start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', [], answersGraphQL) },
   { id: 'fanout-rest', label: 'hand-written REST fan-out (baseline), GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'rest-fanout', 'bench/baselines/fanout-main', []) },
-  { id: 'limit-rest', label: 'limit: one process, 3 Prisma clients, GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main', CONTEXTS) },
+  { id: 'limit-rest', label: 'limit: one process reading the 3 databases, GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main', CONTEXTS) },
 ];
 
 /** One request for `id`, answered as parsed JSON (GraphQL: the account; REST: the body), with servedBy blanked. */

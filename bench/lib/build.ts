@@ -3,8 +3,9 @@
  * through tsx. tsx resolves every `require()` through its own hook, and some libraries require
  * per request (@apollo/utils.createhash calls `module.require("crypto")` on each query hash),
  * which costs CPU that a compiled deployment never pays. So the bench compiles the project with
- * tsconfig.build.json into a temporary folder (what `npm run build` does, without touching
- * dist/), copies the same non-TypeScript files, and links node_modules.
+ * bench/tsconfig.build.json (tsconfig.build.json plus the bench's own servers) into a
+ * temporary folder (what `npm run build` does, without touching dist/), copies the same
+ * non-TypeScript files, and links node_modules.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ export function buildCompiled(log: (msg: string) => void): Build {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-graph-bench-build-'));
   const started = Date.now();
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dir], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.build.json', '--outDir', dir], { cwd: ROOT, stdio: 'pipe' });
   } catch (err) {
     // Type errors still emit JavaScript; only a build that emitted nothing is fatal.
     if (!fs.existsSync(path.join(dir, 'gateway', 'main.js'))) throw new Error(`compiling for the bench failed: ${String((err as { stdout?: Buffer }).stdout ?? err)}`);
