@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     if (warmupS > 0) {
       // Not recorded: JIT, connection pools and caches warm up before the measured load.
       say(`warming up: ${warmupS} s of reads at ${rate} req/s`);
-      await runOpenLoop({ streams: [{ rate, send: (_, signal) => readAccount(base!, randomId(ids), signal) }], durationMs: warmupS * 1000 });
+      await runOpenLoop({ streams: [{ rate, send: () => readAccount(base!, randomId(ids)) }], durationMs: warmupS * 1000 });
     }
     const live = liveProgress();
     const t0 = performance.now();

@@ -2,9 +2,12 @@
  * An open-loop, fixed-rate load generator for the load tests: request i of a stream is due
  * at start + i / rate and is sent then, whether or not earlier ones have answered, so a
  * slow or failing server does not slow the load down (no coordinated omission), and its
- * latency counts from the due time. Bounded: a duration, a per-request timeout, and a cap
- * on requests in flight (beyond it a request is recorded as failed, not sent).
+ * latency counts from the due time. Bounded: a duration, the client's per-request deadline
+ * (scenarios/common.ts: a pooled keep-alive client, so the generator's own CPU per request
+ * stays small next to what it measures), and a cap on requests in flight (beyond it a
+ * request is recorded as failed, not sent).
  */
+import { isTimeout } from '../../platform/http-client';
 import type { Sample } from '../lib/stats';
 
 export interface Stream {
@@ -13,13 +16,12 @@ export interface Stream {
   /** Offset of the first request, in ms (spreads several streams' requests). */
   offsetMs?: number;
   /** Sends request number `i`; resolves to what is recorded (status, ok, partial...). */
-  send(i: number, signal: AbortSignal): Promise<Omit<Sample, 't' | 'latencyMs'>>;
+  send(i: number): Promise<Omit<Sample, 't' | 'latencyMs'>>;
 }
 
 export interface OpenLoopOptions {
   streams: Stream[];
   durationMs: number;
-  timeoutMs?: number;
   maxInFlight?: number;
   /** Called with every finished sample (live progress). */
   onSample?: (s: Sample) => void;
@@ -29,7 +31,6 @@ export interface OpenLoopOptions {
 
 export async function runOpenLoop(opts: OpenLoopOptions): Promise<Sample[]> {
   const t0 = opts.startedAt ?? performance.now();
-  const timeoutMs = opts.timeoutMs ?? 5_000;
   const maxInFlight = opts.maxInFlight ?? 500;
   const samples: Sample[] = [];
   const pending = new Set<Promise<void>>();
@@ -46,7 +47,7 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<Sample[]> {
     }
     inFlight++;
     const p = stream
-      .send(i, AbortSignal.timeout(timeoutMs))
+      .send(i)
       .then(
         (r) => record({ ...r, t: due, latencyMs: performance.now() - t0 - due }),
         (err: unknown) => record({ t: due, latencyMs: performance.now() - t0 - due, status: 0, ok: false, error: describe(err) }),
@@ -80,6 +81,6 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<Sample[]> {
 
 function describe(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timeout';
+  if (isTimeout(err) || e?.name === 'TimeoutError') return 'timeout';
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }

@@ -4,6 +4,7 @@
  * degraded answers, the latency spike and the time to recover.
  */
 import type { ContextName } from '../../platform/config';
+import { HttpClient } from '../../platform/http-client';
 import type { BenchCluster } from '../lib/cluster';
 import type { Stack } from '../lib/services';
 import { perSecond, summarize, type Sample } from '../lib/stats';
@@ -42,11 +43,16 @@ export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
 
 export const randomId = (ids: { first: number; count: number }) => String(ids.first + Math.floor(Math.random() * ids.count));
 
+/** Deadline of one load-test request. */
+export const REQUEST_TIMEOUT_MS = 5_000;
+/** The load generator's client: pooled keep-alive connections (the global fetch costs ~0.9 ms of CPU a call). */
+const client = new HttpClient({ timeoutMs: REQUEST_TIMEOUT_MS, connections: 256 });
+
 /** GET /accounts/{id}: ok on 200, degraded when x-partial-response names replaced parts. */
-export async function readAccount(base: string, id: string, signal: AbortSignal): Promise<Omit<Sample, 't' | 'latencyMs'> & { body?: LegacyBody }> {
-  const res = await fetch(`${base}/accounts/${encodeURIComponent(id)}`, { signal });
-  const text = await res.text();
-  const partial = res.headers.get('x-partial-response');
+export async function readAccount(base: string, id: string): Promise<Omit<Sample, 't' | 'latencyMs'> & { body?: LegacyBody }> {
+  const res = await client.send(`${base}/accounts/${encodeURIComponent(id)}`);
+  const text = res.text;
+  const partial = res.headers['x-partial-response'];
   return {
     status: res.status,
     ok: res.status === 200,
@@ -63,9 +69,9 @@ export interface LegacyBody {
 }
 
 /** POST /accounts {"name"}: ok on 201 with the new ID. */
-export async function createAccount(base: string, name: string, signal: AbortSignal): Promise<Omit<Sample, 't' | 'latencyMs'> & { id?: string }> {
-  const res = await fetch(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }), signal });
-  const text = await res.text();
+export async function createAccount(base: string, name: string): Promise<Omit<Sample, 't' | 'latencyMs'> & { id?: string }> {
+  const res = await client.send(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const text = res.text;
   if (res.status !== 201) return { status: res.status, ok: false, kind: 'create', error: `HTTP ${res.status}: ${text.slice(0, 120)}` };
   return { status: res.status, ok: true, kind: 'create', id: (JSON.parse(text) as { ID: string }).ID };
 }

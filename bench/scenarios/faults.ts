@@ -23,7 +23,7 @@ function withFault(fault: (ctx: ScenarioContext) => Fault): Scenario {
     const marks: Mark[] = [];
     ctx.live.phase('before the fault');
     const load = runOpenLoop({
-      streams: [{ rate: ctx.rate, send: (_, signal) => readAccount(ctx.base, randomId(ctx.ids), signal) }],
+      streams: [{ rate: ctx.rate, send: () => readAccount(ctx.base, randomId(ctx.ids)) }],
       durationMs: ctx.durationMs,
       startedAt: ctx.t0,
       onSample: ctx.live.add,

@@ -20,7 +20,7 @@ interface Verdict {
 
 async function verify(base: string, id: string): Promise<Verdict> {
   try {
-    const r = await readAccount(base, id, AbortSignal.timeout(5_000));
+    const r = await readAccount(base, id);
     const created = r.body?.accountEvents.filter((e) => e.eventName === 'CREATED').length ?? 0;
     return { id, readable: r.status === 200 && r.body?.id === id, created };
   } catch {
@@ -33,12 +33,12 @@ export const readWrite: Scenario = async (ctx) => {
   const acknowledged: string[] = [];
   const streams: Stream[] = [];
   for (let u = 0; u < ctx.users; u++) {
-    streams.push({ rate: 1, offsetMs: Math.random() * 1000, send: (_, signal) => readAccount(ctx.base, randomId(ctx.ids), signal) });
+    streams.push({ rate: 1, offsetMs: Math.random() * 1000, send: () => readAccount(ctx.base, randomId(ctx.ids)) });
     streams.push({
       rate: 0.25,
       offsetMs: Math.random() * 4000,
-      send: async (i, signal) => {
-        const r = await createAccount(ctx.base, `lt-${run}-u${u}-${i}`, signal);
+      send: async (i) => {
+        const r = await createAccount(ctx.base, `lt-${run}-u${u}-${i}`);
         if (r.id) acknowledged.push(r.id);
         return r;
       },

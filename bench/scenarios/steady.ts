@@ -6,7 +6,7 @@ import { randomId, readAccount, type Scenario } from './common';
 export const steady: Scenario = async (ctx) => {
   ctx.live.phase(`steady ${ctx.rate} req/s`);
   const samples = await runOpenLoop({
-    streams: [{ rate: ctx.rate, send: (_, signal) => readAccount(ctx.base, randomId(ctx.ids), signal) }],
+    streams: [{ rate: ctx.rate, send: () => readAccount(ctx.base, randomId(ctx.ids)) }],
     durationMs: ctx.durationMs,
     startedAt: ctx.t0,
     onSample: ctx.live.add,
