@@ -31,13 +31,14 @@ afterEach(async () => {
 // ---------------------------------------------------------------------------------------
 // Calling the data source the way @apollo/gateway does
 
-const defaults: ResilienceOptions = { timeoutMs: 2_000, attempts: 3, breakerThreshold: 100, halfOpenAfterMs: 10_000 };
+const defaults: ResilienceOptions = { timeoutMs: 2_000, mutationTimeoutMs: 2_000, attempts: 3, breakerThreshold: 100, halfOpenAfterMs: 10_000 };
 /** A data source on its own client, as the gateway builds them (the client holds the timeout). */
 function dataSource(url: string, opts: Partial<ResilienceOptions> = {}, name = 'account'): ResilientDataSource {
   const options = { ...defaults, ...opts };
-  const client = new HttpClient({ timeoutMs: options.timeoutMs });
-  clients.push(client);
-  return new ResilientDataSource(name, url, options, log, client);
+  const queries = new HttpClient({ timeoutMs: options.timeoutMs });
+  const mutations = new HttpClient({ timeoutMs: options.mutationTimeoutMs });
+  clients.push(queries, mutations);
+  return new ResilientDataSource(name, url, options, log, { queries, mutations });
 }
 
 const QUERY = 'query Q__account__0{account(id:"1"){id}}';
@@ -137,28 +138,82 @@ describe('client errors are not retried', () => {
   });
 });
 
-describe('mutations are never re-sent', () => {
-  test('a mutation answered 503 is sent exactly once, even with attempts=3', async () => {
+function expectOutcomeUnknown(err: GraphQLError, serviceName = 'account') {
+  expect(err.extensions).toEqual(expect.objectContaining({ code: ErrorCode.OUTCOME_UNKNOWN, serviceName }));
+  expect(err.message).toMatch(/may or may not have been applied: retry with the same Idempotency-Key/);
+}
+
+describe('mutations are never re-sent, and a sent one that got no answer has an unknown outcome', () => {
+  test('a mutation answered 503 is sent exactly once, even with attempts=3: outcome unknown', async () => {
     const sub = await startSubgraph(status(503));
     const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(MUTATION)));
-    expectUnavailable(err);
+    expectOutcomeUnknown(err);
+    expect(err.message).toContain('503');
     expect(sub.requests).toBe(1);
     expect(sub.bodies[0]?.query).toBe(MUTATION);
   });
 
-  test('a connection reset on a mutation is not retried either', async () => {
+  test('a connection reset on a mutation is not retried either: outcome unknown', async () => {
     const sub = await startSubgraph(reset);
     const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(MUTATION)));
-    expectUnavailable(err);
+    expectOutcomeUnknown(err);
     expect(sub.requests).toBe(1);
   });
 
-  test('a mutation fetch as the query planner prints it (named, no whitespace) that times out is sent once', async () => {
+  test('a mutation fetch as the query planner prints it (named, no whitespace) that times out is sent once: outcome unknown', async () => {
     const sub = await startSubgraph(hang);
     const op = 'mutation Transfer__account__0($amount:Int!){transfer(amount:$amount){id}}';
-    const err = await rejection(dataSource(sub.url, { attempts: 3, timeoutMs: 150 }).process(incomingOperation(op, 'Transfer__account__0')));
-    expectUnavailable(err);
+    const err = await rejection(dataSource(sub.url, { attempts: 3, timeoutMs: 150, mutationTimeoutMs: 150 }).process(incomingOperation(op, 'Transfer__account__0')));
+    expectOutcomeUnknown(err);
     expect(sub.requests).toBe(1);
+  });
+
+  test('a refused connection: the write was not sent, and the answer says so (SUBGRAPH_UNAVAILABLE)', async () => {
+    const port = await freePort();
+    const err = await rejection(dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 3 }).process(healthCheckKind(MUTATION)));
+    expectUnavailable(err);
+    expect(err.message).toContain('the write was not sent, nothing was written');
+  });
+
+  // undici's connection timers tick coarsely (about a second), hence the wide margins.
+  test('mutations get their own, longer deadline: a 2.5 s write succeeds where a 2.5 s read times out', async () => {
+    const sub = await startSubgraph(delayed(2_500, data({ ok: true })));
+    const ds = dataSource(sub.url, { attempts: 1, timeoutMs: 1_000, mutationTimeoutMs: 10_000 });
+    expect((await ds.process(healthCheckKind(MUTATION))).data).toEqual({ ok: true });
+    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
+  });
+
+  test('timed-out mutations do not open the circuit that reads depend on', async () => {
+    // Mutations never get an answer; queries get one at once.
+    const sub = await startSubgraph((req, res, n) => {
+      if (!sub.bodies[n - 1]?.query?.startsWith('mutation')) data({ account: { id: '1' } })(req, res, n);
+    });
+    const ds = dataSource(sub.url, { attempts: 1, breakerThreshold: 1, timeoutMs: 2_000, mutationTimeoutMs: 100 });
+    for (let i = 0; i < 3; i++) expectOutcomeUnknown(await rejection(ds.process(healthCheckKind(MUTATION))));
+    expect(ds.breaker.state).toBe(CircuitState.Closed);
+    expect((await ds.process(healthCheckKind(QUERY))).data).toEqual({ account: { id: '1' } });
+  });
+
+  test('an open circuit refuses a mutation before sending it: nothing reaches the subgraph', async () => {
+    const sub = await startSubgraph(status(503));
+    const ds = dataSource(sub.url, { attempts: 1, breakerThreshold: 1, halfOpenAfterMs: 60_000 });
+    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
+    expect(ds.breaker.state).toBe(CircuitState.Open);
+    const err = await rejection(ds.process(healthCheckKind(MUTATION)));
+    expectUnavailable(err);
+    expect(err.message).toContain('the write was not sent');
+    expect(sub.requests).toBe(1);
+  });
+
+  test("the client's Idempotency-Key goes with the mutation, not with queries; the internal write marker never leaves", async () => {
+    const sub = await startSubgraph(data({ ok: true }));
+    const ds = dataSource(sub.url, { attempts: 1 });
+    const withKey = (query: string): GraphQLDataSourceProcessOptions => ({ ...healthCheckKind(query), context: { idempotencyKey: 'key-123' } });
+    await ds.process(withKey(MUTATION));
+    await ds.process(withKey(QUERY));
+    expect(sub.headers[0]?.['idempotency-key']).toBe('key-123');
+    expect(sub.headers[1]?.['idempotency-key']).toBeUndefined();
+    expect(sub.headers.every((h) => h['x-gateway-write'] === undefined)).toBe(true);
   });
 
   test('control: the same reset on a query with attempts=3 does reach the subgraph 3 times', async () => {

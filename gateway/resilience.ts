@@ -6,25 +6,38 @@
  *   for queries only: a subgraph operation that is a mutation is never re-sent;
  * - a circuit breaker per subgraph: after `breakerThreshold` failures in a row it fails
  *   fast for `halfOpenAfterMs`, then lets one probe through and closes when it succeeds.
+ *
+ * Writes are told apart (writes.ts): their own, longer deadline; the client's
+ * Idempotency-Key forwarded; an honest answer when the write may have happened
+ * (OUTCOME_UNKNOWN); and their failures never open the circuit that reads depend on.
  */
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { BrokenCircuitError, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
 import { isNetworkError, type FetchLikeInit, type HttpClient } from '../platform/http-client';
+import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
 import { subgraphRequests } from '../platform/metrics';
 
 export interface ResilienceOptions {
-  /** Deadline of one subgraph request; the HttpClient given to the data source enforces it. */
+  /** Deadline of one subgraph query request; the HttpClient given to the data source enforces it. */
   timeoutMs: number;
+  /** Deadline of one subgraph mutation request (longer: a write that times out has an unknown outcome). */
+  mutationTimeoutMs: number;
   /** Attempts of one query request (1 = no retry). */
   attempts: number;
   breakerThreshold: number;
   halfOpenAfterMs: number;
+}
+
+/** The pooled clients a data source sends with: `queries` has the query deadline, `mutations` the write deadline. */
+export interface SubgraphClients {
+  queries: HttpClient;
+  mutations: HttpClient;
 }
 
 /** A failure worth retrying: the request never got a real answer (refused, reset, timed out, 5xx). */
@@ -36,23 +49,26 @@ export function isTransient(err: unknown): boolean {
 }
 
 /** The query planner prints the operation first; leading comments are tolerated anyway. */
-const isMutation = (query: string | undefined) => /^\s*(#[^\n]*\n\s*)*mutation\b/.test(query ?? '');
+export const isMutation = (query: string | undefined) => /^\s*(#[^\n]*\n\s*)*mutation\b/.test(query ?? '');
 
-export class ResilientDataSource extends RemoteGraphQLDataSource {
+export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly breaker: CircuitBreakerPolicy;
   private readonly retrying;
 
   /**
-   * `client`: the gateway's pooled HTTP client (its timeout is the request deadline);
+   * `clients`: the gateway's pooled HTTP clients, one for queries and one for mutations, each
+   * with its own deadline (per-request deadlines on one undici pool stick to the connection);
    * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts).
    */
-  constructor(readonly name: string, url: string, opts: ResilienceOptions, log: Logger, client: HttpClient, secret?: string) {
+  constructor(readonly name: string, url: string, opts: ResilienceOptions, log: Logger, clients: SubgraphClients, secret?: string) {
     super({
       url,
       // Every request, first try or retry, gets its own deadline and its own signature.
       fetcher: ((input: string, init: FetchLikeInit = {}) => {
         const body = init.body ?? '';
-        return client.fetch(input, { ...init, headers: { ...init.headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
+        const { [WRITE_MARKER]: write, ...headers } = init.headers ?? {};
+        const client = write ? clients.mutations : clients.queries;
+        return client.fetch(input, { ...init, headers: { ...headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
       }) as never,
     });
     const transient = handleWhen(isTransient);
@@ -63,13 +79,21 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
     this.breaker.onReset(() => log.info({ subgraph: name }, 'circuit closed: subgraph is back'));
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<Record<string, any>>): Promise<GatewayGraphQLResponse> {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (isMutation(options.request.query)) forwardWriteHeaders(options.request.http?.headers, options.context);
+  }
+
+  override didReceiveResponse<T>({ response, context }: { response: T & { http?: { headers?: { get(name: string): string | null } } }; context: GatewayContext }): T {
+    noteReplay(response.http?.headers, context);
+    return response;
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const send = () => super.process(options);
     const end = subgraphRequests.startTimer({ subgraph: this.name });
+    if (isMutation(options.request.query)) return this.write(send, end);
     try {
-      const result = isMutation(options.request.query)
-        ? await this.breaker.execute(send)
-        : await this.breaker.execute(() => this.retrying.execute(send));
+      const result = await this.breaker.execute(() => this.retrying.execute(send));
       end({ outcome: 'ok' });
       return result;
     } catch (err) {
@@ -80,6 +104,25 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
       throw new GraphQLError(`subgraph ${this.name} is unavailable: ${reason}`, {
         extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.name },
       });
+    }
+  }
+
+  /**
+   * A mutation: sent once, never retried, and outside the breaker's count (a slow write must
+   * not cut reads off). An open circuit still refuses it up front: then nothing was sent.
+   */
+  private async write(send: () => Promise<GatewayGraphQLResponse>, end: (labels: { outcome: string }) => void): Promise<GatewayGraphQLResponse> {
+    if (this.breaker.state === CircuitState.Open) {
+      end({ outcome: 'circuit_open' });
+      throw writeFailure(this.name, new BrokenCircuitError());
+    }
+    try {
+      const result = await send();
+      end({ outcome: 'ok' });
+      return result;
+    } catch (err) {
+      end({ outcome: 'error' });
+      throw writeFailure(this.name, err);
     }
   }
 }

@@ -16,6 +16,7 @@ import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { HttpClient } from '../platform/http-client';
+import { idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
 import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
@@ -24,6 +25,7 @@ import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
 import { healthRoute, legacyRoutes } from './rest/routes';
+import { idempotencyPlugin, type GatewayContext } from './writes';
 
 // @apollo/gateway reports anonymous usage to Apollo unless this is set; this stack never phones home.
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -80,7 +82,7 @@ function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedEr
  * client's mistake, but @apollo/gateway throws it from its executor and Apollo Server then
  * answers 500: refuse it first, with 400, as Apollo Server does without a gateway.
  */
-const operationResolution: ApolloServerPlugin = {
+const operationResolution: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, request }) {
@@ -128,19 +130,22 @@ async function subgraphsReady(urls: Record<ContextName, string>): Promise<void> 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const log = opts.log.child({ component: 'gateway' });
   // One pooled, kept-alive client for every subgraph call (platform/http-client.ts).
-  const client = new HttpClient({ timeoutMs: opts.resilience.timeoutMs });
+  const clients = {
+    queries: new HttpClient({ timeoutMs: opts.resilience.timeoutMs }),
+    mutations: new HttpClient({ timeoutMs: opts.resilience.mutationTimeoutMs }),
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: loadSupergraph(opts),
     buildService: ({ name, url }) => {
       const target = isContext(name) ? opts.subgraphUrls[name] : url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new ResilientDataSource(name, target, opts.resilience, log, client, opts.subgraphSecret);
+      return new ResilientDataSource(name, target, opts.resilience, log, clients, opts.subgraphSecret);
     },
     logger: log,
   });
   const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
   const limits = queryLimits(opts.limits);
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
@@ -150,24 +155,25 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetrics('gateway'), operationResolution, ...limits.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetrics('gateway'), operationResolution, idempotencyPlugin, ...limits.plugins],
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
-  const execute: Execute = async (query, variables) => {
-    const res = await apollo.executeOperation({ query, variables });
+  const execute: Execute = async (query, variables, context = {}) => {
+    const contextValue: GatewayContext = { ...context };
+    const res = await apollo.executeOperation({ query, variables }, { contextValue });
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST shim');
-    return res.body.singleResult as GraphQLResult<never>;
+    return { ...(res.body.singleResult as GraphQLResult<never>), replayed: contextValue.replayed === true };
   };
   const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log, opts.maxBodyBytes);
-  const http = await startHttpServer({ apollo, log, context: async () => ({}), ready, routes: [playgroundRoute(playground), rest], maxBodyBytes: opts.maxBodyBytes }, { host: opts.host, port: opts.port });
+  const http = await startHttpServer({ apollo, log, context: async (req) => ({ idempotencyKey: idempotencyKeyOf(req.headers) }), ready, routes: [playgroundRoute(playground), rest], maxBodyBytes: opts.maxBodyBytes }, { host: opts.host, port: opts.port });
   log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
   return {
     ...http,
     stop: async () => {
       await http.close();
       await apollo.stop();
-      await client.close();
+      await Promise.all([clients.queries.close(), clients.mutations.close()]);
     },
   };
 }

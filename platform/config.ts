@@ -45,6 +45,9 @@ const schema = z
     SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),
     TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+    SUBGRAPH_MUTATION_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24, 'must be at least 24 (clients may retry for a day)').max(24 * 30).default(24),
+    IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
     SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
@@ -97,7 +100,9 @@ export interface Config {
   txMaxAttempts: number;
   outbox: OutboxConfig;
   /** How the gateway treats each subgraph (see gateway/resilience.ts). */
-  resilience: { timeoutMs: number; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+  resilience: { timeoutMs: number; mutationTimeoutMs: number; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+  /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`, pruned every `pruneIntervalMs`. */
+  idempotency: { ttlHours: number; pruneIntervalMs: number };
   /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
   subgraphSecret: string | undefined;
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number; hideSuggestions: boolean };
@@ -160,10 +165,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     txMaxAttempts: e.TX_MAX_ATTEMPTS,
     resilience: {
       timeoutMs: e.SUBGRAPH_TIMEOUT_MS,
+      mutationTimeoutMs: e.SUBGRAPH_MUTATION_TIMEOUT_MS,
       attempts: e.SUBGRAPH_ATTEMPTS,
       breakerThreshold: e.SUBGRAPH_BREAKER_THRESHOLD,
       halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,
     },
+    idempotency: { ttlHours: e.IDEMPOTENCY_KEY_TTL_HOURS, pruneIntervalMs: e.IDEMPOTENCY_PRUNE_INTERVAL_MS },
     outbox: {
       relay: e.OUTBOX_RELAY,
       pollMs: e.OUTBOX_POLL_MS,

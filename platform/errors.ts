@@ -10,6 +10,12 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   TRANSACTION_CONFLICT = 'TRANSACTION_CONFLICT',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  /** A write may or may not have been applied (timeout, lost connection or ambiguous COMMIT): retry with the same Idempotency-Key, or read it back. */
+  OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN',
+  /** An Idempotency-Key was sent again with a different request. */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  /** The first request with this Idempotency-Key has not finished yet. */
+  IDEMPOTENCY_KEY_IN_PROGRESS = 'IDEMPOTENCY_KEY_IN_PROGRESS',
   SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   QUERY_TOO_DEEP = 'QUERY_TOO_DEEP',

@@ -136,6 +136,21 @@ export function isNetworkError(err: unknown): boolean {
   return false;
 }
 
+/** undici's and the OS's codes for a request that never left this process: no connection was made. */
+const NOT_SENT_CODES = /^(UND_ERR_CONNECT_TIMEOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/;
+
+/**
+ * True when `err` says the request was certainly not delivered (the connection was refused or
+ * never made), so whatever it asked for did not happen. A reset or a timeout after the request
+ * was written is not such a case: the other side may have acted on it.
+ */
+export function wasNotSent(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && NOT_SENT_CODES.test(e.code)) return true;
+  }
+  return false;
+}
+
 /** True when `err` is a deadline, not a refusal. */
 export function isTimeout(err: unknown): boolean {
   const code = (err as { code?: unknown } | undefined)?.code;

@@ -7,15 +7,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
 import { HttpError, readJson, sendJson, type Route } from '../../platform/http';
+import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 
 export interface GraphQLResult<D> {
   data?: D | null;
   errors?: readonly GraphQLFormattedError[];
+  /** The owning subgraph answered a write with the stored result of an earlier request with the same Idempotency-Key. */
+  replayed?: boolean;
+}
+
+/** What a route passes on from its HTTP request to the operation (the gateway's context). */
+export interface ExecuteContext {
+  idempotencyKey?: string;
 }
 
 /** Runs an operation on the composed graph, in process (no HTTP hop). */
-export type Execute = <D>(operation: string, variables: Record<string, unknown>) => Promise<GraphQLResult<D>>;
+export type Execute = <D>(operation: string, variables: Record<string, unknown>, context?: ExecuteContext) => Promise<GraphQLResult<D>>;
 
 export interface RestRequest {
   params: Record<string, string>;
@@ -79,11 +87,17 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
     }
     const { route, params } = hit;
     const body = route.body ? await readJson(req, maxBodyBytes) : undefined;
-    const run = <D>(variables: Record<string, unknown>) => {
+    // Writes pass the client's Idempotency-Key on (never one of our own: old clients send none).
+    const context = route.method === 'GET' ? {} : { idempotencyKey: idempotencyKeyOf(req.headers) };
+    let replayed = false;
+    const run = async <D>(variables: Record<string, unknown>) => {
       if (!route.operation) throw new Error(`route ${route.method} ${route.path} declares no operation`);
-      return execute<D>(route.operation, variables);
+      const result = await execute<D>(route.operation, variables, context);
+      replayed ||= result.replayed === true;
+      return result;
     };
     const out = await route.handle({ params: params!, body, req }, run);
+    if (replayed) out.headers = { ...out.headers, [REPLAYED_HEADER]: 'true' };
     if (out.status >= 500) log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
     send(res, out);
     return true;

@@ -36,6 +36,36 @@ function failure(errors: readonly GraphQLFormattedError[] | undefined, id: strin
   return { status: 503, body: { error: 'the account context is unavailable; try again later', details: errors.map((e) => e.message) } };
 }
 
+/** Codes after which the write certainly did not happen. */
+const NOT_WRITTEN = [ErrorCode.SUBGRAPH_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILABLE];
+
+/**
+ * Maps a failed write: what the client did wrong (400, 422, 409), what certainly was not
+ * written (503), and everything else as what it is: outcome unknown (504), with how to find out.
+ * `lookUp`: how the client can check whether the write happened.
+ */
+function writeFailed(errors: readonly GraphQLFormattedError[] | undefined, what: string, lookUp: string): RestResponse | undefined {
+  const details = errors?.map((e) => e.message) ?? [];
+  const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
+  if (bad) return text(400, bad.message);
+  const reused = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_REUSED);
+  if (reused) return { status: 422, body: { error: reused.message } };
+  const busy = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS);
+  if (busy) return { status: 409, body: { error: busy.message } };
+  if (withCode(errors, ErrorCode.TRANSACTION_CONFLICT)) return { status: 409, body: { error: `the ${what} conflicted with concurrent writes and was not applied; try again`, details } };
+  if (withCode(errors, ErrorCode.NOT_FOUND)) return undefined;
+  if (errors?.length && errors.every((e) => NOT_WRITTEN.includes(e.extensions?.code as ErrorCode))) {
+    return { status: 503, body: { error: `the account context is unavailable; the ${what} was not applied, try again later`, details } };
+  }
+  return {
+    status: 504,
+    body: {
+      error: `the account context did not confirm the ${what}: it may or may not have been applied. Retry with the same Idempotency-Key header, or check with ${lookUp} before trying again`,
+      details,
+    },
+  };
+}
+
 function accountAnswer(result: GraphQLResult<Record<string, GraphAccount | null>>, key: string, id: string): RestResponse {
   const account = result.data?.[key];
   if (!account) return failure(result.errors, id);
@@ -65,9 +95,7 @@ const createAccount: RestRoute = {
     if (typeof name !== 'string' || name.trim() === '') return text(400, 'POST body is missing required field: name (a non-empty string)');
     const result = await run<{ createAccount: { id: string } | null }>({ name });
     if (result.data?.createAccount) return { status: 201, body: { ID: result.data.createAccount.id } };
-    const bad = withCode(result.errors, ErrorCode.BAD_USER_INPUT);
-    if (bad) return text(400, bad.message);
-    return { status: 503, body: { error: 'the account context is unavailable; nothing was created', details: result.errors?.map((e) => e.message) ?? [] } };
+    return writeFailed(result.errors, 'account creation', `GET /accountsbyname/${encodeURIComponent(name)}`) ?? failure(result.errors, '');
   },
 };
 
@@ -83,7 +111,9 @@ const renameAccount: RestRoute = {
     if (typeof id !== 'string' || id.trim() === '') return text(400, 'PUT body is missing required field: ID');
     const name = field(body, 'name');
     if (typeof name !== 'string' || name.trim() === '') return text(400, 'PUT body is missing required field: name (a non-empty string)');
-    return accountAnswer(await run({ id, name }), 'renameAccount', id);
+    const result = await run<Record<string, GraphAccount | null>>({ id, name });
+    if (!result.data?.renameAccount) return writeFailed(result.errors, 'rename', `GET /accounts/${encodeURIComponent(id)}`) ?? failure(result.errors, id);
+    return accountAnswer(result, 'renameAccount', id);
   },
 };
 

@@ -13,6 +13,7 @@ export const accountSubgraph = defineSubgraph({
   Client: PrismaClient,
   resolvers: accountResolvers,
   createLoaders: createAccountLoaders,
+  idempotencyKeys: true,
   // The relay delivers this context's outbox to the data context (issue: cross-context writes).
   workers: (prisma, config) =>
     config.outbox.relay

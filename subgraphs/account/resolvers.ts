@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
-import { notFound } from '../../platform/errors';
 import type { Account, PrismaClient } from '../../generated/account/client';
-import { serializable } from '../kit/retry';
 import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
 import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from '../kit/validate';
 import type { AccountLoaders } from './loaders';
 import { RELAY_WORKER } from './outbox/relay';
-import { appendEvent } from './outbox/store';
+import { createAccount, renameAccount, type WriteRequest, type WriteResult } from './writes';
 
 type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
 
@@ -24,6 +21,14 @@ export function quoteIndex(accountId: string, count: number): number {
 
 /** Escapes LIKE's wildcards (and its default escape character) so that the text matches literally. */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+const writeRequest = (ctx: Ctx): WriteRequest => ({ idempotencyKey: ctx.idempotencyKey, idempotencyTtlHours: ctx.idempotencyTtlHours, retry: ctx.retry });
+
+function answer(result: WriteResult, ctx: Ctx): Account {
+  if (result.replayed) ctx.markReplayed();
+  else ctx.wake(RELAY_WORKER);
+  return result.account;
+}
 
 export const accountResolvers: GraphQLResolverMap<Ctx> = {
   DateTime,
@@ -57,38 +62,16 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   Mutation: {
+    // The account and its CREATED / UPDATED event commit together (transactional outbox);
+    // the relay delivers the event to the data context after this returns (writes.ts).
     createAccount: async (_: unknown, args: { name: string }, ctx: Ctx) => {
       const name = requireText('name', args.name);
-      // The account and its CREATED event commit together (transactional outbox); the relay
-      // delivers the event to the data context after this returns.
-      const account = await serializable(
-        ctx.db,
-        async (tx) => {
-          const created = await tx.account.create({ data: { id: randomUUID(), name } });
-          await appendEvent(tx, created.id, 'CREATED', created.createdAt, true);
-          return created;
-        },
-        ctx.retry,
-      );
-      ctx.wake(RELAY_WORKER);
-      return account;
+      return answer(await createAccount(ctx.db, name, writeRequest(ctx)), ctx);
     },
     renameAccount: async (_: unknown, args: { id: string; name: string }, ctx: Ctx) => {
       const id = requireId('id', args.id);
       const name = requireText('name', args.name);
-      const account = await serializable(
-        ctx.db,
-        async (tx) => {
-          const existing = await tx.account.findUnique({ where: { id } });
-          if (!existing) throw notFound('Account', id);
-          const renamed = await tx.account.update({ where: { id }, data: { name } });
-          await appendEvent(tx, id, 'UPDATED', new Date());
-          return renamed;
-        },
-        ctx.retry,
-      );
-      ctx.wake(RELAY_WORKER);
-      return account;
+      return answer(await renameAccount(ctx.db, id, name, writeRequest(ctx)), ctx);
     },
   },
   Account: {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { badInput } from '../../platform/errors';
 import type { PrismaClient } from '../../generated/data/client';
-import { serializable } from '../kit/retry';
+import { writeTransaction } from '../kit/transaction';
 import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
 import { requireId } from '../kit/validate';
@@ -43,14 +43,15 @@ export const dataResolvers: GraphQLResolverMap<Ctx> = {
         ...(input.created ? { created: input.created } : {}),
       };
       // Idempotent receipt: a redelivered event id inserts nothing (INSERT … ON CONFLICT DO
-      // NOTHING, no read before the write) and returns what is stored.
-      return serializable(
+      // NOTHING, no read before the write) and returns what is stored; so running it again
+      // after an ambiguous commit is safe too (the id is decided above, before any attempt).
+      return writeTransaction(
         ctx.db,
         async (tx) => {
           await tx.accountEvent.createMany({ data: [data], skipDuplicates: true });
           return tx.accountEvent.findUniqueOrThrow({ where: { id: data.id } });
         },
-        ctx.retry,
+        { retry: ctx.retry, rerunnable: true },
       );
     },
   },

@@ -11,4 +11,5 @@ export const imageSubgraph = defineSubgraph({
   Client: PrismaClient,
   resolvers: imageResolvers,
   createLoaders: createImageLoaders,
+  idempotencyKeys: true,
 });

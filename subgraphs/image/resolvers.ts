@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { badInput } from '../../platform/errors';
 import type { AccountImage, PrismaClient } from '../../generated/image/client';
-import { serializable } from '../kit/retry';
+import { claimKey, keyedRequest, storeResult } from '../kit/idempotency';
+import { writeTransaction } from '../kit/transaction';
 import type { SubgraphContext } from '../kit/subgraph';
 import { requireId, requireText } from '../kit/validate';
 import type { ImageLoaders } from './loaders';
@@ -20,6 +21,12 @@ export function requireHttpUrl(field: string, value: unknown): string {
   return text;
 }
 
+interface StoredImage {
+  accountId: string;
+  url: string;
+  updatedAt: string;
+}
+
 const view = (image: AccountImage, ctx: Ctx) => ({ id: image.accountId, url: image.url, servedBy: ctx.servedBy });
 
 export const imageResolvers: GraphQLResolverMap<Ctx> = {
@@ -34,12 +41,22 @@ export const imageResolvers: GraphQLResolverMap<Ctx> = {
     setAccountImage: async (_: unknown, args: { accountId: string; url: string }, ctx: Ctx) => {
       const accountId = requireId('accountId', args.accountId);
       const url = requireHttpUrl('url', args.url);
-      const image = await serializable(
+      const key = keyedRequest(ctx.idempotencyKey, 'setAccountImage', { accountId, url }, ctx.idempotencyTtlHours);
+      // An upsert: running it again after an ambiguous commit sets the same URL (rerunnable);
+      // with a key, the key is claimed first and the stored answer returned on a repeat.
+      const result = await writeTransaction(
         ctx.db,
-        (tx) => tx.accountImage.upsert({ where: { accountId }, create: { accountId, url }, update: { url, updatedAt: new Date() } }),
-        ctx.retry,
+        async (tx) => {
+          const prior = key ? await claimKey<StoredImage>(tx, key) : undefined;
+          if (prior) return { image: { ...prior.replay, updatedAt: new Date(prior.replay.updatedAt) }, replayed: true };
+          const image = await tx.accountImage.upsert({ where: { accountId }, create: { accountId, url }, update: { url, updatedAt: new Date() } });
+          if (key) await storeResult(tx, key.key, { accountId: image.accountId, url: image.url, updatedAt: image.updatedAt.toISOString() });
+          return { image, replayed: false };
+        },
+        { retry: ctx.retry, rerunnable: true },
       );
-      return view(image, ctx);
+      if (result.replayed) ctx.markReplayed();
+      return view(result.image, ctx);
     },
   },
 };

@@ -2,6 +2,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import type { Config, ContextName } from '../../platform/config';
 import { connectDatabase, type PrismaClientClass, type PrismaLike } from './database';
+import { IdempotencyPruner } from './idempotency-pruner';
 import type { Sql } from './sql';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 import type { Worker } from './worker';
@@ -15,6 +16,8 @@ export interface SubgraphSpec<C, L> {
   createLoaders(prisma: C, sql: Sql): L;
   /** Background workers of this context, given the process configuration. */
   workers?(prisma: C, config: Config): Worker[];
+  /** The context's writes take Idempotency-Keys (an `idempotency_keys` table): prune expired ones. */
+  idempotencyKeys?: boolean;
 }
 
 /** Without `config` (some tests) the subgraph runs without its background workers. */
@@ -29,7 +32,12 @@ export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>
       resolvers: spec.resolvers,
       db: database.prisma,
       createLoaders: () => spec.createLoaders(database.prisma, database.sql),
-      workers: config && spec.workers ? spec.workers(database.prisma, config) : [],
+      workers: config
+        ? [
+            ...(spec.workers?.(database.prisma, config) ?? []),
+            ...(spec.idempotencyKeys ? [new IdempotencyPruner(database.prisma, config.idempotency.pruneIntervalMs)] : []),
+          ]
+        : [],
       ping: database.ping,
       close: database.close,
     };

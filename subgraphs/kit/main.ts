@@ -20,6 +20,7 @@ export function runSubgraphProcess<Db, Loaders>(
     log,
     production: config.production,
     secret: config.subgraphSecret,
+    idempotencyTtlHours: config.idempotency.ttlHours,
   }).then(
     (running) => onShutdown(log, running.stop),
     (err: unknown) => {

@@ -4,6 +4,7 @@
  * Bounded exponential backoff with full jitter.
  */
 import { ErrorCode, graphqlError } from '../../platform/errors';
+import { isSerializationFailure } from './db-errors';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -12,20 +13,7 @@ export interface RetryOptions {
   onRetry?: (attempt: number, delayMs: number, err: unknown) => void;
 }
 
-/** True for a transaction that lost a serialization conflict and may simply be run again. */
-export function isSerializationFailure(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const o = e as { code?: unknown; originalCode?: unknown; kind?: unknown; meta?: { driverAdapterError?: unknown }; cause?: unknown };
-    if (o.code === 'P2034' || o.code === '40001') return true;
-    // A failed COMMIT reaches us as the adapter's own DriverAdapterError, whose cause is
-    // { originalCode: '40001', kind: 'TransactionWriteConflict' }, not wrapped in P2034.
-    if (o.originalCode === '40001' || o.kind === 'TransactionWriteConflict') return true;
-    const adapter = o.meta?.driverAdapterError as { cause?: { originalCode?: string; kind?: string } } | undefined;
-    if (adapter?.cause?.originalCode === '40001' || adapter?.cause?.kind === 'TransactionWriteConflict') return true;
-    e = o.cause;
-  }
-  return false;
-}
+export { isSerializationFailure };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

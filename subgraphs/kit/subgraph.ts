@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
@@ -13,6 +13,7 @@ import { parse } from 'graphql';
 import { SIGNATURE_HEADER, verify } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
+import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
 import type { RetryOptions } from './retry';
@@ -27,6 +28,12 @@ export interface SubgraphContext<Db, Loaders> {
   log: Logger;
   /** Wakes the named background worker of this process (after a commit that gave it work). */
   wake(worker: string): void;
+  /** The request's Idempotency-Key header (the gateway forwards it on mutations only). */
+  idempotencyKey?: string;
+  /** How long this context keeps idempotency keys. */
+  idempotencyTtlHours: number;
+  /** Marks the answer as the stored result of an earlier request with the same key (REPLAYED_HEADER). */
+  markReplayed(): void;
 }
 
 export interface SubgraphDefinition<Db, Loaders> {
@@ -51,6 +58,8 @@ export interface SubgraphOptions {
   production?: boolean;
   /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
   secret?: string;
+  /** How long idempotency keys are kept. @default 24 */
+  idempotencyTtlHours?: number;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
@@ -62,6 +71,20 @@ export interface RunningSubgraph extends RunningHttpServer {
 /** Refuses GraphQL requests (`_entities` and `_service` included) that the gateway did not sign. */
 const signatureCheck = (secret: string) => (req: IncomingMessage, body: string, url: URL) =>
   verify(secret, req.headers[SIGNATURE_HEADER] as string | undefined, req.method ?? 'GET', url.pathname + url.search, body);
+
+const REPLAY_STATE = Symbol('replay');
+
+/** Tells the caller (the gateway) that this answer repeats a stored result. */
+const replayHeader: ApolloServerPlugin<object> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        const state = (contextValue as { [REPLAY_STATE]?: { replayed: boolean } })[REPLAY_STATE];
+        if (state?.replayed) response.http.headers.set(REPLAYED_HEADER, 'true');
+      },
+    };
+  },
+};
 
 export const readSdl = (sdlPath: string) => parse(fs.readFileSync(sdlPath, 'utf8'));
 
@@ -79,7 +102,7 @@ export async function startSubgraph<Db, Loaders>(
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
     // (about 45 of 160 µs of Apollo CPU per `_entities` request, bench/micro/subgraph-plugins.ts); this
     // stack sets no cache hints and sends no traces to Apollo.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), operationMetrics(def.name)],
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), operationMetrics(def.name), replayHeader],
     logger: log,
   });
   await apollo.start();
@@ -90,7 +113,23 @@ export async function startSubgraph<Db, Loaders>(
       apollo,
       log,
       ready: def.ping,
-      context: async () => ({ db: def.db, loaders: def.createLoaders(), servedBy, retry: opts.retry, log, wake }),
+      context: async (req) => {
+        const replay = { replayed: false };
+        return {
+          db: def.db,
+          loaders: def.createLoaders(),
+          servedBy,
+          retry: opts.retry,
+          log,
+          wake,
+          idempotencyKey: idempotencyKeyOf(req.headers),
+          idempotencyTtlHours: opts.idempotencyTtlHours ?? 24,
+          markReplayed: () => {
+            replay.replayed = true;
+          },
+          [REPLAY_STATE]: replay,
+        };
+      },
       routes: def.workers.flatMap((w) => w.routes ?? []),
       authenticate: opts.secret ? signatureCheck(opts.secret) : undefined,
     },

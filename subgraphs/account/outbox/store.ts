@@ -52,14 +52,16 @@ const toRow = (r: RawRow): OutboxRow => ({
 
 /**
  * Records an event of `accountId` in the caller's transaction, after the account's last one.
+ * The caller holds the account's row lock (or created the account in this transaction), so
+ * no other transaction appends to this account meanwhile and `seq` follows commit order.
  * `first`: the account was created in this very transaction, so it has no earlier event and
- * the outbox is not read at all. That read takes SERIALIZABLE predicate locks on the outbox's
- * index pages, so creates failed each other and against the relay's updates with 40001, and
- * under a relay draining a backlog some ran out of retries (TRANSACTION_CONFLICT).
+ * the outbox is not read at all (no predicate read for concurrent creates to conflict on).
+ * `id`: the event id, when the caller decided it before its retry loop (an ambiguous commit
+ * is then resolved by looking the row up; transaction.ts).
  */
-export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date, first = false): Promise<string> {
-  const last = first ? null : (await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } }))._max.seq;
-  const id = randomUUID();
+export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date, opts: { first?: boolean; id?: string } = {}): Promise<string> {
+  const last = opts.first ? null : (await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } }))._max.seq;
+  const id = opts.id ?? randomUUID();
   await tx.outboxEvent.create({ data: { id, accountId, seq: (last ?? 0n) + 1n, eventName, occurredAt } });
   return id;
 }

@@ -1,0 +1,98 @@
+/**
+ * Writes through the gateway: the client's Idempotency-Key travels to the subgraph that owns
+ * the write (the only subgraph request of a plan that is a mutation), a replayed answer is
+ * marked as such, and a write the gateway cannot vouch for is reported as what it is:
+ * - not sent (refused connection, open circuit): SUBGRAPH_UNAVAILABLE, nothing was written;
+ * - sent but unanswered (timeout, connection lost, 5xx): OUTCOME_UNKNOWN, it may have been
+ *   applied: retry with the same key, or read it back.
+ * The plugin refuses a key on a document with several mutation fields (one key, one write).
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { BrokenCircuitError } from 'cockatiel';
+import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { ErrorCode } from '../platform/errors';
+import { isNetworkError, wasNotSent } from '../platform/http-client';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, keyProblem } from '../platform/idempotency-key';
+
+/** The gateway's per-request context. */
+export interface GatewayContext {
+  /** The client's Idempotency-Key header, as sent. */
+  idempotencyKey?: string;
+  /** Set when the owning subgraph answered with a stored result (REPLAYED_HEADER). */
+  replayed?: boolean;
+}
+
+/** Marks a subgraph request as a write for the data source's fetcher (its deadline); never sent. */
+export const WRITE_MARKER = 'x-gateway-write';
+
+interface HeaderBag {
+  get(name: string): string | null;
+  set(name: string, value: string): void;
+}
+
+export function forwardWriteHeaders(headers: HeaderBag | undefined, context: GatewayContext): void {
+  if (!headers) return;
+  headers.set(WRITE_MARKER, '1');
+  if (context.idempotencyKey !== undefined) headers.set(IDEMPOTENCY_HEADER, context.idempotencyKey);
+}
+
+export function noteReplay(headers: Pick<HeaderBag, 'get'> | undefined, context: GatewayContext): void {
+  if (headers?.get(REPLAYED_HEADER) === 'true') context.replayed = true;
+}
+
+const RETRY_ADVICE = 'retry with the same Idempotency-Key header, or read the data back before writing again';
+
+/** The error a failed subgraph write becomes: not sent, refused by the subgraph, or unknown. */
+export function writeFailure(subgraph: string, err: unknown): unknown {
+  const extensions = { serviceName: subgraph };
+  if (err instanceof BrokenCircuitError || wasNotSent(err)) {
+    const why = err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
+    return new GraphQLError(`subgraph ${subgraph} is unavailable (${why}); the write was not sent, nothing was written`, {
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...extensions },
+    });
+  }
+  const status = (err as { extensions?: { response?: { status?: number } } } | undefined)?.extensions?.response?.status;
+  if (isNetworkError(err) || (typeof status === 'number' && status >= 500)) {
+    const why = typeof status === 'number' ? `it answered ${status}` : `no answer: ${(err as Error).message}`;
+    return new GraphQLError(`subgraph ${subgraph} did not confirm the write (${why}); it may or may not have been applied: ${RETRY_ADVICE}`, {
+      extensions: { code: ErrorCode.OUTCOME_UNKNOWN, ...extensions },
+    });
+  }
+  return err; // the subgraph answered and refused (4xx): nothing was done
+}
+
+/** The root fields of an operation's selection, through fragments, without __typename. */
+function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
+  return selectionSet.selections.flatMap((s) => {
+    if (s.kind === Kind.FIELD) return s.name.value === '__typename' ? [] : [s.name.value];
+    if (s.kind === Kind.INLINE_FRAGMENT) return rootFields(s.selectionSet, fragments, seen);
+    const fragment = fragments[s.name.value];
+    if (!fragment || seen.has(s.name.value)) return [];
+    seen.add(s.name.value);
+    return rootFields(fragment.selectionSet, fragments, seen);
+  });
+}
+
+const refuse = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } } });
+
+/** Checks a mutation's Idempotency-Key (queries ignore it) and marks replayed answers. */
+export const idempotencyPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, document, contextValue }) {
+        const key = contextValue.idempotencyKey;
+        if (key === undefined || operation?.operation !== 'mutation') return;
+        const problem = keyProblem(key);
+        if (problem) throw refuse(problem);
+        const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+        const fields = rootFields(operation.selectionSet, fragments);
+        if (fields.length !== 1) {
+          throw refuse(`an Idempotency-Key covers exactly one mutation field; this operation has ${fields.length} (${fields.join(', ')}): send each write as its own request with its own key`);
+        }
+      },
+      async willSendResponse({ response, contextValue }) {
+        if (contextValue.replayed) response.http.headers.set(REPLAYED_HEADER, 'true');
+      },
+    };
+  },
+};

@@ -1,0 +1,110 @@
+/**
+ * The one way a subgraph writes: a transaction that is run again when the database says it
+ * did nothing, and that is never blindly run again when the database cannot say.
+ *
+ * CockroachDB's contract (and PostgreSQL's, which is a subset): a 40001 at any statement,
+ * COMMIT included, means the transaction was aborted, so it is re-run. A 40003 ("result is
+ * ambiguous") or a connection lost while the transaction was open means the COMMIT may or may
+ * not have been applied. Then the write is resolved by reading it back: every id the write
+ * creates is decided by the caller *before* this loop (an account id, an event id, an
+ * idempotency key), so `lookup` can find the committed row, and a re-run after a "not found"
+ * cannot create a second one: it collides with the first on the same primary key, and the
+ * next lookup finds it. Writes that are idempotent by construction (an upsert, an insert that
+ * skips duplicates, a claimed idempotency key) say `rerunnable` instead.
+ *
+ * Writes run at READ COMMITTED with explicit row locks (`SELECT … FOR UPDATE`) where they
+ * read what they then write, so concurrent writers of one row queue on its lock instead of
+ * aborting each other (CockroachDB: READ COMMITTED needs sql.txn.read_committed_isolation.enabled;
+ * where it is off the transaction runs SERIALIZABLE and the 40001 retries take over).
+ */
+import { ErrorCode, graphqlError } from '../../platform/errors';
+import { dbErrorKind, type DbErrorKind } from './db-errors';
+import type { RetryOptions } from './retry';
+
+export type Isolation = 'ReadCommitted' | 'Serializable';
+
+/** The slice of a generated PrismaClient that `writeTransaction` needs. */
+export interface TransactionalClient<Tx> {
+  $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { isolationLevel?: Isolation; maxWait?: number; timeout?: number }): Promise<R>;
+}
+
+export interface WriteOptions<R> {
+  retry: RetryOptions;
+  /**
+   * Reads back the outcome of an attempt whose COMMIT may have been applied, by the ids the
+   * caller decided before the loop: the result if it committed, null if it did not.
+   */
+  lookup?: () => Promise<R | null>;
+  /** Running the transaction again after an ambiguous outcome cannot write twice. */
+  rerunnable?: boolean;
+  /** @default 'ReadCommitted' */
+  isolation?: Isolation;
+  /** Longest wait for a pooled connection, in ms. @default 2000 */
+  maxWaitMs?: number;
+  /** Longest run of one attempt (lock waits included), in ms; Prisma rolls back after it. @default 5000 */
+  timeoutMs?: number;
+  /** Called before each retry, with the kind of failure (for logs and tests). */
+  onRetry?: (attempt: number, kind: DbErrorKind, err: unknown) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RETRYABLE = new Set<DbErrorKind>(['serialization', 'aborted', 'ambiguous', 'connection', 'unreachable']);
+
+export const outcomeUnknown = (detail: string, attempts: number) =>
+  graphqlError(
+    ErrorCode.OUTCOME_UNKNOWN,
+    `the database did not confirm whether the write was applied (${detail}); it may or may not have happened: ` +
+      'retry with the same Idempotency-Key, or read the data back before writing again',
+    { attempts },
+  );
+
+function finalError(kind: DbErrorKind, attempts: number, err: unknown): unknown {
+  switch (kind) {
+    case 'serialization':
+      return graphqlError(ErrorCode.TRANSACTION_CONFLICT, `transaction lost a serialization conflict ${attempts} times in a row; nothing was written, try again`, { attempts });
+    case 'aborted':
+    case 'unreachable':
+    case 'connection':
+      return graphqlError(ErrorCode.DATABASE_UNAVAILABLE, `the database is unavailable; nothing was written (${attempts} attempts), try again later`, { attempts });
+    default:
+      return err;
+  }
+}
+
+export async function writeTransaction<Tx, R>(client: TransactionalClient<Tx>, fn: (tx: Tx) => Promise<R>, opts: WriteOptions<R>): Promise<R> {
+  const base = opts.retry.baseDelayMs ?? 10;
+  const cap = opts.retry.maxDelayMs ?? 1_000;
+  const options = { isolationLevel: opts.isolation ?? 'ReadCommitted', maxWait: opts.maxWaitMs ?? 2_000, timeout: opts.timeoutMs ?? 5_000 } as const;
+  /** An attempt may have committed and no lookup (or successful re-run) has settled it yet. */
+  let unsettled = false;
+  /** Some attempt was ambiguous: a later unique violation may be that attempt's row. */
+  let everAmbiguous = false;
+  for (let attempt = 1; ; attempt++) {
+    let kind: DbErrorKind;
+    let error: unknown;
+    try {
+      if (unsettled && opts.lookup) {
+        const found = await opts.lookup();
+        if (found !== null) return found;
+        unsettled = false; // it did not commit: running it again is the first write
+      }
+      return await client.$transaction(fn, options);
+    } catch (err) {
+      error = err;
+      kind = dbErrorKind(err);
+    }
+    if (kind === 'unique' && everAmbiguous && opts.lookup) kind = 'ambiguous';
+    if (kind === 'ambiguous' || kind === 'connection') {
+      if (!opts.lookup && !opts.rerunnable) throw outcomeUnknown(`${kind} result, and this write cannot be read back`, attempt);
+      unsettled = true;
+      everAmbiguous = true;
+    }
+    if (!RETRYABLE.has(kind)) throw error;
+    if (attempt >= opts.retry.maxAttempts) {
+      // An attempt that may have committed and that no lookup or later run settled: unknown.
+      throw unsettled ? outcomeUnknown(`${kind} after ${attempt} attempts`, attempt) : finalError(kind, attempt, error);
+    }
+    opts.onRetry?.(attempt, kind, error);
+    await sleep(Math.round(Math.random() * Math.min(cap, base * 2 ** (attempt - 1))));
+  }
+}
