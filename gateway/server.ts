@@ -16,7 +16,7 @@ import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { HttpClient } from '../platform/http-client';
-import { idempotencyKeyOf } from '../platform/idempotency-key';
+import { REPLAYED_HEADER, idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
 import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
@@ -160,10 +160,10 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
   const execute: Execute = async (query, variables, context = {}) => {
-    const contextValue: GatewayContext = { ...context };
-    const res = await apollo.executeOperation({ query, variables }, { contextValue });
+    const res = await apollo.executeOperation({ query, variables }, { contextValue: { ...context } });
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST shim');
-    return { ...(res.body.singleResult as GraphQLResult<never>), replayed: contextValue.replayed === true };
+    // Apollo Server runs on a copy of contextValue: the plugin's response header is what tells.
+    return { ...(res.body.singleResult as GraphQLResult<never>), replayed: res.http.headers.get(REPLAYED_HEADER) === 'true' };
   };
   const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log, opts.maxBodyBytes);
   const http = await startHttpServer({ apollo, log, context: async (req) => ({ idempotencyKey: idempotencyKeyOf(req.headers) }), ready, routes: [playgroundRoute(playground), rest], maxBodyBytes: opts.maxBodyBytes }, { host: opts.host, port: opts.port });

@@ -39,7 +39,7 @@ export interface WriteOptions<R> {
   rerunnable?: boolean;
   /** @default 'ReadCommitted' */
   isolation?: Isolation;
-  /** Longest wait for a pooled connection, in ms. @default 2000 */
+  /** Longest wait for a pooled connection, in ms (writes queue for connections under load). @default 4000 */
   maxWaitMs?: number;
   /** Longest run of one attempt (lock waits included), in ms; Prisma rolls back after it. @default 5000 */
   timeoutMs?: number;
@@ -74,7 +74,7 @@ function finalError(kind: DbErrorKind, attempts: number, err: unknown): unknown 
 export async function writeTransaction<Tx, R>(client: TransactionalClient<Tx>, fn: (tx: Tx) => Promise<R>, opts: WriteOptions<R>): Promise<R> {
   const base = opts.retry.baseDelayMs ?? 10;
   const cap = opts.retry.maxDelayMs ?? 1_000;
-  const options = { isolationLevel: opts.isolation ?? 'ReadCommitted', maxWait: opts.maxWaitMs ?? 2_000, timeout: opts.timeoutMs ?? 5_000 } as const;
+  const options = { isolationLevel: opts.isolation ?? 'ReadCommitted', maxWait: opts.maxWaitMs ?? 4_000, timeout: opts.timeoutMs ?? 5_000 } as const;
   /** An attempt may have committed and no lookup (or successful re-run) has settled it yet. */
   let unsettled = false;
   /** Some attempt was ambiguous: a later unique violation may be that attempt's row. */

@@ -23,9 +23,11 @@ export interface RequestOptions {
   chunks?: string[];
   /** Default: a fresh connection per request. */
   agent?: http.Agent;
+  /** How long to wait for the reply before failing. @default 15000 */
+  timeoutMs?: number;
 }
 
-/** One request; fails (rather than hangs) when no reply comes within 15 s. */
+/** One request; fails (rather than hangs) when no reply comes within `timeoutMs`. */
 export function request(url: string, opts: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers = { ...opts.headers };
@@ -44,7 +46,8 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Reply> 
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, reusedSocket: req.reusedSocket });
       });
     });
-    req.setTimeout(15_000, () => req.destroy(new Error(`no reply from ${url} within 15 s`)));
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no reply from ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);
     if (opts.body !== undefined) req.end(opts.body);
     else {
@@ -57,5 +60,5 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Reply> 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** POSTs a GraphQL request (JSON) to `url` with extra headers. */
-export const postJson = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  request(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+export const postJson = (url: string, payload: unknown, headers: Record<string, string> = {}, timeoutMs?: number) =>
+  request(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: typeof payload === 'string' ? payload : JSON.stringify(payload), timeoutMs });
