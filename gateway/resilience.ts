@@ -18,7 +18,8 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackof
 import { GraphQLError } from 'graphql';
 import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
-import { isNetworkError, type FetchLikeInit, type HttpClient } from '../platform/http-client';
+import { fetchLike, isNetworkError, type ClientResponse, type FetchLikeInit, type HttpClient } from '../platform/http-client';
+import { InFlight } from './dedup';
 import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
 import { subgraphRequests } from '../platform/metrics';
@@ -28,6 +29,8 @@ export interface ResilienceOptions {
   timeoutMs: number;
   /** Deadline of one subgraph mutation request (longer: a write that times out has an unknown outcome). */
   mutationTimeoutMs: number;
+  /** Share one request among identical queries in flight (dedup.ts). @default true */
+  dedup?: boolean;
   /** Attempts of one query request (1 = no retry). */
   attempts: number;
   breakerThreshold: number;
@@ -54,6 +57,8 @@ export const isMutation = (query: string | undefined) => /^\s*(#[^\n]*\n\s*)*mut
 export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly breaker: CircuitBreakerPolicy;
   private readonly retrying;
+  /** Identical queries in flight share one request (dedup.ts); undefined when turned off. */
+  readonly inFlight: InFlight<ClientResponse> | undefined;
 
   /**
    * `clients`: the gateway's pooled HTTP clients, one for queries and one for mutations, each
@@ -64,13 +69,16 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     super({
       url,
       // Every request, first try or retry, gets its own deadline and its own signature.
-      fetcher: ((input: string, init: FetchLikeInit = {}) => {
+      fetcher: (async (input: string, init: FetchLikeInit = {}) => {
         const body = init.body ?? '';
         const { [WRITE_MARKER]: write, ...headers } = init.headers ?? {};
         const client = write ? clients.mutations : clients.queries;
-        return client.fetch(input, { ...init, headers: { ...headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
+        const send = () => client.send(input, { ...init, headers: { ...headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
+        const answer = write || !this.inFlight ? await send() : await this.inFlight.run(`${input}\n${body}`, send);
+        return fetchLike(input, answer);
       }) as never,
     });
+    this.inFlight = opts.dedup === false ? undefined : new InFlight(name);
     const transient = handleWhen(isTransient);
     this.retrying = retry(transient, { maxAttempts: Math.max(0, opts.attempts - 1), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }) });
     this.breaker = circuitBreaker(transient, { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerThreshold) });

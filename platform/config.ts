@@ -49,6 +49,7 @@ const schema = z
     IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24, 'must be at least 24 (clients may retry for a day)').max(24 * 30).default(24),
     IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SUBGRAPH_DEDUP: bool.default(true),
     SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
     SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
     OUTBOX_RELAY: bool.default(true),
@@ -100,7 +101,7 @@ export interface Config {
   txMaxAttempts: number;
   outbox: OutboxConfig;
   /** How the gateway treats each subgraph (see gateway/resilience.ts). */
-  resilience: { timeoutMs: number; mutationTimeoutMs: number; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+  resilience: { timeoutMs: number; mutationTimeoutMs: number; dedup: boolean; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
   /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`, pruned every `pruneIntervalMs`. */
   idempotency: { ttlHours: number; pruneIntervalMs: number };
   /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
@@ -166,6 +167,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     resilience: {
       timeoutMs: e.SUBGRAPH_TIMEOUT_MS,
       mutationTimeoutMs: e.SUBGRAPH_MUTATION_TIMEOUT_MS,
+      dedup: e.SUBGRAPH_DEDUP,
       attempts: e.SUBGRAPH_ATTEMPTS,
       breakerThreshold: e.SUBGRAPH_BREAKER_THRESHOLD,
       halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,

@@ -68,6 +68,23 @@ export interface FetchLikeInit {
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
+/**
+ * A `fetch`-shaped view of an answer. Each call makes a new view whose `json()` parses the
+ * text anew, so callers that share one answer (in-flight deduplication) share no objects.
+ */
+export function fetchLike(url: string, res: ClientResponse): FetchLikeResponse {
+  return {
+    ok: res.status >= 200 && res.status < 300,
+    status: res.status,
+    statusText: STATUS_TEXT[res.status] ?? '',
+    url,
+    redirected: false,
+    headers: new ResponseHeaders(res.headers),
+    text: async () => res.text,
+    json: async () => JSON.parse(res.text) as unknown,
+  };
+}
+
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   private closed = false;
@@ -103,19 +120,7 @@ export class HttpClient {
   }
 
   /** A `fetch`-shaped function over `send`, for libraries that take a fetcher. */
-  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> => {
-    const res = await this.send(url, init);
-    return {
-      ok: res.status >= 200 && res.status < 300,
-      status: res.status,
-      statusText: STATUS_TEXT[res.status] ?? '',
-      url,
-      redirected: false,
-      headers: new ResponseHeaders(res.headers),
-      text: async () => res.text,
-      json: async () => JSON.parse(res.text) as unknown,
-    };
-  };
+  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> => fetchLike(url, await this.send(url, init));
 
   /** Closes every pool; requests in flight finish first. */
   async close(): Promise<void> {
