@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from
 import type { AccountLoaders } from './loaders';
 import { RELAY_WORKER } from './outbox/relay';
 import { appendEvent } from './outbox/store';
+import { recordedEventResolver, withRecordedEvent } from './recorded-event';
 
 type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
 
@@ -65,8 +66,8 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
         ctx.db,
         async (tx) => {
           const created = await tx.account.create({ data: { id: randomUUID(), name } });
-          await appendEvent(tx, created.id, 'CREATED', created.createdAt, true);
-          return created;
+          const eventId = await appendEvent(tx, created.id, 'CREATED', created.createdAt, true);
+          return withRecordedEvent(created, eventId, 'CREATED', created.createdAt);
         },
         ctx.retry,
       );
@@ -82,8 +83,9 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
           const existing = await tx.account.findUnique({ where: { id } });
           if (!existing) throw notFound('Account', id);
           const renamed = await tx.account.update({ where: { id }, data: { name } });
-          await appendEvent(tx, id, 'UPDATED', new Date());
-          return renamed;
+          const at = new Date();
+          const eventId = await appendEvent(tx, id, 'UPDATED', at);
+          return withRecordedEvent(renamed, eventId, 'UPDATED', at);
         },
         ctx.retry,
       );
@@ -94,6 +96,7 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
   Account: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.account.load(ref.id),
     servedBy: (_: Account, __: unknown, ctx: Ctx) => ctx.servedBy,
+    recordedEvent: recordedEventResolver,
     quote: async (account: Account, args: { language?: string | null }, ctx: Ctx) => {
       const language = args.language ? requireText('language', args.language, 16).toLowerCase() : DEFAULT_LANGUAGE;
       let quotes = await ctx.loaders.quotesByLanguage.load(language);
