@@ -216,6 +216,7 @@ describe('5. unknown routes and methods on legacy paths, as the old router answe
   test.each([
     ['DELETE', `/accounts/${encodeURIComponent(`${P}img`)}`, 'GET'],
     ['HEAD', `/accounts/${encodeURIComponent(`${P}img`)}`, 'GET'],
+    ['PUT', `/accounts/${encodeURIComponent(`${P}img`)}`, 'GET'],
     ['GET', '/accounts', 'POST, PUT'],
     ['PATCH', '/accounts', 'POST, PUT'],
     ['GET', '/accounts/', 'POST, PUT'],
