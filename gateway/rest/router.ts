@@ -108,7 +108,8 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
       const { route, params } = hit;
       if (route.body && !declaresJson(req)) {
         req.resume();
-        const got = req.headers['content-type'] ? `got ${req.headers['content-type']}` : 'none was sent';
+        const sent = req.headers['content-type'];
+        const got = sent ? `got ${JSON.stringify(sent.slice(0, 100))}` : 'none was sent';
         sendLegacy(res, 415, `${route.method} ${route.path} takes a JSON body: content-type must be application/json (${got}); nothing was written`);
         return true;
       }
