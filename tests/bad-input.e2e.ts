@@ -135,7 +135,7 @@ const CORPUS: Record<string, Case> = {
   'REST: POST /accounts with malformed JSON': { send: () => rest('POST', '/accounts', '{"name": '), status: 400, message: /not valid JSON/ },
   'REST: POST /accounts with an array': { send: () => rest('POST', '/accounts', JSON.stringify([{ name: `${P}arr` }])), status: 400, message: /must be a JSON object/ },
   'REST: POST /accounts with null': { send: () => rest('POST', '/accounts', 'null'), status: 400, message: /must be a JSON object/ },
-  'REST: POST /accounts without a body': { send: () => rest('POST', '/accounts'), status: 400, message: /must be a JSON object/ },
+  'REST: POST /accounts without a body (nor a content type)': { send: () => rest('POST', '/accounts'), status: 415, message: /content-type must be application\/json/ },
   'REST: POST /accounts without a name': { send: () => rest('POST', '/accounts', JSON.stringify({ nom: `${P}x` })), status: 400, message: /missing required field: name/ },
   'REST: POST /accounts with a numeric name': { send: () => rest('POST', '/accounts', '{"name": 5}'), status: 400, message: /missing required field: name/ },
   'REST: POST /accounts with a control character': { send: () => rest('POST', '/accounts', JSON.stringify({ name: `${P}\u0000` })), status: 400, message: /control characters/ },
@@ -143,11 +143,10 @@ const CORPUS: Record<string, Case> = {
   'REST: POST /accounts with an oversized body': { send: () => rest('POST', '/accounts', bigBody(MAX_BODY)), status: 413, message: /exceeds the limit/ },
   'REST: PUT /accounts without an id': { send: () => rest('PUT', '/accounts', JSON.stringify({ name: `${P}x` })), status: 400, message: /missing required field: ID/ },
   'REST: PUT /accounts with a control character': { send: () => rest('PUT', '/accounts', JSON.stringify({ ID: `${P}x`, name: 'a\u0000' })), status: 400, message: /control characters/ },
-  'REST: PUT /accounts/:id (the id belongs in the body)': { send: () => rest('PUT', `/accounts/${P}x`, JSON.stringify({ name: `${P}x` })), status: 405, message: /not allowed.*allowed: GET/ },
   'REST: GET /accounts/ with an id of 10,000 characters': { send: () => rest('GET', `/accounts/${'i'.repeat(10_000)}`), status: 400, message: /id must be at most 128 characters/ },
+  // A method a legacy path does not take (PUT /accounts/:id, DELETE, PATCH) is a 405 with the old
+  // router's empty body, so it has no message for this corpus: tests/rest-contract.e2e.ts covers it.
   'REST: GET /accounts/ with invalid percent-encoding': { send: () => rest('GET', '/accounts/%E0%A4%A'), status: 400, message: /not valid percent-encoding/ },
-  'REST: DELETE /accounts/:id': { send: () => rest('DELETE', `/accounts/${P}x`), status: 405, message: /method DELETE not allowed/ },
-  'REST: PATCH /accounts': { send: () => rest('PATCH', '/accounts', '{}'), status: 405, message: /method PATCH not allowed/ },
 };
 
 describe('the corpus: each bad input refused, nothing written', () => {

@@ -6,9 +6,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
-import { HttpError, readJson, sendJson, type Route } from '../../platform/http';
+import { HttpError, readJson, type Route } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
+import { cleanPath, declaresJson, rawTarget, sendCleanPathRedirect, sendLegacy, sendMethodNotAllowed, sendNotFound, sendStrictSlashRedirect } from './go-http';
 
 export interface GraphQLResult<D> {
   data?: D | null;
@@ -27,14 +28,14 @@ export type Execute = <D>(operation: string, variables: Record<string, unknown>,
 
 export interface RestRequest {
   params: Record<string, string>;
-  /** The parsed JSON body (routes that declare `body: true`). */
+  /** The parsed JSON body (routes that declare `body: true`: they take only `content-type: application/json`, 415 otherwise). */
   body: unknown;
   req: IncomingMessage;
 }
 
 export interface RestResponse {
   status: number;
-  /** JSON-serialised, or sent as text/plain when a string. */
+  /** JSON-serialised, or sent as is when a string (an error text); both under `application/json`, as the old handlers sent them. */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -48,9 +49,17 @@ export interface RestRoute {
   handle(request: RestRequest, run: <D>(variables: Record<string, unknown>) => Promise<GraphQLResult<D>>): Promise<RestResponse>;
 }
 
-function match(pattern: string, pathname: string): Record<string, string> | undefined {
+interface PathMatch {
+  params: Record<string, string>;
+  /** The path matched only with its trailing slash added or removed (StrictSlash redirects it). */
+  slash: boolean;
+}
+
+/** A route's pattern against a path, with gorilla/mux StrictSlash's optional trailing slash. */
+function match(pattern: string, pathname: string): PathMatch | undefined {
+  const slash = pathname.length > 1 && pathname.endsWith('/');
+  const got = (slash ? pathname.slice(0, -1) : pathname).split('/');
   const want = pattern.split('/');
-  const got = pathname.split('/');
   if (want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, seg] of want.entries()) {
@@ -64,42 +73,74 @@ function match(pattern: string, pathname: string): Record<string, string> | unde
       }
     } else if (seg !== actual) return undefined;
   }
-  return params;
+  return { params, slash };
 }
 
-function send(res: Parameters<Route>[1], out: RestResponse): void {
-  if (typeof out.body === 'string') {
-    res.writeHead(out.status, { 'content-type': 'text/plain; charset=utf-8', ...out.headers });
-    res.end(out.body);
-  } else sendJson(res, out.status, out.body, out.headers);
-}
+/** The first path segments the routes live under: within them the old router's conventions hold. */
+const namespaceOf = (routes: RestRoute[]) => new Set(routes.map((r) => r.path.split('/')[1]));
+const firstSegment = (path: string) => path.split('/')[1] ?? '';
 
-/** `maxBodyBytes`: the process's body limit (MAX_BODY_BYTES), for JSON bodies as for GraphQL ones. */
+/**
+ * `maxBodyBytes`: the process's body limit (MAX_BODY_BYTES), for JSON bodies as for GraphQL ones.
+ * Within the routes' namespace (`/accounts…`, `/accountsbyname…`, `/health…`) every request
+ * is answered here, as the old router answered it: unclean paths and trailing slashes
+ * redirected (301), an unknown path `404 page not found`, a method the path does not take
+ * `405` with no body. Anything else is left to the rest of the gateway.
+ */
 export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, maxBodyBytes?: number): Route {
+  const namespace = namespaceOf(routes);
   return async (req, res, url) => {
-    const matched = routes.map((r) => ({ route: r, params: match(r.path, url.pathname) })).filter((m) => m.params);
-    if (matched.length === 0) return false;
-    const hit = matched.find((m) => m.route.method === req.method);
-    if (!hit) {
-      const allow = [...new Set(matched.map((m) => m.route.method))].join(', ');
-      sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}; allowed: ${allow}` }, { allow });
+    const { path, query } = rawTarget(req, url.pathname);
+    const clean = cleanPath(path);
+    if (!namespace.has(firstSegment(clean))) return false;
+    if (clean !== path) {
+      sendCleanPathRedirect(req, res, clean, query);
       return true;
     }
-    const { route, params } = hit;
-    const body = route.body ? await readJson(req, maxBodyBytes) : undefined;
-    // Writes pass the client's Idempotency-Key on (never one of our own: old clients send none).
-    const context = route.method === 'GET' ? {} : { idempotencyKey: idempotencyKeyOf(req.headers) };
-    let replayed = false;
-    const run = async <D>(variables: Record<string, unknown>) => {
-      if (!route.operation) throw new Error(`route ${route.method} ${route.path} declares no operation`);
-      const result = await execute<D>(route.operation, variables, context);
-      replayed ||= result.replayed === true;
-      return result;
-    };
-    const out = await route.handle({ params: params!, body, req }, run);
-    if (replayed) out.headers = { ...out.headers, [REPLAYED_HEADER]: 'true' };
-    if (out.status >= 500) log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
-    send(res, out);
+    try {
+      const matched = routes.flatMap((route) => {
+        // The parsed path (percent-encoding normalised), which differs from the raw one only in encoding here.
+        const m = match(route.path, url.pathname);
+        return m ? [{ route, ...m }] : [];
+      });
+      const hit = matched.find((m) => m.route.method === req.method);
+      if (!hit) {
+        if (matched.length === 0) sendNotFound(req, res);
+        else sendMethodNotAllowed(req, res, [...new Set(matched.map((m) => m.route.method))]);
+        return true;
+      }
+      if (hit.slash) {
+        sendStrictSlashRedirect(req, res, path.slice(0, -1), query);
+        return true;
+      }
+      const { route, params } = hit;
+      if (route.body && !declaresJson(req)) {
+        req.resume();
+        const sent = req.headers['content-type'];
+        const got = sent ? `got ${JSON.stringify(sent.slice(0, 100))}` : 'none was sent';
+        sendLegacy(res, 415, `${route.method} ${route.path} takes a JSON body: content-type must be application/json (${got}); nothing was written`);
+        return true;
+      }
+      const body = route.body ? await readJson(req, maxBodyBytes) : undefined;
+      // Writes pass the client's Idempotency-Key on (never one of our own: old clients send none).
+      const context = route.method === 'GET' ? {} : { idempotencyKey: idempotencyKeyOf(req.headers) };
+      let replayed = false;
+      const run = async <D>(variables: Record<string, unknown>) => {
+        if (!route.operation) throw new Error(`route ${route.method} ${route.path} declares no operation`);
+        const result = await execute<D>(route.operation, variables, context);
+        replayed ||= result.replayed === true;
+        return result;
+      };
+      const out = await route.handle({ params, body, req }, run);
+      if (replayed) out.headers = { ...out.headers, [REPLAYED_HEADER]: 'true' };
+      if (out.status >= 500) log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
+      sendLegacy(res, out.status, out.body, out.headers);
+    } catch (err) {
+      // A client error found before the handler ran (bad JSON, too large, bad encoding):
+      // answered like the old handlers' errors, as text under their content type.
+      if (!(err instanceof HttpError) || res.headersSent) throw err;
+      sendLegacy(res, err.status, err.message);
+    }
     return true;
   };
 }

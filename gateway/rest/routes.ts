@@ -1,12 +1,13 @@
 /**
  * The old account service's HTTP contract ("accountservice", port 6767), one route per
  * entry, each running one GraphQL operation on the composed graph. Client errors are
- * plain text like the Go service's http.Error; a context that is down gives a 503 JSON
- * error when nothing useful can be answered, and fallbacks (see legacy.ts) otherwise.
+ * texts, sent like the Go service's (under application/json: see go-http.ts); a write that
+ * lost to concurrent writes is a 409; a context that is down gives a 503 JSON error when
+ * nothing useful can be answered, and fallbacks (see legacy.ts) otherwise.
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../platform/errors';
-import { ACCOUNT_SELECTION, PARTIAL_HEADER, toLegacy, type GraphAccount } from './legacy';
+import { ACCOUNT_SELECTION, PARTIAL_HEADER, RECORDED_EVENT_SELECTION, toLegacy, type GraphAccount } from './legacy';
 import type { GraphQLResult, RestResponse, RestRoute } from './router';
 
 /** Accounts one /accountsbyname answer may cover (pages of 100). */
@@ -28,11 +29,19 @@ function requireObject(body: unknown, method: string): RestResponse | undefined 
 
 const withCode = (errors: readonly GraphQLFormattedError[] | undefined, code: ErrorCode) => errors?.find((e) => e.extensions?.code === code);
 
+/** A write that kept losing serialization conflicts to concurrent writes: nothing was written, the client may retry. */
+function conflict(errors: readonly GraphQLFormattedError[] | undefined): RestResponse | undefined {
+  if (!withCode(errors, ErrorCode.TRANSACTION_CONFLICT)) return undefined;
+  return text(409, 'the account was being changed by concurrent requests and this change lost to them; nothing was written, try again');
+}
+
 /** Maps an answer whose account is missing: client error, unknown id, or the account context down. */
 function failure(errors: readonly GraphQLFormattedError[] | undefined, id: string): RestResponse {
   const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
   if (bad) return text(400, bad.message);
   if (!errors?.length || withCode(errors, ErrorCode.NOT_FOUND)) return text(404, `Account identified by '${id}' not found`);
+  const lost = conflict(errors);
+  if (lost) return lost;
   return { status: 503, body: { error: 'the account context is unavailable; try again later', details: errors.map((e) => e.message) } };
 }
 
@@ -52,7 +61,8 @@ function writeFailed(errors: readonly GraphQLFormattedError[] | undefined, what:
   if (reused) return { status: 422, body: { error: reused.message } };
   const busy = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS);
   if (busy) return { status: 409, body: { error: busy.message } };
-  if (withCode(errors, ErrorCode.TRANSACTION_CONFLICT)) return { status: 409, body: { error: `the ${what} conflicted with concurrent writes and was not applied; try again`, details } };
+  const lost = conflict(errors);
+  if (lost) return lost;
   if (withCode(errors, ErrorCode.NOT_FOUND)) return undefined;
   if (errors?.length && errors.every((e) => NOT_WRITTEN.includes(e.extensions?.code as ErrorCode))) {
     return { status: 503, body: { error: `the account context is unavailable; the ${what} was not applied, try again later`, details } };
@@ -103,7 +113,9 @@ const renameAccount: RestRoute = {
   method: 'PUT',
   path: '/accounts',
   body: true,
-  operation: `mutation LegacyRenameAccount($id: ID!, $name: String!) { renameAccount(id: $id, name: $name) { ${ACCOUNT_SELECTION} } }`,
+  // The answer lists the UPDATED event this rename recorded, as the old service's did (it
+  // wrote the event synchronously): recordedEvent, merged into accountEvents by legacy.ts.
+  operation: `mutation LegacyRenameAccount($id: ID!, $name: String!) { renameAccount(id: $id, name: $name) { ${ACCOUNT_SELECTION} ${RECORDED_EVENT_SELECTION} } }`,
   async handle({ body }, run) {
     const invalid = requireObject(body, 'PUT');
     if (invalid) return invalid;

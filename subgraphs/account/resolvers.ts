@@ -5,6 +5,7 @@ import type { SubgraphContext } from '../kit/subgraph';
 import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from '../kit/validate';
 import type { AccountLoaders } from './loaders';
 import { RELAY_WORKER } from './outbox/relay';
+import { recordedEventResolver, withRecordedEvent, type AccountWithEvent } from './recorded-event';
 import { createAccount, renameAccount, type WriteRequest, type WriteResult } from './writes';
 
 type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
@@ -24,10 +25,11 @@ export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 const writeRequest = (ctx: Ctx): WriteRequest => ({ idempotencyKey: ctx.idempotencyKey, idempotencyTtlHours: ctx.idempotencyTtlHours, retry: ctx.retry });
 
-function answer(result: WriteResult, ctx: Ctx): Account {
+/** The mutation's account, carrying the event it recorded (recorded-event.ts); a replay carries the stored one. */
+function answer(result: WriteResult, ctx: Ctx): AccountWithEvent {
   if (result.replayed) ctx.markReplayed();
   else ctx.wake(RELAY_WORKER);
-  return result.account;
+  return withRecordedEvent(result.account, result.event.id, result.event.eventName, result.event.occurredAt);
 }
 
 export const accountResolvers: GraphQLResolverMap<Ctx> = {
@@ -77,6 +79,7 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
   Account: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.account.load(ref.id),
     servedBy: (_: Account, __: unknown, ctx: Ctx) => ctx.servedBy,
+    recordedEvent: recordedEventResolver,
     quote: async (account: Account, args: { language?: string | null }, ctx: Ctx) => {
       const language = args.language ? requireText('language', args.language, 16).toLowerCase() : DEFAULT_LANGUAGE;
       let quotes = await ctx.loaders.quotesByLanguage.load(language);

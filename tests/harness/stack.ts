@@ -46,12 +46,14 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Shared secret: the subgraphs then answer only signed requests (the gateway's, the relay's). */
   secret?: string;
+  /** Attempts of a write transaction that loses serialization conflicts (TX_MAX_ATTEMPTS; default 6). */
+  txMaxAttempts?: number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const urls = testDatabaseUrls();
-  const common = { host: '127.0.0.1', instanceName: 'test', retry: { maxAttempts: 6 }, log, secret: opts.secret };
+  const common = { host: '127.0.0.1', instanceName: 'test', retry: { maxAttempts: opts.txMaxAttempts ?? 6 }, log, secret: opts.secret };
   const startData = (port: number) => startSubgraph(dataSubgraph(urls.data, 5), { ...common, port });
   const startImage = (port: number) => startSubgraph(imageSubgraph(urls.image, 5), { ...common, port });
   const [data, image] = await Promise.all([startData(0), startImage(0)]);
