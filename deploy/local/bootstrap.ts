@@ -1,12 +1,14 @@
 /**
  * Brings the databases to a usable state before any service starts: the embedded
  * PostgreSQL when no URLs are configured (provisioned with one database and user per
- * context), then every context's migrations. Used by `npm start` and `npm run db:migrate`.
+ * context), then every context's migrations, applied by Prisma's own schema engine
+ * (prisma/tools/migrate.ts). Used by `npm start`, `npm run db:migrate` and `npm run db:seed`.
  */
 import fs from 'node:fs';
+import { Client } from 'pg';
 import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
-import { migrate, migrationsDir, type MigrationReport } from '../../prisma/tools/migrate';
+import { contextFiles, deploy, type DeployReport } from '../../prisma/tools/migrate';
 import { embeddedCredentials, provision, urlFor } from '../../prisma/tools/provision';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
@@ -46,15 +48,43 @@ export function runningDatabaseUrls(config: Config): Record<ContextName, string>
   return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c))])) as Record<ContextName, string>;
 }
 
-/** Applies every context's migrations; the first failure stops with its error. */
-export async function migrateAll(urls: Record<ContextName, string>, log: Logger): Promise<MigrationReport[]> {
-  const reports: MigrationReport[] = [];
+/**
+ * The databases for a tool (`db:migrate`, `db:migrate:status`, `db:seed`): the configured
+ * URLs; else the embedded PostgreSQL of a running `npm start` when it answers on its port;
+ * else that same embedded PostgreSQL (same folder, same port), started for the tool and
+ * stopped by `stop()`.
+ */
+export async function toolDatabases(config: Config, log: Logger): Promise<Databases> {
+  if (allDatabaseUrls(config)) return openDatabases(config, log);
+  const urls = runningDatabaseUrls(config);
+  if (await answers(urls.account)) {
+    log.info({ port: config.embedded.port }, 'using the embedded PostgreSQL of the running stack');
+    return { urls, stop: async () => {} };
+  }
+  return openDatabases(config, log);
+}
+
+async function answers(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Applies every context's migrations (`migrate deploy`); the first failure stops with its error. */
+export async function migrateAll(urls: Record<ContextName, string>, log: Logger): Promise<DeployReport[]> {
+  const reports: DeployReport[] = [];
   for (const context of CONTEXTS) {
     const clog = log.child({ context });
-    const report = await migrate(urls[context], migrationsDir(context), (msg, fields) =>
-      /modified/.test(msg) ? clog.warn(fields, msg) : clog.info(fields, msg),
+    const report = await deploy(urls[context], contextFiles(context), (msg, fields) =>
+      /changed after/.test(msg) ? clog.warn(fields, msg) : clog.info(fields, msg),
     );
-    clog.info({ applied: report.applied.length, skipped: report.skipped.length, modified: report.modified, unknown: report.unknown }, 'migrations up to date');
+    clog.info({ applied: report.applied.length, edited: report.edited }, 'migrations up to date');
     reports.push(report);
   }
   return reports;

@@ -1,14 +1,14 @@
 /**
  * A throwaway cluster for tests and benchmarks: an embedded PostgreSQL in a fresh temporary
  * folder on a free port, with the three contexts' databases and users provisioned and
- * migrated. `stop()` shuts it down and removes the folder.
+ * migrated by Prisma's schema engine, as `npm start` does. `stop()` shuts it down and removes the folder.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CONTEXTS, type ContextName } from '../../platform/config';
-import { migrate, migrationsDir } from '../../prisma/tools/migrate';
+import { contextFiles, deploy } from '../../prisma/tools/migrate';
 import { provision } from '../../prisma/tools/provision';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
@@ -53,7 +53,7 @@ export async function startScratchCluster(prefix = 'account-graph-'): Promise<Sc
   };
   try {
     const urls = await provision(pg.adminUrl);
-    for (const c of CONTEXTS) await migrate(urls[c], migrationsDir(c));
+    for (const c of CONTEXTS) await deploy(urls[c], contextFiles(c));
     return { adminUrl: pg.adminUrl, urls, stop };
   } catch (err) {
     await stop();

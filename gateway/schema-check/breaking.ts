@@ -1,11 +1,13 @@
 /**
  * Check 3, breaking changes: the composed API schema (what clients of the gateway see)
- * against a base, with @graphql-inspector/core's diff(). The base is the committed SDL
- * files at a git ref, composed the same way (default origin/main, else HEAD), or an SDL
- * file holding an API schema or a supergraph. Breaking changes fail unless acknowledged
+ * against a base, with @graphql-inspector/core's diff(). The base is, by default, the
+ * published API schema (published.graphql, written by `npm run schema:publish`); or the
+ * committed SDL files at a git ref, composed the same way; or an SDL file holding an API
+ * schema or a supergraph. Breaking changes fail unless acknowledged
  * (acknowledged.ts); dangerous and safe changes are listed as notes.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildSchema, type GraphQLSchema } from 'graphql';
@@ -23,6 +25,9 @@ export interface ResolvedBase {
   notes: string[];
 }
 
+/** published.ts's PUBLISHED_PATH (not imported: published.ts imports this module). */
+const PUBLISHED_FILE = path.resolve(__dirname, 'published.graphql');
+
 const isSupergraph = (sdl: string) => /specs\.apollo\.dev\/join\//.test(sdl);
 
 /** Reads the base SDL file: a supergraph (its API schema is taken) or a plain API schema. */
@@ -39,6 +44,9 @@ export function apiSchemaFromFile(file: string): GraphQLSchema {
 /** Resolves the base before any check runs, so a bad ref or file is a usage error (exit 2). */
 export function resolveBase(spec: BaseSpec | undefined, sdlPaths?: SdlPaths): ResolvedBase {
   if (spec && 'file' in spec) return { label: displayPath(spec.file), schema: apiSchemaFromFile(spec.file), notes: [] };
+  if (!spec && fs.existsSync(PUBLISHED_FILE)) {
+    return { label: `the published schema (${displayPath(PUBLISHED_FILE)})`, schema: apiSchemaFromFile(PUBLISHED_FILE), notes: [] };
+  }
   let label: string;
   let sources: SubgraphSource[];
   const notes: string[] = [];

@@ -13,7 +13,7 @@ export const CHECK_TITLES: Record<CheckName, string> = {
   freshness: 'committed supergraph is a fresh composition',
   breaking: 'no unacknowledged breaking change to the API schema',
   'subgraph-sdl': 'running subgraphs serve their SDL files',
-  'prisma-drift': 'Prisma schemas validate and match what their migrations build',
+  'prisma-drift': 'Prisma schemas match what their migrations build (Prisma migrate diff); migration files keep the statement rules',
 };
 
 export interface Problem {

