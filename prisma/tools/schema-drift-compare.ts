@@ -84,7 +84,12 @@ function compareIndexes(model: DmmfModel, table: CatalogTable, dm: Datamodel, ou
     const want = list(key(def.fields));
     const unique = def.type === 'unique';
     const attribute = unique ? (def.fields.length === 1 ? '@unique' : '@@unique') : '@@index';
-    const hit = actual.find((i) => !matched.has(i.name) && i.predicate === null && list(i.columns) === want && i.unique === unique);
+    // Prisma's DMMF does not carry a partial index's `where: raw(...)` (partialIndexes preview,
+    // Prisma 7.10): a partial index matches the @@index that names it (map:) with the same
+    // columns; its predicate is not compared.
+    const hit = actual.find(
+      (i) => !matched.has(i.name) && (i.predicate === null || i.name === def.dbName) && list(i.columns) === want && i.unique === unique,
+    );
     if (hit) {
       matched.add(hit.name);
       continue;

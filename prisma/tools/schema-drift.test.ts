@@ -24,7 +24,7 @@ describe('Prisma schema drift', () => {
   it('the real schemas match their migrations, and the scratch databases are dropped', async () => {
     const outcome = await checkSchemaDrift(defaultDriftTargets(), { adminUrl: adminUrl() });
     expect(outcome.problems).toEqual([]);
-    expect(outcome.notes).toEqual(expect.arrayContaining(['account: 3 model(s) in prisma/account/schema.prisma, 2 migration(s) applied']));
+    expect(outcome.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^account: \d+ model\(s\) in prisma\/account\/schema\.prisma, \d+ migration\(s\) applied$/)]));
     expect(await adminQuery("SELECT datname FROM pg_database WHERE datname LIKE 'drift\\_%'")).toEqual([]);
   });
 

@@ -64,14 +64,16 @@ export async function appendEvent(tx: Tx, accountId: string, eventName: string, 
   return id;
 }
 
-export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  // READ COMMITTED, the isolation SKIP LOCKED is made for: a row another relay claimed or
-  // acked since this statement's snapshot is re-checked against its newest version (and
-  // dropped) instead of failing the whole claim with 40001, which at SERIALIZABLE happens
-  // to nearly every claim racing another relay's. Where READ COMMITTED is not enabled
-  // (CockroachDB's cluster setting), the transaction runs SERIALIZABLE and is re-run.
-  // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
-  const rows = await withRetry(() => db.$transaction((tx) => tx.$queryRaw<RawRow[]>`
+/**
+ * The claim statement (claim runs it; tests EXPLAIN it). The ORDER BY is exactly the partial
+ * index outbox_claim_idx (next_attempt_at, occurred_at, account_id, seq WHERE delivered_at IS
+ * NULL), so the rows come in order from the index, below the lock: CockroachDB then locks only
+ * what the LIMIT keeps. With an order no index gives it sorts above the lock and locks the
+ * whole backlog (cockroachdb/cockroach#143017), and a second relay skips nearly everything.
+ * Per-account order does not depend on it: only an account's oldest undelivered row is due.
+ */
+export function claimStatement(relayId: string, limit: number, leaseMs: number): Prisma.Sql {
+  return Prisma.sql`
     UPDATE outbox SET claimed_by = ${relayId}, claimed_until = ${NOW} + ${millis(leaseMs)}
      WHERE id IN (
        SELECT o.id FROM outbox o
@@ -80,10 +82,25 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
           AND (o.claimed_until IS NULL OR o.claimed_until < ${NOW})
           AND NOT EXISTS (
             SELECT 1 FROM outbox p WHERE p.account_id = o.account_id AND p.delivered_at IS NULL AND p.seq < o.seq)
-        ORDER BY o.occurred_at, o.account_id, o.seq
+        ORDER BY o.next_attempt_at, o.occurred_at, o.account_id, o.seq
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, account_id, seq, event_name, occurred_at, attempts`, { isolationLevel: 'ReadCommitted' }), STATEMENT_RETRY);
+    RETURNING id, account_id, seq, event_name, occurred_at, attempts`;
+}
+
+export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  // READ COMMITTED, the isolation SKIP LOCKED is made for: a row another relay claimed or
+  // acked since this statement's snapshot is re-checked against its newest version (and
+  // dropped) instead of failing the whole claim with 40001, which at SERIALIZABLE happens
+  // to nearly every claim racing another relay's. Where READ COMMITTED is not enabled
+  // (CockroachDB's cluster setting sql.txn.read_committed_isolation.enabled), the
+  // transaction runs SERIALIZABLE and is re-run (readCommittedAvailable warns at start-up).
+  // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
+  const statement = claimStatement(relayId, limit, leaseMs);
+  const rows = await withRetry(
+    () => db.$transaction((tx) => tx.$queryRaw<RawRow[]>(statement), { isolationLevel: 'ReadCommitted' }),
+    STATEMENT_RETRY,
+  );
   return rows.map(toRow).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
 }
 
