@@ -1,7 +1,7 @@
 /**
  * Brings the databases to a usable state before any service starts: the embedded
- * PostgreSQL when no URLs are configured (provisioned with one database and user per
- * context), then every context's migrations. Used by `npm start` and `npm run db:migrate`.
+ * PostgreSQL when no URLs are configured (provisioned as deploy/sql does: per context a
+ * database, a migrator user and an app user), then every context's migrations. Used by `npm start` and `npm run db:migrate`.
  */
 import fs from 'node:fs';
 import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../platform/config';
@@ -11,7 +11,10 @@ import { embeddedCredentials, provision, urlFor } from '../../prisma/tools/provi
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 export interface Databases {
+  /** What each subgraph gets: the embedded cluster's app users (DML only), or the configured URLs. */
   urls: Record<ContextName, string>;
+  /** What the migrations run as: the embedded cluster's migrator users (DDL), or the configured URLs. */
+  migrationUrls: Record<ContextName, string>;
   embedded?: EmbeddedPostgres;
   stop(): Promise<void>;
 }
@@ -20,15 +23,15 @@ export async function openDatabases(config: Config, log: Logger): Promise<Databa
   const configured = allDatabaseUrls(config);
   if (configured) {
     log.info('using the configured databases; nothing embedded starts');
-    return { urls: configured, stop: async () => {} };
+    return { urls: configured, migrationUrls: configured, stop: async () => {} };
   }
   fs.mkdirSync(config.embedded.dir, { recursive: true });
   fs.chmodSync(config.embedded.dir, 0o755);
   const embedded = await startEmbeddedPostgres({ dir: `${config.embedded.dir}/data`, port: config.embedded.port, log });
   log.info({ port: config.embedded.port, dir: config.embedded.dir }, 'embedded PostgreSQL started');
   try {
-    const urls = await provision(embedded.adminUrl);
-    return { urls, embedded, stop: () => embedded.stop() };
+    const { urls, migratorUrls } = await provision(embedded.adminUrl);
+    return { urls, migrationUrls: migratorUrls, embedded, stop: () => embedded.stop() };
   } catch (err) {
     await embedded.stop();
     throw err;

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const log = createLogger('migrate', config.logLevel);
   const dbs = await openDatabases(config, log);
   try {
-    const reports = await migrateAll(dbs.urls, log);
+    const reports = await migrateAll(dbs.migrationUrls, log);
     const modified = reports.flatMap((r) => r.modified.map((m) => `${r.context}/${m}`));
     if (modified.length > 0) log.warn({ modified }, 'applied migrations were changed after they were applied');
   } finally {
