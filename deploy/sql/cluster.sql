@@ -4,7 +4,7 @@
 --                                     still accepts new SQL connections while reporting itself
 --                                     not ready (/health?ready=1), so the load balancer takes it
 --                                     out first. Longer than the load balancer's detection:
---                                     HAProxy checks every 2 s and needs 3 failures (6 s); the
+--                                     HAProxy checks every 2 s and needs 2 failures (4 s); the
 --                                     Kubernetes readiness probe every 5 s, 2 failures (10 s).
 --   __SHUTDOWN_CONNECTIONS_TIMEOUT__  server.shutdown.connections.timeout: how long it then
 --                                     waits for clients to close their connections (the pools
