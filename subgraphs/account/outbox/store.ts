@@ -104,6 +104,29 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
   return rows.map(toRow).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
 }
 
+/**
+ * The isolation a claim transaction actually gets. CockroachDB runs a transaction that asks
+ * for READ COMMITTED at SERIALIZABLE unless the cluster setting
+ * sql.txn.read_committed_isolation.enabled is on (deploy/sql/cluster.sql turns it on), and
+ * says so only in a notice; SHOW inside the transaction tells. Needs no admin privilege.
+ */
+export async function claimIsolation(db: PrismaClient): Promise<string> {
+  const [row] = await db.$transaction((tx) => tx.$queryRaw<{ transaction_isolation: string }[]>`SHOW transaction_isolation`, {
+    isolationLevel: 'ReadCommitted',
+  });
+  return (row?.transaction_isolation ?? 'unknown').toLowerCase();
+}
+
+/** What a relay logs at start-up when claims will not run at READ COMMITTED (undefined: they will). */
+export function claimIsolationWarning(isolation: string): string | undefined {
+  if (isolation === 'read committed') return undefined;
+  return (
+    `outbox claims run at ${isolation.toUpperCase()}, not READ COMMITTED (CockroachDB: SET CLUSTER SETTING ` +
+    `sql.txn.read_committed_isolation.enabled = true): relays racing for the same rows fail each other's ` +
+    `claims with 40001 and retry, so several relays deliver more slowly; nothing is lost or delivered twice`
+  );
+}
+
 /** Marks rows delivered (the data context acknowledged them); returns how many this relay still held. */
 export async function ack(db: PrismaClient, relayId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
