@@ -237,6 +237,7 @@ describe('deploy/compose/docker-compose.yml', () => {
       expect([name, unknown]).toEqual([name, []]);
       expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
       const config = loadConfig(env);
+      expect(config.dialect).toBe('cockroachdb');
       expect(config.subgraphUrls).toEqual({ account: 'http://account:4001/graphql', data: 'http://data:4002/graphql', image: 'http://image:4003/graphql' });
       // Each process holds its own context's database URL only; the gateway none.
       const urlVars = Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'));

@@ -223,6 +223,7 @@ test('app environments: only platform/config.ts names; each validates once SUBGR
     expect(() => loadConfig(env)).toThrow(/SUBGRAPH_SECRET/);
     const config = loadConfig({ ...env, SUBGRAPH_SECRET: SECRET });
     expect(config.ports[name]).toBe(ports[name]);
+    expect(config.dialect).toBe('cockroachdb');
     for (const ctx of CONTEXTS) {
       const u = new URL(config.subgraphUrls[ctx]);
       expect([u.hostname, Number(u.port)]).toEqual([find('Service', ctx).metadata.name, ports[ctx]]);

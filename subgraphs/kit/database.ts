@@ -9,6 +9,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { trackPool } from '../../platform/metrics';
+import { setDialect, type Dialect } from './dialect';
 import { sqlOn, type Sql } from './sql';
 
 export interface PrismaLike {
@@ -34,6 +35,8 @@ export const POOL_MAX_LIFETIME_SECONDS = 300;
 export interface PoolOptions {
   /** Tests shorten it; production uses POOL_MAX_LIFETIME_SECONDS. */
   maxLifetimeSeconds?: number;
+  /** What the database is (follower reads on CockroachDB: dialect.ts); default PostgreSQL. */
+  dialect?: Dialect;
 }
 
 export function connectDatabase<C extends PrismaLike>(
@@ -53,6 +56,7 @@ export function connectDatabase<C extends PrismaLike>(
   trackPool(pool, new URL(url).pathname.slice(1) || 'default');
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new Client({ adapter });
+  setDialect(prisma, opts.dialect ?? 'postgresql');
   return {
     prisma,
     pool,

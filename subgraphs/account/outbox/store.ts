@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../../generated/account/client';
+import { followerRead } from '../../kit/dialect';
 import { withRetry, type RetryOptions } from '../../kit/retry';
 
 export type Tx = Prisma.TransactionClient;
@@ -153,12 +154,21 @@ export interface OutboxStatus {
   oldest: { id: string; accountId: string; seq: string; eventName: string; occurredAt: string; attempts: number; lastError: string | null; claimedBy: string | null }[];
 }
 
+/**
+ * Counts and the oldest pending rows, for people and the pending-events gauge. On CockroachDB a
+ * follower read (kit/dialect.ts): a few seconds stale, served by the nearest replica, and no
+ * contention with the relays' claims on the leaseholder.
+ */
 export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus> {
-  const [summary] = await db.$queryRaw<{ pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]>`
-    SELECT count(*) AS pending, count(last_error) AS failing, min(occurred_at) AS oldest,
-           max(attempts) AS max_attempts, ${NOW} AS now
-      FROM outbox WHERE delivered_at IS NULL`;
-  const rows = await db.outboxEvent.findMany({ where: { deliveredAt: null }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }], take: show });
+  const [summary, rows] = await followerRead(db as Tx, async (tx) => [
+    (
+      await tx.$queryRaw<{ pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]>`
+        SELECT count(*) AS pending, count(last_error) AS failing, min(occurred_at) AS oldest,
+               max(attempts) AS max_attempts, ${NOW} AS now
+          FROM outbox WHERE delivered_at IS NULL`
+    )[0],
+    await tx.outboxEvent.findMany({ where: { deliveredAt: null }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }], take: show }),
+  ] as const);
   return {
     pending: Number(summary?.pending ?? 0),
     failing: Number(summary?.failing ?? 0),
