@@ -167,8 +167,35 @@ describe('deploy/compose/docker-compose.yml', () => {
     const s = services['sql-setup'] as Doc;
     expect(s.volumes).toEqual(['../sql:/sql:ro']);
     expect([...(s.entrypoint as string[]), ...(s.command as string[])]).toEqual(['/bin/bash', '/sql/setup.sh']);
-    expect(s.environment).toEqual({ COCKROACH_HOST: 'haproxy:26257' });
+    expect(s.environment).toMatchObject({ COCKROACH_HOST: 'haproxy:26257' });
     expect(existsInRepo('deploy/sql/setup.sh')).toBe(true);
+  });
+
+  test('sql-setup takes the licence from the environment; telemetry on unless turned off', () => {
+    const env = services['sql-setup']?.environment as Record<string, string>;
+    expect(env).toMatchObject({
+      COCKROACH_LICENSE_KEY: '${COCKROACH_LICENSE_KEY:-}',
+      COCKROACH_ORGANIZATION: '${COCKROACH_ORGANIZATION:-}',
+      COCKROACH_TELEMETRY: '${COCKROACH_TELEMETRY:-true}',
+    });
+    const script = readRepo('deploy/sql/setup.sh');
+    for (const name of ['COCKROACH_LICENSE_KEY', 'COCKROACH_ORGANIZATION', 'COCKROACH_TELEMETRY']) expect(script).toContain(`\${${name}`);
+  });
+
+  test('nodes drain cleanly: 300 s stop grace, initial_wait longer than HAProxy’s detection', () => {
+    const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
+    const env = services['sql-setup']?.environment as Record<string, string>;
+    const initialWait = seconds(env.SHUTDOWN_INITIAL_WAIT ?? '');
+    const connections = seconds(env.SHUTDOWN_CONNECTIONS_TIMEOUT ?? '');
+    const cfg = readRepo('deploy/compose/haproxy.cfg');
+    const inter = Number(/\binter (\d+)s\b/.exec(cfg)?.[1]);
+    const fall = Number(/\bfall (\d+)\b/.exec(cfg)?.[1]);
+    expect(initialWait).toBeGreaterThan(inter * fall);
+    for (const n of nodes) {
+      const grace = seconds(String(services[n]?.stop_grace_period));
+      expect([n, grace >= 300 && grace > initialWait + connections]).toEqual([n, true]);
+      expect(String(services[n]?.command)).not.toContain('--advertise-host');
+    }
   });
 
   test('one migration job per context: prisma migrate deploy as the migrator, via haproxy', () => {
@@ -210,6 +237,7 @@ describe('deploy/compose/docker-compose.yml', () => {
       expect([name, unknown]).toEqual([name, []]);
       expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
       const config = loadConfig(env);
+      expect(config.dialect).toBe('cockroachdb');
       expect(config.subgraphUrls).toEqual({ account: 'http://account:4001/graphql', data: 'http://data:4002/graphql', image: 'http://image:4003/graphql' });
       // Each process holds its own context's database URL only; the gateway none.
       const urlVars = Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'));

@@ -82,16 +82,57 @@ test('CockroachDB: 3-node StatefulSet, headless + public Service, PDB, probes, v
   expect(c.resources.requests).toEqual(c.resources.limits);
 });
 
+const seconds = (d: string) => {
+  const m = /^(\d+)(s|m)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+};
+
+test('CockroachDB drains cleanly: --advertise-addr, 300 s grace, initial_wait longer than the readiness detection', () => {
+  const sts = find('StatefulSet', 'cockroachdb');
+  const c = mainContainer(sts);
+  const start = (c.command as string[]).join(' ');
+  expect(start).toMatch(/--advertise-addr \$\(hostname -f\):26257/);
+  expect(start).not.toContain('--advertise-host');
+  const env = resolvedEnv(mainContainer(find('Job', 'sql-setup')));
+  const initialWait = seconds(env.SHUTDOWN_INITIAL_WAIT ?? '');
+  const connections = seconds(env.SHUTDOWN_CONNECTIONS_TIMEOUT ?? '');
+  // The Service stops sending new connections once readiness fails (period × threshold).
+  expect(initialWait).toBeGreaterThan(c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold);
+  expect(connections).toBeGreaterThan(0);
+  const grace = podSpec(sts).terminationGracePeriodSeconds as number;
+  expect(grace).toBeGreaterThanOrEqual(300);
+  expect(grace).toBeGreaterThan(initialWait + connections);
+  // And cluster.sql is what setup.sh sets them with.
+  expect(readRepo('deploy/sql/cluster.sql')).toMatch(/SET CLUSTER SETTING server\.shutdown\.initial_wait = '__SHUTDOWN_INITIAL_WAIT__'/);
+  expect(readRepo('deploy/sql/cluster.sql')).toMatch(/SET CLUSTER SETTING server\.shutdown\.connections\.timeout = '__SHUTDOWN_CONNECTIONS_TIMEOUT__'/);
+});
+
+test('the licence reaches the SQL setup from a Secret, with telemetry on by default', () => {
+  const c = mainContainer(find('Job', 'sql-setup'));
+  const refs = Object.fromEntries(((c.env ?? []) as Doc[]).filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]));
+  expect(refs).toMatchObject({
+    COCKROACH_LICENSE_KEY: { name: 'cockroachdb-license', key: 'license-key' },
+    COCKROACH_ORGANIZATION: { name: 'cockroachdb-license', key: 'organization' },
+    COCKROACH_TELEMETRY: { name: 'cockroachdb-license', key: 'telemetry' },
+  });
+  expect(find('Secret', 'cockroachdb-license').stringData).toMatchObject({ telemetry: 'true' });
+  // setup.sh reads exactly these names.
+  const script = readRepo('deploy/sql/setup.sh');
+  for (const name of Object.keys(refs)) expect(script).toContain(`\${${name}`);
+});
+
 test('jobs: cluster init, SQL setup from a ConfigMap identical to deploy/sql, one migration per context', () => {
   const init = (find('Job', 'cockroachdb-init').spec.template.spec.containers[0].command as string[]).join(' ');
   expect(init).toContain('cockroach init --insecure --host=cockroachdb-0.cockroachdb:26257');
 
   const cm = find('ConfigMap', 'sql-setup');
-  for (const f of ['setup.sh', 'setup.sql', 'setup-database.sql']) expect([f, cm.data[f] === readRepo('deploy/sql', f)]).toEqual([f, true]);
+  for (const f of ['setup.sh', 'setup.sql', 'setup-database.sql', 'cluster.sql']) expect([f, cm.data[f] === readRepo('deploy/sql', f)]).toEqual([f, true]);
   const setup = find('Job', 'sql-setup');
   const c = mainContainer(setup);
   expect(c.command).toEqual(['/bin/bash', '/sql/setup.sh']);
-  expect(resolvedEnv(c)).toEqual({ COCKROACH_HOST: 'cockroachdb-public:26257' });
+  expect(resolvedEnv(c)).toMatchObject({ COCKROACH_HOST: 'cockroachdb-public:26257' });
+  for (const f of ['setup.sh', 'setup.sql', 'setup-database.sql', 'cluster.sql']) expect(f in cm.data).toBe(true);
   const mount = (c.volumeMounts as Doc[]).find((m) => m.mountPath === '/sql');
   expect((podSpec(setup).volumes as Doc[]).find((v) => v.name === mount?.name)?.configMap?.name).toBe('sql-setup');
 
@@ -182,6 +223,7 @@ test('app environments: only platform/config.ts names; each validates once SUBGR
     expect(() => loadConfig(env)).toThrow(/SUBGRAPH_SECRET/);
     const config = loadConfig({ ...env, SUBGRAPH_SECRET: SECRET });
     expect(config.ports[name]).toBe(ports[name]);
+    expect(config.dialect).toBe('cockroachdb');
     for (const ctx of CONTEXTS) {
       const u = new URL(config.subgraphUrls[ctx]);
       expect([u.hostname, Number(u.port)]).toEqual([find('Service', ctx).metadata.name, ports[ctx]]);

@@ -49,6 +49,10 @@ const database = args.find((a) => a.startsWith('--database='));
 if (database) url.pathname = '/' + database.slice('--database='.length);
 const statements = fs.readFileSync(0, 'utf8').split('\\n').filter((l) => !/^\\s*--/.test(l)).join('\\n')
   .split(';').map((s) => s.trim()).filter(Boolean);
+if (process.env.FAKE_COCKROACH_DRY) {
+  fs.appendFileSync(process.env.FAKE_COCKROACH_DRY, statements.map((s) => JSON.stringify({ args, sql: s }) + '\\n').join(''));
+  process.exit(0);
+}
 (async () => {
   const client = new Client({ connectionString: url.toString() });
   await client.connect();
@@ -70,6 +74,7 @@ function setupEnv(): NodeJS.ProcessEnv {
     SETUP_CONTEXTS: CONTEXTS.map(db).join(' '),
     MAINTENANCE_DATABASES: 'postgres', // PostgreSQL's; CockroachDB's default adds defaultdb
     SQL_IF_NOT_EXISTS: '', // PostgreSQL has no CREATE USER / DATABASE IF NOT EXISTS
+    CLUSTER_SETTINGS: 'false', // PostgreSQL has no cluster settings (dry runs below check them)
   };
   for (const c of CONTEXTS) {
     env[`${db(c).toUpperCase()}_MIGRATOR_PASSWORD`] = password(c, 'migrator');
@@ -97,7 +102,8 @@ test('setup.sh talks to the load balancer given, per database for the database p
   const calls = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
   for (const args of calls) expect(args.slice(0, 3)).toEqual(['sql', '--insecure', '--host=haproxy:26257']);
   for (const c of CONTEXTS) expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', `--database=${db(c)}`]);
-  expect(calls).toHaveLength(CONTEXTS.length * 4 + 1); // cluster part, database part, two passwords; maintenance
+  expect(calls).toHaveLength(CONTEXTS.length * 4 + 2); // cluster part, database part, two passwords; maintenance: CONNECT, schema
+  expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', '--database=postgres']);
 });
 
 test('each database is owned by its migrator; only its two users may connect', async () => {
@@ -165,4 +171,46 @@ test('a failing statement fails the job (re-running on PostgreSQL: the users exi
   );
   expect(failed?.code).not.toBe(0);
   expect(failed?.stderr).toMatch(/ERROR: .*already exists/);
+});
+
+describe('cluster settings and licence (dry runs: the statements setup.sh sends, PostgreSQL has no cluster settings)', () => {
+  async function dryRun(extra: NodeJS.ProcessEnv) {
+    const file = path.join(tmp, `dry-${Math.random().toString(36).slice(2)}.log`);
+    const env = { ...setupEnv(), CLUSTER_SETTINGS: 'true', SETUP_CONTEXTS: '', MAINTENANCE_DATABASES: '', FAKE_COCKROACH_DRY: file, ...extra };
+    const out = await run('bash', [repoPath('deploy/sql/setup.sh')], { env });
+    const sent = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { sql: string }).sql);
+    const settings = Object.fromEntries(
+      sent.map((s) => /^SET CLUSTER SETTING ([\w.]+) = (.*)$/s.exec(s)).filter((m) => m !== null).map((m) => [m[1], m[2]]),
+    );
+    return { settings, stderr: out.stderr, sent };
+  }
+
+  test('the licence and organisation from the environment (a Secret), telemetry on, drain settings, READ COMMITTED', async () => {
+    const { settings, stderr } = await dryRun({ COCKROACH_LICENSE_KEY: "crl-0-key'with-quote", COCKROACH_ORGANIZATION: 'Acme' });
+    expect(settings).toEqual({
+      'server.shutdown.initial_wait': "'15s'",
+      'server.shutdown.connections.timeout': "'60s'",
+      'sql.txn.read_committed_isolation.enabled': 'true',
+      'diagnostics.reporting.enabled': 'true',
+      'cluster.organization': "'Acme'",
+      'enterprise.license': "'crl-0-key''with-quote'",
+    });
+    expect(stderr).not.toMatch(/WARNING/);
+  });
+
+  test('drain settings follow the environment; telemetry off only when asked; no licence is a loud warning', async () => {
+    const { settings, stderr } = await dryRun({ SHUTDOWN_INITIAL_WAIT: '20s', SHUTDOWN_CONNECTIONS_TIMEOUT: '120s', COCKROACH_TELEMETRY: 'false' });
+    expect(settings).toMatchObject({ 'server.shutdown.initial_wait': "'20s'", 'server.shutdown.connections.timeout': "'120s'", 'diagnostics.reporting.enabled': 'false' });
+    expect(settings['enterprise.license']).toBeUndefined();
+    expect(stderr).toMatch(/WARNING: no COCKROACH_LICENSE_KEY: CockroachDB throttles this cluster 7 days after init/);
+    const bad = await dryRun({ COCKROACH_TELEMETRY: 'maybe' }).then(() => 'ran', (err: { code?: number }) => err.code);
+    expect(bad).toBe(2);
+  });
+});
+
+test.each(CONTEXTS)('%s: the app user’s sessions carry statement and idle-in-transaction timeouts', async (c) => {
+  const settings = await withClient(urlOf(c, 'app'), async (app: Client) =>
+    (await app.query(`SELECT current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS idle`)).rows[0],
+  );
+  expect(settings).toEqual({ st: '10s', idle: '1min' });
 });

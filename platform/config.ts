@@ -35,6 +35,7 @@ const schema = z
     DATA_DATABASE_URL: postgresUrl,
     IMAGE_DATABASE_URL: postgresUrl,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_DIALECT: z.enum(['postgresql', 'cockroachdb']).default('postgresql'),
     ACCOUNT_SUBGRAPH_URL: httpUrl.optional(),
     DATA_SUBGRAPH_URL: httpUrl.optional(),
     IMAGE_SUBGRAPH_URL: httpUrl.optional(),
@@ -93,6 +94,8 @@ export interface Config {
    */
   databaseUrls: Partial<Record<ContextName, string>>;
   poolSize: number;
+  /** What the databases are: 'cockroachdb' turns on its follower reads (subgraphs/kit/dialect.ts). */
+  dialect: 'postgresql' | 'cockroachdb';
   subgraphUrls: Record<ContextName, string>;
   supergraphPath: string;
   composeAtStart: boolean;
@@ -154,6 +157,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       }),
     ),
     poolSize: e.DATABASE_POOL_SIZE,
+    dialect: e.DATABASE_DIALECT,
     subgraphUrls: {
       account: subgraphUrl('account', e.ACCOUNT_SUBGRAPH_URL),
       data: subgraphUrl('data', e.DATA_SUBGRAPH_URL),

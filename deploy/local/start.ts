@@ -30,7 +30,7 @@ async function main(): Promise<void> {
 
   try {
     dbs = await openDatabases(config, log);
-    await migrateAll(dbs.urls, log);
+    await migrateAll(dbs.migrationUrls, log);
     if (config.seedAccounts > 0 && !(await isSeeded(dbs.urls.account))) {
       log.info({ accounts: config.seedAccounts }, 'first start: seeding demo data');
       await seed(dbs.urls, { accounts: config.seedAccounts });

@@ -17,3 +17,9 @@ CREATE DATABASE __IF_NOT_EXISTS__ "__CTX__" OWNER "__CTX___migrator";
 -- Nobody but these two may connect (PUBLIC has CONNECT on a new database by default).
 REVOKE ALL ON DATABASE "__CTX__" FROM PUBLIC;
 GRANT CONNECT ON DATABASE "__CTX__" TO "__CTX___app";
+
+-- The app user's sessions, on CockroachDB as on PostgreSQL: no statement runs longer than
+-- 10 s, no transaction sits idle for more than 60 s holding its locks (the subgraphs' requests
+-- take milliseconds; the gateway gives up on a subgraph after 1 s).
+ALTER ROLE "__CTX___app" SET statement_timeout = '10s';
+ALTER ROLE "__CTX___app" SET idle_in_transaction_session_timeout = '60s';

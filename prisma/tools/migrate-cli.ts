@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'deploy') {
       for (const c of CONTEXTS) {
-        const r = await deploy(dbs.urls[c], contextFiles(c), (msg, f) => log.info(f, msg));
+        const r = await deploy(dbs.migrationUrls[c], contextFiles(c), (msg, f) => log.info(f, msg));
         console.log(`${c}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}${r.edited.length ? `; changed after they were applied: ${r.edited.join(', ')}` : ''}`);
       }
       return 0;
@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'status') {
       let ok = true;
       for (const c of CONTEXTS) {
-        const r = await status(dbs.urls[c], contextFiles(c));
+        const r = await status(dbs.migrationUrls[c], contextFiles(c));
         ok &&= r.ok;
         console.log(describe(r).join('\n'));
       }
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     const context = contextOf(values.context);
     const how = values['rolled-back'] ? { rolledBack: values['rolled-back'] } : values.applied ? { applied: values.applied } : undefined;
     if (!how || (values['rolled-back'] && values.applied)) throw new Usage('give one of --rolled-back <name> and --applied <name>');
-    await resolve(dbs.urls[context], contextFiles(context), how);
+    await resolve(dbs.migrationUrls[context], contextFiles(context), how);
     console.log(`${context}: recorded ${'rolledBack' in how ? `${how.rolledBack} as rolled back` : `${how.applied} as applied`}`);
     return 0;
   } finally {

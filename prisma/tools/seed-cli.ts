@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     const log = createLogger('seed', config.logLevel);
     dbs = await toolDatabases(config, log);
     // Started for this command (no stack running): bring its schema up to date first.
-    if (dbs.embedded) await migrateAll(dbs.urls, log).catch(async (err: unknown) => {
+    if (dbs.embedded) await migrateAll(dbs.migrationUrls, log).catch(async (err: unknown) => {
       await dbs.stop();
       throw err;
     });

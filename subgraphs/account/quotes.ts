@@ -2,9 +2,11 @@
  * Quotes are reference data shipped by a migration (a handful of rows per language), read
  * on every aggregated account view. Each process keeps the whole table in memory and reads
  * it again once the copy is older than the TTL, instead of one statement per request.
- * Concurrent misses share one read; a failed read is not cached.
+ * Concurrent misses share one read; a failed read is not cached. On CockroachDB the reload
+ * is a follower read (kit/dialect.ts): the copy is up to a minute old anyway.
  */
 import type { PrismaClient, Quote } from '../../generated/account/client';
+import { followerRead } from '../kit/dialect';
 
 /** How old the in-memory copy may get: a migration's new quotes show up within this. */
 export const QUOTES_TTL_MS = 60_000;
@@ -29,8 +31,7 @@ export class QuoteCache {
   }
 
   private reload(): Promise<Map<string, Quote[]>> {
-    this.loading ??= this.db.quote
-      .findMany({ orderBy: { id: 'asc' } })
+    this.loading ??= followerRead(this.db, (db) => db.quote.findMany({ orderBy: { id: 'asc' } }))
       .then((rows) => {
         const table = new Map<string, Quote[]>();
         for (const row of rows) table.set(row.language, [...(table.get(row.language) ?? []), row]);

@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import type { Account, PrismaClient } from '../../generated/account/client';
+import { followerRead } from '../kit/dialect';
 import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
 import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from '../kit/validate';
@@ -39,7 +40,9 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
     accounts: async (_: unknown, args: { namePrefix?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) => {
       const first = requireRange('first', args.first ?? 20, 1, MAX_PAGE);
       const after = args.after ? decodeCursor('after', args.after) : undefined;
-      const rows = await ctx.db.account.findMany({
+      // A name-prefix listing (REST /accountsbyname) may be seconds stale: a follower read on CockroachDB.
+      const read = args.namePrefix ? followerRead : <D, T>(db: D, fn: (db: D) => Promise<T>) => fn(db);
+      const rows = await read(ctx.db, (db) => db.account.findMany({
         where: {
           // Prisma passes startsWith to LIKE unescaped: a literal prefix must escape the wildcards.
           ...(args.namePrefix ? { name: { startsWith: escapeLike(args.namePrefix) } } : {}),
@@ -47,7 +50,7 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
         },
         orderBy: { id: 'asc' },
         take: first + 1,
-      });
+      }));
       const page = rows.slice(0, first);
       // Prime the per-request cache so that entity look-ups in this request reuse the rows.
       for (const row of page) ctx.loaders.account.prime(row.id, row);

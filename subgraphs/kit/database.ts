@@ -2,10 +2,14 @@
  * Connects a context's own generated Prisma client through @prisma/adapter-pg (the
  * wire protocol CockroachDB and PostgreSQL share) on a pool whose use /metrics reports,
  * exposes the same pool for prepared hot reads (sql.ts), and a readiness probe.
+ * Connections live at most POOL_MAX_LIFETIME_SECONDS: behind the load balancer a pool keeps
+ * the nodes it connected to, so after a CockroachDB node drains and returns it would get no
+ * connections until something closes the others; recycling every 5 minutes rebalances them.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { trackPool } from '../../platform/metrics';
+import { setDialect, type Dialect } from './dialect';
 import { sqlOn, type Sql } from './sql';
 
 export interface PrismaLike {
@@ -18,25 +22,45 @@ export type PrismaClientClass<C> = new (options: { adapter: PrismaPg }) => C;
 
 export interface Database<C> {
   prisma: C;
+  /** The pool under both (for its settings and tests). */
+  pool: Pool;
   /** Prepared hand-written reads on the same pool (sql.ts), for the hottest loaders. */
   sql: Sql;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function connectDatabase<C extends PrismaLike>(Client: PrismaClientClass<C>, url: string, poolSize: number): Database<C> {
+/** How long one pooled connection lives (pg closes it when it is next idle past that age). */
+export const POOL_MAX_LIFETIME_SECONDS = 300;
+
+export interface PoolOptions {
+  /** Tests shorten it; production uses POOL_MAX_LIFETIME_SECONDS. */
+  maxLifetimeSeconds?: number;
+  /** What the database is (follower reads on CockroachDB: dialect.ts); default PostgreSQL. */
+  dialect?: Dialect;
+}
+
+export function connectDatabase<C extends PrismaLike>(
+  Client: PrismaClientClass<C>,
+  url: string,
+  poolSize: number,
+  opts: PoolOptions = {},
+): Database<C> {
   const pool = new Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    maxLifetimeSeconds: opts.maxLifetimeSeconds ?? POOL_MAX_LIFETIME_SECONDS,
     application_name: 'account-graph',
   });
   trackPool(pool, new URL(url).pathname.slice(1) || 'default');
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new Client({ adapter });
+  setDialect(prisma, opts.dialect ?? 'postgresql');
   return {
     prisma,
+    pool,
     sql: sqlOn(pool),
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');

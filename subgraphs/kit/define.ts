@@ -25,7 +25,7 @@ export type SubgraphFactory<C, L> = (databaseUrl: string, poolSize: number, conf
 
 export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>): SubgraphFactory<C, L> {
   return (databaseUrl, poolSize, config) => {
-    const database = connectDatabase(spec.Client, databaseUrl, poolSize);
+    const database = connectDatabase(spec.Client, databaseUrl, poolSize, { dialect: config?.dialect });
     return {
       name: spec.name,
       sdlPath: spec.sdlPath,

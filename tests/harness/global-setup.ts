@@ -1,7 +1,8 @@
 /**
  * Starts one real PostgreSQL for the whole test run (embedded, SERIALIZABLE, with
- * pg_stat_statements), provisions the three contexts' databases and users, applies the
- * migrations, and hands the URLs to the tests through the environment.
+ * pg_stat_statements), provisions the three contexts' databases and users (migrator and
+ * app, as deploy/sql), applies the migrations as the migrators, and hands the app users'
+ * URLs to the tests through the environment, as the subgraphs get them.
  */
 import { Client } from 'pg';
 import { startScratchCluster, type ScratchCluster } from '../../deploy/local/scratch';
@@ -22,5 +23,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.ACCOUNT_DATABASE_URL = cluster.urls.account;
   process.env.DATA_DATABASE_URL = cluster.urls.data;
   process.env.IMAGE_DATABASE_URL = cluster.urls.image;
+  // The migrators' (DDL), for tests that migrate or inspect as the schema's owner.
+  for (const [context, url] of Object.entries(cluster.migratorUrls)) process.env[`TEST_${context.toUpperCase()}_MIGRATOR_URL`] = url;
   process.env.LOG_LEVEL ??= 'warn';
 }

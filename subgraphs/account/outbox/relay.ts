@@ -18,7 +18,7 @@ import type { Deliver } from './deliver';
 import { Destination } from './destination';
 import { failureScope } from './failure';
 import { outboxMetrics, registerDepthSource, registerDestination } from './metrics';
-import { ack, claim, fail, status, type OutboxRow } from './store';
+import { ack, claim, claimIsolation, claimIsolationWarning, fail, status, type OutboxRow } from './store';
 
 export type RelayOptions = Pick<OutboxConfig, 'pollMs' | 'batchSize' | 'leaseMs' | 'maxBackoffMs'> & { id?: string };
 
@@ -65,6 +65,19 @@ export class OutboxRelay implements Worker {
     this.running = true;
     this.unregister = [registerDepthSource(async () => (await status(this.db, 0)).pending), registerDestination(this.destination)];
     this.loopDone = this.loop();
+    void this.checkIsolation();
+  }
+
+  /** Says at start-up whether claims get the READ COMMITTED they are written for (store.ts). */
+  private async checkIsolation(): Promise<void> {
+    try {
+      const isolation = await claimIsolation(this.db);
+      const warning = claimIsolationWarning(isolation);
+      if (warning) this.log?.warn({ isolation }, warning);
+      else this.log?.debug({ isolation }, 'outbox claims run at READ COMMITTED');
+    } catch (err) {
+      this.log?.debug({ err: message(err) }, 'could not check the claim isolation (the database does not answer yet)');
+    }
   }
 
   async stop(): Promise<void> {

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const db = connectDatabase(PrismaClient, runningDatabaseUrls(config).account, 1);
+  const db = connectDatabase(PrismaClient, runningDatabaseUrls(config).account, 1, { dialect: config.dialect });
   try {
     const [s, view] = await Promise.all([status(db.prisma, show), relayView(values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString())]);
     if (values.json) {

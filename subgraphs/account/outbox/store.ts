@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../../generated/account/client';
+import { followerRead } from '../../kit/dialect';
 import { withRetry, type RetryOptions } from '../../kit/retry';
 
 export type Tx = Prisma.TransactionClient;
@@ -66,14 +67,16 @@ export async function appendEvent(tx: Tx, accountId: string, eventName: string, 
   return id;
 }
 
-export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  // READ COMMITTED, the isolation SKIP LOCKED is made for: a row another relay claimed or
-  // acked since this statement's snapshot is re-checked against its newest version (and
-  // dropped) instead of failing the whole claim with 40001, which at SERIALIZABLE happens
-  // to nearly every claim racing another relay's. Where READ COMMITTED is not enabled
-  // (CockroachDB's cluster setting), the transaction runs SERIALIZABLE and is re-run.
-  // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
-  const rows = await withRetry(() => db.$transaction((tx) => tx.$queryRaw<RawRow[]>`
+/**
+ * The claim statement (claim runs it; tests EXPLAIN it). The ORDER BY is exactly the partial
+ * index outbox_claim_idx (next_attempt_at, occurred_at, account_id, seq WHERE delivered_at IS
+ * NULL), so the rows come in order from the index, below the lock: CockroachDB then locks only
+ * what the LIMIT keeps. With an order no index gives it sorts above the lock and locks the
+ * whole backlog (cockroachdb/cockroach#143017), and a second relay skips nearly everything.
+ * Per-account order does not depend on it: only an account's oldest undelivered row is due.
+ */
+export function claimStatement(relayId: string, limit: number, leaseMs: number): Prisma.Sql {
+  return Prisma.sql`
     UPDATE outbox SET claimed_by = ${relayId}, claimed_until = ${NOW} + ${millis(leaseMs)}
      WHERE id IN (
        SELECT o.id FROM outbox o
@@ -82,11 +85,49 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
           AND (o.claimed_until IS NULL OR o.claimed_until < ${NOW})
           AND NOT EXISTS (
             SELECT 1 FROM outbox p WHERE p.account_id = o.account_id AND p.delivered_at IS NULL AND p.seq < o.seq)
-        ORDER BY o.occurred_at, o.account_id, o.seq
+        ORDER BY o.next_attempt_at, o.occurred_at, o.account_id, o.seq
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, account_id, seq, event_name, occurred_at, attempts`, { isolationLevel: 'ReadCommitted' }), STATEMENT_RETRY);
+    RETURNING id, account_id, seq, event_name, occurred_at, attempts`;
+}
+
+export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  // READ COMMITTED, the isolation SKIP LOCKED is made for: a row another relay claimed or
+  // acked since this statement's snapshot is re-checked against its newest version (and
+  // dropped) instead of failing the whole claim with 40001, which at SERIALIZABLE happens
+  // to nearly every claim racing another relay's. Where READ COMMITTED is not enabled
+  // (CockroachDB's cluster setting sql.txn.read_committed_isolation.enabled), the
+  // transaction runs SERIALIZABLE and is re-run (readCommittedAvailable warns at start-up).
+  // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
+  const statement = claimStatement(relayId, limit, leaseMs);
+  const rows = await withRetry(
+    () => db.$transaction((tx) => tx.$queryRaw<RawRow[]>(statement), { isolationLevel: 'ReadCommitted' }),
+    STATEMENT_RETRY,
+  );
   return rows.map(toRow).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+}
+
+/**
+ * The isolation a claim transaction actually gets. CockroachDB runs a transaction that asks
+ * for READ COMMITTED at SERIALIZABLE unless the cluster setting
+ * sql.txn.read_committed_isolation.enabled is on (deploy/sql/cluster.sql turns it on), and
+ * says so only in a notice; SHOW inside the transaction tells. Needs no admin privilege.
+ */
+export async function claimIsolation(db: PrismaClient): Promise<string> {
+  const [row] = await db.$transaction((tx) => tx.$queryRaw<{ transaction_isolation: string }[]>`SHOW transaction_isolation`, {
+    isolationLevel: 'ReadCommitted',
+  });
+  return (row?.transaction_isolation ?? 'unknown').toLowerCase();
+}
+
+/** What a relay logs at start-up when claims will not run at READ COMMITTED (undefined: they will). */
+export function claimIsolationWarning(isolation: string): string | undefined {
+  if (isolation === 'read committed') return undefined;
+  return (
+    `outbox claims run at ${isolation.toUpperCase()}, not READ COMMITTED (CockroachDB: SET CLUSTER SETTING ` +
+    `sql.txn.read_committed_isolation.enabled = true): relays racing for the same rows fail each other's ` +
+    `claims with 40001 and retry, so several relays deliver more slowly; nothing is lost or delivered twice`
+  );
 }
 
 /** Marks rows delivered (the data context acknowledged them); returns how many this relay still held. */
@@ -115,12 +156,21 @@ export interface OutboxStatus {
   oldest: { id: string; accountId: string; seq: string; eventName: string; occurredAt: string; attempts: number; lastError: string | null; claimedBy: string | null }[];
 }
 
+/**
+ * Counts and the oldest pending rows, for people and the pending-events gauge. On CockroachDB a
+ * follower read (kit/dialect.ts): a few seconds stale, served by the nearest replica, and no
+ * contention with the relays' claims on the leaseholder.
+ */
 export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus> {
-  const [summary] = await db.$queryRaw<{ pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]>`
-    SELECT count(*) AS pending, count(last_error) AS failing, min(occurred_at) AS oldest,
-           max(attempts) AS max_attempts, ${NOW} AS now
-      FROM outbox WHERE delivered_at IS NULL`;
-  const rows = await db.outboxEvent.findMany({ where: { deliveredAt: null }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }], take: show });
+  const [summary, rows] = await followerRead(db as Tx, async (tx) => [
+    (
+      await tx.$queryRaw<{ pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]>`
+        SELECT count(*) AS pending, count(last_error) AS failing, min(occurred_at) AS oldest,
+               max(attempts) AS max_attempts, ${NOW} AS now
+          FROM outbox WHERE delivered_at IS NULL`
+    )[0],
+    await tx.outboxEvent.findMany({ where: { deliveredAt: null }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }], take: show }),
+  ] as const);
   return {
     pending: Number(summary?.pending ?? 0),
     failing: Number(summary?.failing ?? 0),
