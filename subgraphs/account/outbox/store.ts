@@ -76,9 +76,11 @@ export async function appendEvent(tx: Tx, accountId: string, eventName: string, 
  * Per-account order does not depend on it: only an account's oldest undelivered row is due.
  */
 export function claimStatement(relayId: string, limit: number, leaseMs: number): Prisma.Sql {
+  // The picked rows are a MATERIALIZED CTE, evaluated once: as an `id IN (subquery)` the
+  // planner may re-run the LIMITed, SKIP LOCKED subquery per outer row (PostgreSQL chose a
+  // nested loop with a table of a few rows) and lease more rows than asked for.
   return Prisma.sql`
-    UPDATE outbox SET claimed_by = ${relayId}, claimed_until = ${NOW} + ${millis(leaseMs)}
-     WHERE id IN (
+    WITH picked AS MATERIALIZED (
        SELECT o.id FROM outbox o
         WHERE o.delivered_at IS NULL
           AND o.next_attempt_at <= ${NOW}
@@ -88,7 +90,9 @@ export function claimStatement(relayId: string, limit: number, leaseMs: number):
         ORDER BY o.next_attempt_at, o.occurred_at, o.account_id, o.seq
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, account_id, seq, event_name, occurred_at, attempts`;
+    UPDATE outbox SET claimed_by = ${relayId}, claimed_until = ${NOW} + ${millis(leaseMs)}
+      FROM picked WHERE outbox.id = picked.id
+    RETURNING outbox.id, outbox.account_id, outbox.seq, outbox.event_name, outbox.occurred_at, outbox.attempts`;
 }
 
 export async function claim(db: PrismaClient, relayId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
