@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../deploy/local/embedded-postgres';
 import { freePort, scratchDir } from '../../deploy/local/scratch';
-import { migrate, migrationsDir } from './migrate';
+import { contextFiles, deploy } from './migrate';
 import { provision, urlFor } from './provision';
 
 let pg: EmbeddedPostgres;
@@ -48,20 +48,25 @@ test('upgrades a one-user-per-context folder, is idempotent, and the migrations 
   await run(pg.adminUrl, 'REVOKE CONNECT ON DATABASE account FROM PUBLIC');
   await run(pg.adminUrl, 'GRANT CONNECT ON DATABASE account TO account_svc');
   const legacy = urlFor(pg.adminUrl, { database: 'account', user: 'account_svc', password: 'account_svc_local' });
-  await run(legacy, 'CREATE TABLE legacy_rows (id INT PRIMARY KEY)');
-  await run(legacy, 'INSERT INTO legacy_rows VALUES (1)');
+  // Its migrations, applied as that user (all but the newest, so that one is left to apply after the upgrade).
+  const files = contextFiles('account');
+  const newest = fs.readdirSync(files.migrationsDir).filter((d) => /^\d/.test(d)).sort().at(-1)!;
+  fs.cpSync(files.migrationsDir, path.join(dir, 'migrations'), { recursive: true });
+  fs.rmSync(path.join(dir, 'migrations', newest), { recursive: true });
+  await deploy(legacy, { ...files, migrationsDir: path.join(dir, 'migrations') });
+  await run(legacy, `INSERT INTO accounts (id, name) VALUES ('legacy-1', 'legacy')`);
 
   const first = await provision(pg.adminUrl);
   const again = await provision(pg.adminUrl);
   expect(again).toEqual(first);
 
   expect(await run(pg.adminUrl, `SELECT 1 FROM pg_roles WHERE rolname = 'account_svc'`)).toEqual([]);
-  expect(await run(onDb('account'), `SELECT tableowner FROM pg_tables WHERE tablename = 'legacy_rows'`)).toEqual([{ tableowner: 'account_migrator' }]);
-  expect(await run(first.urls.account, 'SELECT id FROM legacy_rows')).toEqual([{ id: 1 }]);
+  expect(await run(onDb('account'), `SELECT tableowner FROM pg_tables WHERE tablename = 'accounts'`)).toEqual([{ tableowner: 'account_migrator' }]);
+  expect(await run(first.urls.account, 'SELECT id FROM accounts')).toEqual([{ id: 'legacy-1' }]);
   expect(await run(pg.adminUrl, `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'account'`)).toEqual([{ owner: 'account_migrator' }]);
 
-  const report = await migrate(first.migratorUrls.account, migrationsDir('account'));
-  expect(report.applied.length).toBeGreaterThan(0);
+  const report = await deploy(first.migratorUrls.account, files);
+  expect(report.applied).toEqual([newest]);
   // The app user reaches what the migrator created, and nothing of the DDL.
   expect(await run(first.urls.account, 'SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
   await expect(run(first.urls.account, 'DROP TABLE outbox')).rejects.toMatchObject({ code: '42501' });
