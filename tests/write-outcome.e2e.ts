@@ -1,6 +1,6 @@
 /**
  * An honest answer when a write's outcome is unknown, with a real fault: the account subgraph
- * runs as its own process and is frozen (SIGSTOP) for 2.5 s while a create is in flight, so
+ * runs as its own process and is frozen (SIGSTOP) for 2.5 s while a create is on its way, so
  * the gateway's mutation deadline (1 s here) passes without an answer, and the process then
  * finishes the write when it is thawed. The client must be told OUTCOME_UNKNOWN (REST: 504
  * saying how to find out), never "nothing was created"; a retry with the same key returns the
@@ -59,11 +59,15 @@ afterAll(async () => {
 const CREATE = 'mutation Create($name: String!) { createAccount(name: $name) { id name } }';
 const countNamed = async (name: string) => Number((await adminQuery<{ n: string }>('SELECT count(*)::text AS n FROM accounts WHERE name = $1', [name], 'account'))[0]!.n);
 
-/** Sends `send()`, freezes the account process just after, and thaws it FREEZE_MS later. */
+/**
+ * Freezes the account process, sends `send()` (the kernel still accepts the connection and the
+ * request: it is delivered, and waits to be read), and thaws the process FREEZE_MS later, when
+ * it reads the request and commits the write. Freezing first makes the race deterministic: on an
+ * idle machine a create sent before the freeze is already answered 30 ms later.
+ */
 async function whileFrozen<T>(send: () => Promise<T>): Promise<T> {
-  const reply = send();
-  await new Promise((r) => setTimeout(r, 30)); // the request is on its way (or in the kernel's buffer)
   account.child.kill('SIGSTOP');
+  const reply = send();
   const thaw = new Promise<void>((r) =>
     setTimeout(() => {
       account.child.kill('SIGCONT');
