@@ -52,7 +52,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource {
       // Every request, first try or retry, gets its own deadline and its own signature.
       fetcher: ((input: string, init: FetchLikeInit = {}) => {
         const body = init.body ?? '';
-        return client.fetch(input, { ...init, headers: { ...init.headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
+        return client.fetch(input, { ...init, headers: { ...init.headers, ...signedHeaders(secret, name, init.method ?? 'GET', input, body) } });
       }) as never,
     });
     const transient = handleWhen(isTransient);
