@@ -19,6 +19,7 @@ import { HttpClient } from '../platform/http-client';
 import type { Logger } from '../platform/logger';
 import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
+import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
@@ -137,11 +138,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       return new ResilientDataSource(name, target, opts.resilience, log, client, opts.subgraphSecret);
     },
     logger: log,
+    experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB, // bounded caches: document-cache.ts
   });
   const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
   const limits = queryLimits(opts.limits);
   const apollo = new ApolloServer({
     gateway,
+    documentStore: new DocumentCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     formatError: opts.production ? withoutStacktrace : formatLimitError,
