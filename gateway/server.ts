@@ -21,6 +21,7 @@ import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
 import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
+import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
@@ -63,18 +64,6 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   subgraphSecret: config.subgraphSecret,
   log,
 });
-
-/**
- * In production no stack trace leaves the gateway, not even one a subgraph put in its
- * error (a subgraph not started in production mode): the gateway passes subgraph
- * extensions through as they are.
- */
-function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const out = formatLimitError(formatted);
-  if (!out.extensions || !('stacktrace' in out.extensions)) return out;
-  const { stacktrace: _, ...extensions } = out.extensions;
-  return { ...out, extensions };
-}
 
 /**
  * A document without the operation the request names (or with several and no name) is the
@@ -147,7 +136,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     documentStore: new DocumentCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    formatError: opts.production ? withoutStacktrace : formatLimitError,
+    formatError: opts.production ? publicErrors(log) : formatLimitError,
     introspection: opts.introspection ?? !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown

@@ -16,6 +16,7 @@ import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
 import { ReplayGuard } from '../../platform/replay-guard';
+import { maskInternalErrors } from './mask';
 import type { RetryOptions } from './retry';
 import type { Worker } from './worker';
 
@@ -84,6 +85,7 @@ export async function startSubgraph<Db, Loaders>(
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: !opts.production,
+    formatError: maskInternalErrors(def.name, log),
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
     // (about 45 of 160 µs of Apollo CPU per `_entities` request, bench/micro/subgraph-plugins.ts); this
