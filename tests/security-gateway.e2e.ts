@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { EXAMPLE_TABS } from '../gateway/playground/examples';
 import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../gateway/server';
 import { loadConfig } from '../platform/config';
-import pino from 'pino';
 import { freePort } from '../deploy/local/scratch';
 import { createLogger } from '../platform/logger';
 import { accountSubgraph } from '../subgraphs/account';
@@ -209,7 +208,7 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
   test("a write whose database does not answer, and that subgraph's /ready: a generic reason for clients, the details in the log", async () => {
     // A real account subgraph whose database URL points at a port where nothing listens.
     const lines: string[] = [];
-    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const log = createLogger('test', 'warn', { write: (l: string) => void lines.push(l) });
     const port = await freePort();
     const broken = await startSubgraph(accountSubgraph(`postgresql://account_svc:secret-pw@127.0.0.1:${port}/account`, 1, loadConfig({ OUTBOX_RELAY: 'false' })), {
       host: '127.0.0.1', port: 0, instanceName: 'broken', retry: { maxAttempts: 1 }, log, production: true, secret: SECRET,
