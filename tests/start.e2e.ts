@@ -113,6 +113,14 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
     const survivorId = created.data.createAccount.id as string;
     await postGraphQL<any>(gatewayUrl, 'mutation { renameAccount(id: "10005", name: "Renamed") { id } }');
 
+    if (hasProc) {
+      // Nothing but the launcher is in the launcher's process group: a terminal's Ctrl-C
+      // reaches neither the services nor PostgreSQL directly.
+      const group = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+      const children = childrenOf(first.child.pid!);
+      expect(children.some((pid) => cmdlineOf(pid).some((a) => /postgres$/.test(a)))).toBe(true);
+      expect(children.filter((pid) => group(pid) === group(first.child.pid!)).map((pid) => cmdlineOf(pid).join(' '))).toEqual([]);
+    }
     // A subgraph that dies is started again, and the stack serves it again without a restart.
     const dataPid = servicePid(first.child.pid!, 'subgraphs/data/main');
     expect(dataPid).toBeDefined();
