@@ -145,3 +145,31 @@ describe("Apollo Server's CSRF prevention", () => {
     expect(res.json.errors[0].message).toMatch(/mutation/i);
   });
 });
+
+describe('one error body outside the old REST contract', () => {
+  /** GraphQL over HTTP's shape: a non-empty errors list, each with a message and extensions.code. */
+  const graphqlShape = { errors: expect.arrayContaining([expect.objectContaining({ message: expect.any(String), extensions: expect.objectContaining({ code: expect.any(String) }) })]) };
+  /** Everything else: { error: { code, message } } and nothing more. */
+  const otherShape = { error: { code: expect.any(String), message: expect.any(String) } };
+
+  test.each(['gateway', 'account', 'data', 'image'] as const)('%s: every refusal on /graphql in the GraphQL shape, elsewhere {error:{code,message}}', async (name) => {
+    const graphql = name === 'gateway' ? stack.gateway.url : stack.subgraphs[name].url;
+    const onGraphql = [
+      request(graphql, { method: 'POST', headers: JSON_HEADERS, body: '{"query": ' }), // bad JSON (our HTTP layer)
+      request(graphql, { method: 'POST', headers: JSON_HEADERS, body: bodyOfSize(MAX_BODY_BYTES + 1) }), // 413 (our HTTP layer)
+      request(graphql, { method: 'POST', headers: JSON_HEADERS, body: '' }), // Apollo: no body
+      request(graphql, { method: 'PUT', headers: JSON_HEADERS, body: '{}' }), // Apollo: method
+      request(graphql, { headers: { 'apollo-require-preflight': 'true' } }), // Apollo: GET without a query
+      request(graphql, { method: 'POST', body: '{"query":"{ __typename }"}' }), // Apollo: CSRF
+    ];
+    for (const res of await Promise.all(onGraphql)) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.json).toEqual(graphqlShape);
+    }
+    for (const path of ['/nope', '/graphql/extra']) {
+      const res = await request(at(graphql, path), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+      expect([res.status, res.json]).toEqual([404, otherShape]);
+    }
+  });
+});
