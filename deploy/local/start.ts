@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     await gateway?.stop();
     say('Stopping: subgraphs');
     await Promise.all(subgraphs.map((s) => s.stop()));
-    if (dbs) say('Stopping: database');
+    if (dbs?.embedded) say('Stopping: database');
     await dbs?.stop();
     say('Stopped.');
     log.info('stack stopped');
