@@ -21,17 +21,20 @@ async function main(): Promise<void> {
   const subgraphs: SupervisedService[] = [];
   let gateway: SupervisedService | undefined;
   let dbs: Databases | undefined;
+  /** The database being started: a Ctrl-C meanwhile waits for it, then stops it (it is in its own process group). */
+  let opening: Promise<Databases> | undefined;
   let stopping = false;
 
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    say('Stopping: gateway');
+    if (gateway) say('Stopping: gateway');
     await gateway?.stop();
-    say('Stopping: subgraphs');
+    if (subgraphs.length > 0) say('Stopping: subgraphs');
     await Promise.all(subgraphs.map((s) => s.stop()));
-    if (dbs?.embedded) say('Stopping: database');
-    await dbs?.stop();
+    const database = dbs ?? (await opening?.catch(() => undefined));
+    if (database?.embedded) say('Stopping: database');
+    await database?.stop();
     say('Stopped.');
     log.info('stack stopped');
     process.exit(code);
@@ -40,7 +43,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    dbs = await openDatabases(config, log, { ownProcessGroup: true });
+    opening = openDatabases(config, log, { ownProcessGroup: true });
+    dbs = await opening;
     await migrateAll(dbs.urls, log);
     if (config.seedAccounts > 0 && !(await isSeeded(dbs.urls.account))) {
       log.info({ accounts: config.seedAccounts }, 'first start: seeding demo data');
