@@ -40,7 +40,8 @@ export function queryLimits(limits: QueryLimits) {
     maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives, ...rule(ErrorCode.TOO_MANY_DIRECTIVES) },
     costLimit: { maxCost: limits.maxCost, ...rule(ErrorCode.QUERY_TOO_COSTLY) },
-    blockFieldSuggestion: { enabled: limits.hideSuggestions },
+    // Armor replaces only `Did you mean "x"?` (with a mask that still hints); withoutSuggestions removes every form.
+    blockFieldSuggestion: { enabled: limits.hideSuggestions, mask: '' },
   });
   const { plugins, validationRules } = armor.protect();
   return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
@@ -60,4 +61,16 @@ export function formatLimitError(formatted: GraphQLFormattedError): GraphQLForma
   if (typeof code !== 'string') return formatted;
   const { [LIMIT_TAG]: _, ...extensions } = formatted.extensions ?? {};
   return { ...formatted, message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { ...extensions, code } };
+}
+
+/**
+ * graphql-js's hints at near-miss names (`Did you mean "name"?`, `Did you mean the enum
+ * value "X"?`), and what Armor's masking leaves of them (its mask, or a lone "?").
+ */
+const SUGGESTION = /\s*(Did you mean [^?]*\?|\[Suggestion hidden\]\??|\s\?$)/g;
+
+/** Production: no hint at what the schema holds in any error message. */
+export function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(SUGGESTION, '').trim();
+  return message === formatted.message ? formatted : { ...formatted, message };
 }

@@ -1,10 +1,10 @@
 /** Gateway process entry: config, logs, start, graceful stop. */
-import { loadConfig } from '../platform/config';
+import { loadConfigOrExit } from '../platform/config';
 import { onShutdown } from '../platform/lifecycle';
 import { createLogger } from '../platform/logger';
 import { gatewayOptionsFrom, startGateway } from './server';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const log = createLogger('gateway', config.logLevel);
 startGateway(gatewayOptionsFrom(config, log)).then(
   (running) => onShutdown(log, running.stop),

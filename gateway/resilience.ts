@@ -73,7 +73,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
         const body = init.body ?? '';
         const { [WRITE_MARKER]: write, ...headers } = init.headers ?? {};
         const client = write ? clients.mutations : clients.queries;
-        const send = () => client.send(input, { ...init, headers: { ...headers, ...signedHeaders(secret, init.method ?? 'GET', input, body) } });
+        const send = () => client.send(input, { ...init, headers: { ...headers, ...signedHeaders(secret, name, init.method ?? 'GET', input, body) } });
         const answer = write || !this.inFlight ? await send() : await this.inFlight.run(`${input}\n${body}`, send);
         return fetchLike(input, answer);
       }) as never,

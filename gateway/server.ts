@@ -20,7 +20,9 @@ import { REPLAYED_HEADER, idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
 import { operationMetrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
+import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
+import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
@@ -64,18 +66,6 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   subgraphSecret: config.subgraphSecret,
   log,
 });
-
-/**
- * In production no stack trace leaves the gateway, not even one a subgraph put in its
- * error (a subgraph not started in production mode): the gateway passes subgraph
- * extensions through as they are.
- */
-function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const out = formatLimitError(formatted);
-  if (!out.extensions || !('stacktrace' in out.extensions)) return out;
-  const { stacktrace: _, ...extensions } = out.extensions;
-  return { ...out, extensions };
-}
 
 /**
  * A document without the operation the request names (or with several and no name) is the
@@ -142,14 +132,16 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       return new ResilientDataSource(name, target, opts.resilience, log, clients, opts.subgraphSecret);
     },
     logger: log,
+    experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB, // bounded caches: document-cache.ts
   });
   const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
   const limits = queryLimits(opts.limits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    documentStore: new DocumentCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    formatError: opts.production ? withoutStacktrace : formatLimitError,
+    formatError: opts.production ? publicErrors(log) : formatLimitError,
     introspection: opts.introspection ?? !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown

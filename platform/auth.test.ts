@@ -1,9 +1,17 @@
 /**
  * Request signing between the gateway (or the outbox relay) and the subgraphs
- * (platform/auth.ts): a signature verifies for exactly the request it was made for, within
- * the time tolerance, and every way of getting it wrong is refused with its own reason.
+ * (platform/auth.ts): a signature verifies for exactly the request it was made for, to the
+ * subgraph it was made for, within the time tolerance, and every way of getting it wrong is
+ * refused with its own reason.
  */
-import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_MS, sign, signedHeaders, verify } from './auth';
+import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_MS, sign as signFor, signedHeaders as signedHeadersFor, verify as verifyFor } from './auth';
+
+/** The tests below sign for and verify as the account subgraph unless they say otherwise. */
+const AUD = 'account';
+const NONCE = '0123456789abcdef0123456789abcdef';
+const sign = (secret: string, method: string, path: string, body: string, now?: number, nonce = NONCE) => signFor(secret, AUD, method, path, body, now, nonce);
+const verify = (secret: string, header: string | undefined, method: string, path: string, body: string, now?: number) => verifyFor(secret, AUD, header, method, path, body, now);
+const signedHeaders = (secret: string | undefined, method: string, url: string, body: string) => signedHeadersFor(secret, AUD, method, url, body);
 
 const SECRET = 'a'.repeat(16) + 'b'.repeat(16) + '-test-secret';
 const OTHER = 'z'.repeat(40);
@@ -22,8 +30,21 @@ const REASONS = {
 const good = () => sign(SECRET, 'POST', PATH, BODY, NOW);
 
 describe('sign / verify', () => {
-  test('a signature has the form t=<ms>,v1=<64 hex>', () => {
-    expect(good()).toMatch(new RegExp(`^t=${NOW},v1=[0-9a-f]{64}$`));
+  test('a signature has the form t=<ms>,n=<32 hex>,v1=<64 hex>', () => {
+    expect(good()).toMatch(new RegExp(`^t=${NOW},n=${NONCE},v1=[0-9a-f]{64}$`));
+  });
+
+  test('two signatures of the same request in the same millisecond differ (a fresh nonce each)', () => {
+    const a = signFor(SECRET, AUD, 'POST', PATH, BODY, NOW);
+    const b = signFor(SECRET, AUD, 'POST', PATH, BODY, NOW);
+    expect(a).not.toBe(b);
+    expect([verify(SECRET, a, 'POST', PATH, BODY, NOW), verify(SECRET, b, 'POST', PATH, BODY, NOW)]).toEqual([undefined, undefined]);
+  });
+
+  test('a signature is bound to the subgraph it was made for', () => {
+    for (const other of ['data', 'image', '']) {
+      expect(verifyFor(SECRET, other, good(), 'POST', PATH, BODY, NOW)).toMatch(REASONS.mismatch);
+    }
   });
 
   test('round trip: the signed request verifies', () => {
@@ -55,17 +76,20 @@ describe('refusals', () => {
     ['added query string', () => verify(SECRET, good(), 'POST', `${PATH}?x=1`, BODY, NOW), REASONS.mismatch],
     ['tampered method', () => verify(SECRET, good(), 'GET', PATH, BODY, NOW), REASONS.mismatch],
     ['tampered timestamp', () => verify(SECRET, good().replace(`t=${NOW}`, `t=${NOW + 1}`), 'POST', PATH, BODY, NOW), REASONS.mismatch],
+    ['tampered nonce', () => verify(SECRET, good().replace(`n=${NONCE}`, `n=${'f'.repeat(32)}`), 'POST', PATH, BODY, NOW), REASONS.mismatch],
+    ['no nonce (the old format)', () => verify(SECRET, good().replace(`n=${NONCE},`, ''), 'POST', PATH, BODY, NOW), REASONS.malformed],
+    ['short nonce', () => verify(SECRET, good().replace(`n=${NONCE}`, 'n=abcd'), 'POST', PATH, BODY, NOW), REASONS.malformed],
     ['expired (signed too long ago)', () => verify(SECRET, good(), 'POST', PATH, BODY, NOW + SIGNATURE_TOLERANCE_MS + 1), REASONS.expired],
     ['expired (signed in the future)', () => verify(SECRET, good(), 'POST', PATH, BODY, NOW - SIGNATURE_TOLERANCE_MS - 1), REASONS.expired],
     ['missing header', () => verify(SECRET, undefined, 'POST', PATH, BODY, NOW), REASONS.missing],
     ['empty header', () => verify(SECRET, '', 'POST', PATH, BODY, NOW), REASONS.missing],
     ['garbage header', () => verify(SECRET, 'hello', 'POST', PATH, BODY, NOW), REASONS.malformed],
-    ['no v1', () => verify(SECRET, `t=${NOW}`, 'POST', PATH, BODY, NOW), REASONS.malformed],
-    ['no t', () => verify(SECRET, `v1=${'0'.repeat(64)}`, 'POST', PATH, BODY, NOW), REASONS.malformed],
+    ['no v1', () => verify(SECRET, `t=${NOW},n=${NONCE}`, 'POST', PATH, BODY, NOW), REASONS.malformed],
+    ['no t', () => verify(SECRET, `n=${NONCE},v1=${'0'.repeat(64)}`, 'POST', PATH, BODY, NOW), REASONS.malformed],
     ['non-numeric t', () => verify(SECRET, good().replace(`t=${NOW}`, 't=soon'), 'POST', PATH, BODY, NOW), REASONS.malformed],
-    ['short v1', () => verify(SECRET, `t=${NOW},v1=abcd`, 'POST', PATH, BODY, NOW), REASONS.malformed],
+    ['short v1', () => verify(SECRET, `t=${NOW},n=${NONCE},v1=abcd`, 'POST', PATH, BODY, NOW), REASONS.malformed],
     ['upper-case hex v1', () => verify(SECRET, good().replace(/v1=(\w+)/, (_, h: string) => `v1=${h.toUpperCase()}`), 'POST', PATH, BODY, NOW), REASONS.malformed],
-    ['v1 with a non-hex character', () => verify(SECRET, `t=${NOW},v1=${'g'.repeat(64)}`, 'POST', PATH, BODY, NOW), REASONS.malformed],
+    ['v1 with a non-hex character', () => verify(SECRET, `t=${NOW},n=${NONCE},v1=${'g'.repeat(64)}`, 'POST', PATH, BODY, NOW), REASONS.malformed],
   ])('%s', (_, run, reason) => {
     expect(run()).toMatch(reason);
   });
@@ -83,7 +107,7 @@ describe('refusals', () => {
 
   test('the reasons never contain the secret or the expected signature', () => {
     const expected = good().split('v1=')[1]!;
-    for (const header of [undefined, 'x', `t=${NOW},v1=${'0'.repeat(64)}`]) {
+    for (const header of [undefined, 'x', `t=${NOW},n=${NONCE},v1=${'0'.repeat(64)}`]) {
       const reason = verify(SECRET, header, 'POST', PATH, BODY, NOW) ?? '';
       expect(reason).not.toContain(SECRET);
       expect(reason).not.toContain(expected);
@@ -100,6 +124,7 @@ describe('signedHeaders', () => {
   test('signs path and search of the URL (not host), verifiable by the receiver', () => {
     const headers = signedHeaders(SECRET, 'POST', 'http://10.0.0.7:4002/graphql?a=1', BODY);
     expect(Object.keys(headers)).toEqual([SIGNATURE_HEADER]);
+    expect(verifyFor(SECRET, 'data', headers[SIGNATURE_HEADER], 'POST', '/graphql?a=1', BODY)).toMatch(REASONS.mismatch);
     expect(verify(SECRET, headers[SIGNATURE_HEADER], 'POST', '/graphql?a=1', BODY)).toBeUndefined();
     expect(verify(SECRET, headers[SIGNATURE_HEADER], 'POST', '/graphql', BODY)).toMatch(REASONS.mismatch);
   });

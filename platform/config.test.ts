@@ -80,3 +80,28 @@ describe('withDatabaseUrls: the environment of a child process', () => {
     expect(base).toEqual(copy);
   });
 });
+
+describe('a bad value: one line naming the variable and what it accepts', () => {
+  test.each([
+    ['GATEWAY_PORT', 'abc', 'GATEWAY_PORT: must be an integer from 1 to 65535 (got "abc")'],
+    ['GATEWAY_PORT', '0', 'GATEWAY_PORT: must be an integer from 1 to 65535 (got "0")'],
+    ['ACCOUNT_PORT', '65536', 'ACCOUNT_PORT: must be an integer from 1 to 65535 (got "65536")'],
+    ['EMBEDDED_PG_PORT', '5432.5', 'EMBEDDED_PG_PORT: must be an integer from 1 to 65535 (got "5432.5")'],
+    ['TX_MAX_ATTEMPTS', '-1', 'TX_MAX_ATTEMPTS: must be an integer from 1 to 20 (got "-1")'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+  ])('%s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(`invalid configuration: ${message}`);
+  });
+
+  test('several bad values: all named, still one line; a secret or URL is never echoed', () => {
+    const load = () => loadConfig({ GATEWAY_PORT: 'x', SUBGRAPH_SECRET: 'short-secret', DATA_DATABASE_URL: 'mysql://u:pw@db/data' });
+    expect(load).toThrow(/^invalid configuration: GATEWAY_PORT: .*; DATA_DATABASE_URL: must be a postgres.*; SUBGRAPH_SECRET: must be at least 32 characters/);
+    try {
+      load();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('\n');
+      expect((err as Error).message).not.toMatch(/short-secret|pw@/);
+    }
+  });
+});

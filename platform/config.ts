@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const CONTEXTS = ['account', 'data', 'image'] as const;
 export type ContextName = (typeof CONTEXTS)[number];
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const postgresUrl = z
   .string()
   .url()
@@ -132,13 +132,49 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses and validates configuration; throws ConfigError naming every bad variable. */
+/**
+ * A process's configuration, or, when it is invalid, one line on stderr naming what is
+ * wrong (no stack trace: nothing in the code is at fault) and exit code 2.
+ */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+/** A variable's schema without its default / optional wrapper. */
+function fieldSchema(name: string): unknown {
+  let field = (schema.shape as Record<string, unknown>)[name];
+  while (field && typeof (field as { unwrap?: unknown }).unwrap === 'function') field = (field as { unwrap(): unknown }).unwrap();
+  return field;
+}
+
+/**
+ * One issue as one line: what the variable accepts, and (for numbers and choices, never
+ * URLs or secrets) the value it was given.
+ */
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? '');
+  const field = fieldSchema(name);
+  const given = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
+  if (field instanceof z.ZodNumber && issue.code !== 'custom') {
+    const what = field.isInt ? 'an integer' : 'a number';
+    return `${name}: must be ${what} from ${field.minValue} to ${field.maxValue}${given}`;
+  }
+  if (field instanceof z.ZodEnum && issue.code !== 'custom') return `${name}: must be one of ${field.options.join(', ')}${given}`;
+  return `${issue.path.join('.') || '(config)'}: ${issue.message}`;
+}
+
+/** Parses and validates configuration; throws ConfigError naming every bad variable, on one line. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => describeIssue(i, raw)).join('; ')}`);
   }
   const e = parsed.data;
   const ports = { gateway: e.GATEWAY_PORT, account: e.ACCOUNT_PORT, data: e.DATA_PORT, image: e.IMAGE_PORT };

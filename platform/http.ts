@@ -2,9 +2,14 @@
  * The one HTTP layer every process uses: node:http in front of Apollo Server's
  * `executeHTTPGraphQLRequest`, with liveness (/health) and readiness (/ready) routes,
  * a request body limit, and extra routes a process adds (the gateway's REST shim).
+ *
+ * Error bodies: on the GraphQL path `{"errors":[{"message","extensions":{"code"}}]}` (the
+ * GraphQL-over-HTTP shape); everywhere else `{"error":{"code","message"}}` (sendError),
+ * except the legacy REST contract's own bodies (gateway/rest/). Graceful close: drain.ts.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { drainOnClose } from './drain';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
@@ -40,9 +45,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(payload);
 }
 
+/** The error body of everything outside the GraphQL path and the legacy REST contract. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: { code, message } }, headers);
+}
+
+/** The error body on the GraphQL path (GraphQL over HTTP): a list of errors with extensions.code. */
+export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
+  if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`, ErrorCode.PAYLOAD_TOO_LARGE);
   const chunks: Buffer[] = [];
   let size = 0;
   // Past the limit the rest is read and discarded rather than abandoned: leaving the body
@@ -52,7 +67,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     size += (chunk as Buffer).length;
     if (size <= limit) chunks.push(chunk as Buffer);
   }
-  if (size > limit) throw new HttpError(413, `request body of ${size} bytes exceeds the limit of ${limit} bytes`);
+  if (size > limit) throw new HttpError(413, `request body of ${size} bytes exceeds the limit of ${limit} bytes`, ErrorCode.PAYLOAD_TOO_LARGE);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -81,7 +96,7 @@ async function serveGraphQL<Ctx extends BaseContext>(opts: HttpServerOptions<Ctx
   const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : '';
   const refused = opts.authenticate?.(req, raw, url);
   if (refused) {
-    sendJson(res, 401, { errors: [{ message: refused, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+    sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, refused);
     return;
   }
   const isJson = (req.headers['content-type'] ?? '').includes('json');
@@ -101,8 +116,12 @@ async function serveGraphQL<Ctx extends BaseContext>(opts: HttpServerOptions<Ctx
   res.end();
 }
 
-/** Liveness (/health, /live), readiness (/ready: databases, subgraphs...) and /metrics. */
-function builtinRoutes(ready: (() => Promise<void>) | undefined): Route {
+/**
+ * Liveness (/health, /live), readiness (/ready: databases, subgraphs...) and /metrics. Why
+ * a process is not ready (database addresses, driver text) goes to its log; the answer
+ * says only that it is not.
+ */
+function builtinRoutes(ready: (() => Promise<void>) | undefined, log: Logger): Route {
   return async (req, res, url) => {
     if (req.method !== 'GET') return false;
     if (url.pathname === '/health' || url.pathname === '/live') {
@@ -114,7 +133,8 @@ function builtinRoutes(ready: (() => Promise<void>) | undefined): Route {
         await ready?.();
         sendJson(res, 200, { status: 'READY' });
       } catch (err) {
-        sendJson(res, 503, { status: 'NOT_READY', reason: (err as Error).message });
+        log.warn({ err }, 'readiness check failed');
+        sendJson(res, 503, { status: 'NOT_READY', error: { code: 'NOT_READY', message: 'not ready: a dependency of this process does not answer (the reason is in its log)' } });
       }
       return true;
     }
@@ -126,7 +146,8 @@ export interface RunningHttpServer {
   server: http.Server;
   port: number;
   url: string;
-  close(): Promise<void>;
+  /** Stops accepting, answers in-flight requests with `Connection: close`, closes idle connections (drain.ts). */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startHttpServer<Ctx extends BaseContext>(
@@ -134,8 +155,9 @@ export async function startHttpServer<Ctx extends BaseContext>(
   listen: { host: string; port: number },
 ): Promise<RunningHttpServer> {
   const graphqlPath = opts.graphqlPath ?? '/graphql';
-  const builtin = builtinRoutes(opts.ready);
+  const builtin = builtinRoutes(opts.ready, opts.log);
   const server = http.createServer((req, res) => {
+    drain.track(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const end = httpRequests.startTimer({ method: req.method ?? 'GET' });
     res.once('finish', () => end({ status: String(res.statusCode) }));
@@ -146,19 +168,21 @@ export async function startHttpServer<Ctx extends BaseContext>(
       for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
       if (url.pathname === graphqlPath) return serveGraphQL(opts, req, res, url);
       if (await builtin(req, res, url)) return;
-      sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message: `no route for ${req.method} ${url.pathname}` } });
+      sendError(res, 404, ErrorCode.NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
     };
+    const fail = url.pathname === graphqlPath ? sendGraphQLError : sendError;
     handle().catch((err: unknown) => {
       if (err instanceof HttpError) {
-        if (!res.headersSent) sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+        if (!res.headersSent) fail(res, err.status, err.code, err.message);
         return;
       }
       opts.log.error({ err, path: url.pathname }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal server error' } });
+      if (!res.headersSent) fail(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal server error');
       else res.end();
     });
   });
   server.keepAliveTimeout = 65_000;
+  const drain = drainOnClose(server, opts.log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => resolve());
@@ -168,10 +192,6 @@ export async function startHttpServer<Ctx extends BaseContext>(
     server,
     port,
     url: `http://${listen.host}:${port}${graphqlPath}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: (graceMs?: number) => drain.close(graceMs),
   };
 }

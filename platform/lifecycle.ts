@@ -1,7 +1,14 @@
-/** Graceful shutdown on SIGINT/SIGTERM: run the stop hooks once, a second signal forces exit. */
+/**
+ * Graceful shutdown on SIGINT/SIGTERM: run the stop hooks once, a second signal forces exit.
+ * The HTTP server drains within CLOSE_GRACE_MS (drain.ts); the rest of the stop (workers,
+ * pools) gets 5 s more before the process gives up and exits 1.
+ */
+import { CLOSE_GRACE_MS } from './drain';
 import type { Logger } from './logger';
 
-export function onShutdown(log: Logger, stop: () => Promise<void>, timeoutMs = 15_000): void {
+export const SHUTDOWN_TIMEOUT_MS = CLOSE_GRACE_MS + 5_000;
+
+export function onShutdown(log: Logger, stop: () => Promise<void>, timeoutMs = SHUTDOWN_TIMEOUT_MS): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -45,7 +45,10 @@ export const subgraphRequests = new Histogram({
   registers: [registry],
 });
 
-/** Operation names come from clients: the first 100 distinct ones get their own series, the rest 'other'. */
+/**
+ * Label values are bounded, so the registry is: operation names come from clients, the
+ * first 100 distinct ones get their own series, the rest 'other'.
+ */
 const knownOperations = new Set<string>();
 function operationLabel(name: string | null | undefined): string {
   if (!name) return 'anonymous';
@@ -55,6 +58,16 @@ function operationLabel(name: string | null | undefined): string {
   return name;
 }
 
+/** Error codes: ours and Apollo's are few, but a subgraph's pass through; past 50 distinct ones, 'OTHER'. */
+const knownCodes = new Set<string>();
+function codeLabel(code: unknown): string {
+  const c = typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+  if (knownCodes.has(c)) return c;
+  if (knownCodes.size >= 50 || !/^[A-Z][A-Z0-9_]{0,63}$/.test(c)) return 'OTHER';
+  knownCodes.add(c);
+  return c;
+}
+
 /** Apollo Server plugin recording every operation's duration, outcome and error codes. */
 export function operationMetrics(service: string): ApolloServerPlugin {
   return {
@@ -62,7 +75,7 @@ export function operationMetrics(service: string): ApolloServerPlugin {
       const end = operations.startTimer({ service });
       return {
         async willSendResponse({ operationName, errors: errs }) {
-          for (const e of errs ?? []) errors.inc({ service, code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+          for (const e of errs ?? []) errors.inc({ service, code: codeLabel(e.extensions?.code) });
           end({ operation: operationLabel(operationName), outcome: errs?.length ? 'error' : 'ok' });
         },
       };

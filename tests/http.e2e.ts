@@ -48,10 +48,10 @@ describe.each(['gateway', 'account', 'data', 'image'] as const)('%s', (name) => 
     expect(res.json).toEqual({ error: { code: 'NOT_FOUND', message: 'no route for GET /nope' } });
   });
 
-  test('malformed JSON on /graphql → 400 JSON naming the problem', async () => {
+  test('malformed JSON on /graphql → 400 in the GraphQL error shape, naming the problem', async () => {
     const res = await request(base(), { method: 'POST', headers: JSON_HEADERS, body: '{"query": ' });
     expect(res.status).toBe(400);
-    expect(res.json.error.message).toMatch(/not valid JSON/);
+    expect(res.json).toEqual({ errors: [{ message: expect.stringMatching(/^request body is not valid JSON/), extensions: { code: 'BAD_USER_INPUT' } }] });
   });
 
   test('GET /graphql without a CSRF-safe header is blocked by Apollo', async () => {
@@ -90,7 +90,7 @@ describe('the request body limit', () => {
     const res = await request(stack.gateway.url, { method: 'POST', headers: JSON_HEADERS, body: bodyOfSize(MAX_BODY_BYTES + 1) });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.json).toEqual({ error: { code: 'BAD_USER_INPUT', message: `request body of ${MAX_BODY_BYTES + 1} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes` } });
+    expect(res.json).toEqual({ errors: [{ message: `request body of ${MAX_BODY_BYTES + 1} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
   });
 
   test('a chunked body over the limit → 413 JSON, and the connection still serves the next request', async () => {
@@ -99,7 +99,7 @@ describe('the request body limit', () => {
       const chunks = Array.from({ length: 12 }, () => 'x'.repeat(100_000));
       const res = await request(stack.gateway.url, { method: 'POST', headers: JSON_HEADERS, chunks, agent });
       expect(res.status).toBe(413);
-      expect(res.json.error).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringContaining(`exceeds the limit of ${MAX_BODY_BYTES} bytes`) });
+      expect(res.json.errors).toEqual([{ message: expect.stringContaining(`exceeds the limit of ${MAX_BODY_BYTES} bytes`), extensions: { code: 'PAYLOAD_TOO_LARGE' } }]);
       const next = await request(at(stack.gateway.url, '/health'), { agent });
       expect(next.reusedSocket).toBe(true);
       expect(next.status).toBe(200);
@@ -144,5 +144,33 @@ describe("Apollo Server's CSRF prevention", () => {
     const res = await GET({ 'apollo-require-preflight': 'true' }, 'mutation { createAccount(name: "never") { id } }');
     expect(res.status).toBe(405);
     expect(res.json.errors[0].message).toMatch(/mutation/i);
+  });
+});
+
+describe('one error body outside the old REST contract', () => {
+  /** GraphQL over HTTP's shape: a non-empty errors list, each with a message and extensions.code. */
+  const graphqlShape = { errors: expect.arrayContaining([expect.objectContaining({ message: expect.any(String), extensions: expect.objectContaining({ code: expect.any(String) }) })]) };
+  /** Everything else: { error: { code, message } } and nothing more. */
+  const otherShape = { error: { code: expect.any(String), message: expect.any(String) } };
+
+  test.each(['gateway', 'account', 'data', 'image'] as const)('%s: every refusal on /graphql in the GraphQL shape, elsewhere {error:{code,message}}', async (name) => {
+    const graphql = name === 'gateway' ? stack.gateway.url : stack.subgraphs[name].url;
+    const onGraphql = [
+      request(graphql, { method: 'POST', headers: JSON_HEADERS, body: '{"query": ' }), // bad JSON (our HTTP layer)
+      request(graphql, { method: 'POST', headers: JSON_HEADERS, body: bodyOfSize(MAX_BODY_BYTES + 1) }), // 413 (our HTTP layer)
+      request(graphql, { method: 'POST', headers: JSON_HEADERS, body: '' }), // Apollo: no body
+      request(graphql, { method: 'PUT', headers: JSON_HEADERS, body: '{}' }), // Apollo: method
+      request(graphql, { headers: { 'apollo-require-preflight': 'true' } }), // Apollo: GET without a query
+      request(graphql, { method: 'POST', body: '{"query":"{ __typename }"}' }), // Apollo: CSRF
+    ];
+    for (const res of await Promise.all(onGraphql)) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.json).toEqual(graphqlShape);
+    }
+    for (const path of ['/nope', '/graphql/extra']) {
+      const res = await request(at(graphql, path), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+      expect([res.status, res.json]).toEqual([404, otherShape]);
+    }
   });
 });

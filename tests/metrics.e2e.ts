@@ -58,3 +58,19 @@ test('errors are counted by their extensions.code', async () => {
   expect(res.errors?.[0]?.extensions?.code).toBe(code);
   expect(await count()).toBe(before + 1);
 });
+
+test('operation names from clients do not grow the label sets: 300 distinct names → at most 100 series, the rest "other"', async () => {
+  for (let i = 0; i < 300; i++) {
+    expect((await stack.query(`query Distinct${i} { __typename }`)).errors).toBeUndefined();
+  }
+  const text = await scrape(stack.gateway.url);
+  const names = new Set(
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('graphql_operation_duration_seconds_count{') && l.includes('service="gateway"'))
+      .map((l) => /operation="([^"]*)"/.exec(l)![1]),
+  );
+  expect(names.size).toBeLessThanOrEqual(102); // 100 names, 'other', 'anonymous'
+  expect(names.has('other')).toBe(true);
+  expect(sample(text, 'graphql_operation_duration_seconds_count', { service: 'gateway', operation: 'other', outcome: 'ok' })).toBeGreaterThanOrEqual(200);
+});

@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { insertAccounts, removeFixtures, uniquePrefix } from './harness/fixtures';
+import { insertAccounts, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,6 +26,9 @@ let origin: string;
 beforeAll(async () => {
   stack = await startStack();
   origin = new URL(stack.gateway.url).origin;
+  // prisma/tools/seed.test.ts leaves the seed ids (10000…) in the shared test database when
+  // it runs first (jest's order varies): take the id over for this file.
+  await sql('account', 'DELETE FROM accounts WHERE id = $1', [ACCOUNT.id]);
   await insertAccounts([ACCOUNT]);
 });
 afterAll(async () => {
@@ -155,14 +158,24 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
   });
 });
 
-describe('in headless Chromium', () => {
+/**
+ * Chromium is a system package, not an npm one (nothing downloads a browser at install):
+ * on a machine without it the browser tests are skipped, saying so, unless CI=true, where a
+ * missing browser is a broken CI image (.ci/run installs it) and fails.
+ */
+const INSTALL_HINT = `install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu; .ci/run does this in CI)`;
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI !== 'true') {
+  process.stderr.write(`\nplayground.e2e.ts: skipping the headless-browser tests: ${CHROMIUM} not found; ${INSTALL_HINT}\n\n`);
+}
+const inBrowser = hasChromium || process.env.CI === 'true' ? describe : describe.skip;
+
+inBrowser('in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: the playground test needs Debian's chromium; install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this)`);
-    }
+    if (!hasChromium) throw new Error(`${CHROMIUM} not found (CI=true): the playground test needs Debian's chromium; ${INSTALL_HINT}`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

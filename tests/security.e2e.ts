@@ -33,8 +33,8 @@ afterAll(async () => {
   await sql('data', 'DELETE FROM account_events WHERE account_id = ANY($1)', [created]);
 });
 
-/** The exact body sent, and a signature for it (or none). */
-const signed = (secret: string, body: string, path = '/graphql') => ({ [SIGNATURE_HEADER]: sign(secret, 'POST', path, body) });
+/** The exact body sent, and a signature for it, made for the subgraph `audience`. */
+const signedFor = (audience: ContextName, secret: string, body: string, path = '/graphql') => ({ [SIGNATURE_HEADER]: sign(secret, audience, 'POST', path, body) });
 
 /** One GraphQL request per kind, for each subgraph: a query or mutation of its own, _service, _entities. */
 function requests(name: ContextName): Record<string, string> {
@@ -67,6 +67,7 @@ async function forgedWrites() {
 describe.each(['account', 'data', 'image'] as const)('the %s subgraph called directly', (name) => {
   const url = () => stack.subgraphs[name].url;
   const kinds = Object.entries(requests(name));
+  const signed = (secret: string, body: string, path?: string) => signedFor(name, secret, body, path);
 
   test.each(kinds)('%s without a signature → 401 UNAUTHENTICATED', async (_, body) => {
     const res = await postJson(url(), body);
@@ -93,7 +94,7 @@ describe.each(['account', 'data', 'image'] as const)('the %s subgraph called dir
 
   test('a signature for another path, a stale one, a malformed one → 401 each', async () => {
     const body = kinds[1]![1];
-    const stale = { [SIGNATURE_HEADER]: sign(SECRET, 'POST', '/graphql', body, Date.now() - 10 * 60_000) };
+    const stale = { [SIGNATURE_HEADER]: sign(SECRET, name, 'POST', '/graphql', body, Date.now() - 10 * 60_000) };
     for (const headers of [signed(SECRET, body, '/other'), stale, { [SIGNATURE_HEADER]: 't=1,v1=zz' }]) {
       const res = await postJson(url(), body, headers);
       expect([res.status, res.json.errors[0].extensions.code]).toEqual([401, 'UNAUTHENTICATED']);
@@ -132,9 +133,47 @@ describe.each(['account', 'data', 'image'] as const)('the %s subgraph called dir
 
 test('the account subgraph answers a signed query', async () => {
   const body = requests('account')['a query']!;
-  const res = await postJson(stack.subgraphs.account.url, body, signed(SECRET, body));
+  const res = await postJson(stack.subgraphs.account.url, body, signedFor('account', SECRET, body));
   expect(res.status).toBe(200);
   expect(res.json).toEqual({ data: { account: { id: `${P}0000`, name: `${P}0000` } } });
+});
+
+describe('replayed and misdirected signatures', () => {
+  const CREATE = (name: string) => JSON.stringify({ query: 'mutation($name: String!) { createAccount(name: $name) { id } }', variables: { name } });
+
+  test('a signed createAccount sent twice: the first creates the account, the replay → 401 and nothing written', async () => {
+    const name = `${P}replayed`;
+    const body = CREATE(name);
+    const headers = signedFor('account', SECRET, body);
+    const first = await postJson(stack.subgraphs.account.url, body, headers);
+    expect(first.status).toBe(200);
+    created.push(first.json.data.createAccount.id);
+    const replay = await postJson(stack.subgraphs.account.url, body, headers);
+    expect(replay.status).toBe(401);
+    expect(replay.json).toEqual({ errors: [{ message: 'request signature already used: a replayed request is refused', extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await countRows('account', 'name = $1', [name])).toBe(1);
+  });
+
+  test('the same replay over a kept-alive connection, and many times over, is refused each time', async () => {
+    const body = requests('data')._service!;
+    const headers = signedFor('data', SECRET, body);
+    expect((await postJson(stack.subgraphs.data.url, body, headers)).status).toBe(200);
+    const replays = await Promise.all(Array.from({ length: 5 }, () => postJson(stack.subgraphs.data.url, body, headers)));
+    expect(replays.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+  });
+
+  test.each([
+    ['account', 'data'],
+    ['account', 'image'],
+    ['data', 'account'],
+  ] as const)('a signature made for the %s subgraph, sent to the %s subgraph → 401 and nothing written', async (made, sentTo) => {
+    const name = `${P}misdirected-${sentTo}`;
+    const body = CREATE(name);
+    const res = await postJson(stack.subgraphs[sentTo].url, body, signedFor(made, SECRET, body));
+    expect(res.status).toBe(401);
+    expect(res.json.errors[0]).toEqual({ message: 'request signature does not match', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(await countRows('account', 'name = $1', [name])).toBe(0);
+  });
 });
 
 describe('through the gateway (which signs)', () => {

@@ -2,8 +2,11 @@
  * `npm start` as a user runs it: a real launcher process with an embedded PostgreSQL in a
  * fresh folder, the three subgraphs and the gateway as child processes. Checks that each
  * subgraph process was given its own database URL only and the gateway none (their
- * environments as /proc records them), the seeded aggregated view, a clean Ctrl-C (SIGINT)
- * stop, and that data survives a restart without being seeded twice.
+ * environments as /proc records them), the seeded aggregated view, that a killed subgraph
+ * is restarted and served again, a clean Ctrl-C (SIGINT to the launcher's whole process
+ * group, as a terminal sends it) stopping gateway, subgraphs and database in that order,
+ * and that data survives a restart without being seeded twice. Also: a bad setting or an
+ * unusable data folder stops the launcher at once with one line saying what is wrong.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,9 +24,10 @@ interface Launched {
   exited: Promise<number | null>;
 }
 
+/** The launcher in its own process group, as a shell runs a foreground job. */
 function launch(env: NodeJS.ProcessEnv): Launched {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'deploy/local/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'deploy/local/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -48,6 +52,18 @@ function databaseUrlsOfServices(launcherPid: number): Record<string, string[]> {
   }
   return out;
 }
+
+/** Ctrl-C at a terminal: SIGINT to every process of the foreground process group. */
+const ctrlC = (l: Launched) => process.kill(-l.child.pid!, 'SIGINT');
+
+/** The pid of the launcher's service process running `entry` (e.g. subgraphs/data/main). */
+function servicePid(launcherPid: number, entry: string): number | undefined {
+  return childrenOf(launcherPid).find((pid) => cmdlineOf(pid).some((a) => a.includes(entry)));
+}
+
+/** The error and fatal log lines of an output, less the launcher's reports of a service it restarts. */
+const errorLines = (out: string) =>
+  out.split('\n').filter((l) => /"level":(50|60)/.test(l) && !/ died \((killed by|exit code)/.test(l));
 
 const VIEW = `query($id: ID!) { account(id: $id) { id name quote { text language } imageData { id url } events { eventName } eventCount } }`;
 
@@ -97,9 +113,38 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
     const survivorId = created.data.createAccount.id as string;
     await postGraphQL<any>(gatewayUrl, 'mutation { renameAccount(id: "10005", name: "Renamed") { id } }');
 
-    first.child.kill('SIGINT');
+    if (hasProc) {
+      // Nothing but the launcher is in the launcher's process group: a terminal's Ctrl-C
+      // reaches neither the services nor PostgreSQL directly.
+      const group = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+      const children = childrenOf(first.child.pid!);
+      expect(children.some((pid) => cmdlineOf(pid).some((a) => /postgres$/.test(a)))).toBe(true);
+      expect(children.filter((pid) => group(pid) === group(first.child.pid!)).map((pid) => cmdlineOf(pid).join(' '))).toEqual([]);
+    }
+    // A subgraph that dies is started again, and the stack serves it again without a restart.
+    const dataPid = servicePid(first.child.pid!, 'subgraphs/data/main');
+    expect(dataPid).toBeDefined();
+    process.kill(dataPid!, 'SIGKILL');
+    await waitFor(first, 'data-subgraph died (killed by SIGKILL); restarting it in 500 ms', 30_000);
+    let back: any;
+    for (let i = 0; i < 150 && !(back?.data?.account?.eventCount >= 1 && !back.errors); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      back = await postGraphQL<any>(gatewayUrl, VIEW, { id: '10042' });
+    }
+    expect(back).toMatchObject({ data: { account: { id: '10042', events: [{ eventName: 'CREATED' }], eventCount: 1 } } });
+    expect(back.errors).toBeUndefined();
+    const newDataPid = servicePid(first.child.pid!, 'subgraphs/data/main');
+    expect(newDataPid).toBeDefined();
+    expect(newDataPid).not.toBe(dataPid);
+
+    ctrlC(first);
     expect({ code: await first.exited, log: first.output().slice(-4000) }).toMatchObject({ code: 0 });
-    expect(first.output()).not.toMatch(/"level":(50|60)/); // no error or fatal log lines
+    // Stopped in order: gateway, subgraphs, database; nothing failed on the way (a database
+    // stopped first makes the relay and the subgraphs log errors: 57P03, connection refused).
+    const order = ['Stopping: gateway', 'Stopping: subgraphs', 'Stopping: database', 'Stopped.'].map((l) => first.output().indexOf(l));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(errorLines(first.output())).toEqual([]);
     await expect(fetch(gatewayUrl, { signal: AbortSignal.timeout(1_000) })).rejects.toThrow();
 
     const second = launch(env);
@@ -114,13 +159,37 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {
-      second.child.kill('SIGINT');
+      ctrlC(second);
     }
     expect({ code: await second.exited, log: second.output().slice(-4000) }).toMatchObject({ code: 0 });
+    expect(errorLines(second.output())).toEqual([]);
     expect(again.data.account).toMatchObject({ id: survivorId, name: 'Survivor' });
     // The restart neither lost nor re-seeded anything: the rename made before it stands.
     expect(renamed.data.account).toMatchObject({ name: 'Renamed', events: [{ eventName: 'CREATED' }, { eventName: 'UPDATED' }], eventCount: 2 });
   } finally {
     if (first.child.exitCode === null) first.child.kill('SIGKILL');
   }
+});
+
+describe('what stops the launcher at once, with one line saying why', () => {
+  test.each([
+    ['abc', 'invalid configuration: GATEWAY_PORT: must be an integer from 1 to 65535 (got "abc")'],
+    ['0', 'invalid configuration: GATEWAY_PORT: must be an integer from 1 to 65535 (got "0")'],
+  ])('GATEWAY_PORT=%s: exit 2, one line, no stack trace, nothing started', async (value, line) => {
+    const pgDir = path.join(dir, `never-${value}`);
+    const l = launch({ ...env, GATEWAY_PORT: value, EMBEDDED_PG_DIR: pgDir });
+    expect(await l.exited).toBe(2);
+    expect(l.output()).toBe(`${line}\n`);
+    expect(fs.existsSync(pgDir)).toBe(false);
+  });
+
+  test('a data folder PostgreSQL cannot use: exit 1 naming the folder and what is wrong with it', async () => {
+    const pgDir = path.join(dir, 'not-postgres');
+    fs.mkdirSync(path.join(pgDir, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(pgDir, 'data', 'notes.txt'), 'my notes, not a database');
+    const l = launch({ ...env, EMBEDDED_PG_DIR: pgDir });
+    expect(await l.exited).toBe(1);
+    expect(l.output()).toContain(`embedded PostgreSQL cannot use its data folder: ${path.join(pgDir, 'data')} is not empty and holds no PostgreSQL data (no PG_VERSION file); use an empty or new folder (EMBEDDED_PG_DIR)`);
+    expect(fs.readFileSync(path.join(pgDir, 'data', 'notes.txt'), 'utf8')).toBe('my notes, not a database');
+  });
 });

@@ -11,7 +11,7 @@ import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../
 import type { Logger } from '../../platform/logger';
 import { contextFiles, deploy, type DeployReport } from '../../prisma/tools/migrate';
 import { embeddedCredentials, provision, urlFor, type Role } from '../../prisma/tools/provision';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedOptions, type EmbeddedPostgres } from './embedded-postgres';
 
 export interface Databases {
   /** What each subgraph gets: the embedded cluster's app users (DML only), or the configured URLs. */
@@ -22,7 +22,8 @@ export interface Databases {
   stop(): Promise<void>;
 }
 
-export async function openDatabases(config: Config, log: Logger): Promise<Databases> {
+/** `options`: for the embedded PostgreSQL (the launcher runs it in its own process group). */
+export async function openDatabases(config: Config, log: Logger, options: Pick<EmbeddedOptions, 'ownProcessGroup'> = {}): Promise<Databases> {
   const configured = allDatabaseUrls(config);
   if (configured) {
     log.info('using the configured databases; nothing embedded starts');
@@ -30,7 +31,7 @@ export async function openDatabases(config: Config, log: Logger): Promise<Databa
   }
   fs.mkdirSync(config.embedded.dir, { recursive: true });
   fs.chmodSync(config.embedded.dir, 0o755);
-  const embedded = await startEmbeddedPostgres({ dir: `${config.embedded.dir}/data`, port: config.embedded.port, log });
+  const embedded = await startEmbeddedPostgres({ dir: `${config.embedded.dir}/data`, port: config.embedded.port, log, ...options });
   log.info({ port: config.embedded.port, dir: config.embedded.dir }, 'embedded PostgreSQL started');
   try {
     const { urls, migratorUrls } = await provision(embedded.adminUrl);

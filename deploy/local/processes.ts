@@ -74,3 +74,71 @@ export async function waitHealthy(svc: ServiceProcess, timeoutMs = 60_000): Prom
   }
   throw new Error(`${svc.spec.name} was not healthy at ${svc.spec.healthUrl} within ${timeoutMs} ms`);
 }
+
+export interface SupervisedService {
+  readonly spec: ServiceSpec;
+  /** The running process (a new one after each restart). */
+  current(): ServiceProcess;
+  /** How many times it was started again after dying. */
+  restarts(): number;
+  /** Stops it for good: no restart after this. */
+  stop(): Promise<void>;
+}
+
+export interface RestartPolicy {
+  /** Delay before the first restart, doubled after each further one. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A process that stayed up this long resets the delay to baseDelayMs. */
+  stableMs: number;
+}
+
+const DEFAULT_RESTARTS: RestartPolicy = { baseDelayMs: 500, maxDelayMs: 30_000, stableMs: 30_000 };
+
+const why = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `killed by ${signal}` : `exit code ${code}`);
+
+/**
+ * Keeps a healthy service running: when its process dies (a crash, a kill), it is logged
+ * with the reason and started again after a backoff (500 ms, doubling up to 30 s; back to
+ * 500 ms once a process stayed up 30 s), so that the rest of the stack keeps serving and
+ * "a context is down" can be tried by killing one.
+ */
+export function supervise(first: ServiceProcess, log: Logger, policy: RestartPolicy = DEFAULT_RESTARTS): SupervisedService {
+  let current = first;
+  let restarts = 0;
+  let delay = policy.baseDelayMs;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let startedAt = Date.now();
+
+  const watch = (svc: ServiceProcess) => {
+    svc.child.once('exit', (code, signal) => {
+      if (stopped || svc !== current) return;
+      if (Date.now() - startedAt >= policy.stableMs) delay = policy.baseDelayMs;
+      log.error({ service: svc.spec.name, code, signal, restartInMs: delay }, `${svc.spec.name} died (${why(code, signal)}); restarting it in ${delay} ms`);
+      timer = setTimeout(() => {
+        if (stopped) return;
+        restarts++;
+        startedAt = Date.now();
+        current = startService(svc.spec, log);
+        watch(current);
+        waitHealthy(current).then(
+          () => log.info({ service: svc.spec.name, restarts }, `${svc.spec.name} is back`),
+          (err: unknown) => log.error({ service: svc.spec.name, err }, `${svc.spec.name} did not come back healthy`),
+        );
+      }, delay);
+      delay = Math.min(policy.maxDelayMs, delay * 2);
+    });
+  };
+  watch(first);
+  return {
+    spec: first.spec,
+    current: () => current,
+    restarts: () => restarts,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current.stop();
+    },
+  };
+}

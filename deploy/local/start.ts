@@ -1,27 +1,41 @@
 /**
  * `npm start`: the whole stack on one machine. Databases (embedded PostgreSQL unless URLs
  * are configured), migrations, demo data on first start, then the three subgraphs and the
- * gateway as separate processes. Ctrl-C stops the gateway, the subgraphs, then the database.
+ * gateway as separate processes, each restarted with a backoff if it dies. Ctrl-C stops
+ * the gateway, the subgraphs, then the database: every service and the database run in
+ * their own process groups, so the terminal's SIGINT reaches only this launcher.
  */
 import { randomBytes } from 'node:crypto';
-import { CONTEXTS, loadConfig, withDatabaseUrls, type ContextName } from '../../platform/config';
+import { CONTEXTS, loadConfigOrExit, withDatabaseUrls, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { isSeeded, seed } from '../../prisma/tools/seed';
 import { migrateAll, openDatabases, type Databases } from './bootstrap';
-import { startService, waitHealthy, type ServiceProcess } from './processes';
+import { startService, supervise, waitHealthy, type SupervisedService } from './processes';
+
+/** Progress a person at the terminal reads (logs are JSON lines for machines). */
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const log = createLogger('launcher', config.logLevel);
-  const services: ServiceProcess[] = [];
+  const subgraphs: SupervisedService[] = [];
+  let gateway: SupervisedService | undefined;
   let dbs: Databases | undefined;
+  /** The database being started: a Ctrl-C meanwhile waits for it, then stops it (it is in its own process group). */
+  let opening: Promise<Databases> | undefined;
   let stopping = false;
 
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const svc of [...services].reverse()) await svc.stop();
-    await dbs?.stop();
+    if (gateway) say('Stopping: gateway');
+    await gateway?.stop();
+    if (subgraphs.length > 0) say('Stopping: subgraphs');
+    await Promise.all(subgraphs.map((s) => s.stop()));
+    const database = dbs ?? (await opening?.catch(() => undefined));
+    if (database?.embedded) say('Stopping: database');
+    await database?.stop();
+    say('Stopped.');
     log.info('stack stopped');
     process.exit(code);
   };
@@ -29,7 +43,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    dbs = await openDatabases(config, log);
+    opening = openDatabases(config, log, { ownProcessGroup: true });
+    dbs = await opening;
     await migrateAll(dbs.migrationUrls, log);
     if (config.seedAccounts > 0 && !(await isSeeded(dbs.urls.account))) {
       log.info({ accounts: config.seedAccounts }, 'first start: seeding demo data');
@@ -44,29 +59,23 @@ async function main(): Promise<void> {
     const urls = dbs.urls;
     const envOf = (name: ContextName | 'gateway') => withDatabaseUrls(env, urls, name === 'gateway' ? [] : [name]);
     const base = (name: ContextName | 'gateway') => `http://${config.host}:${config.ports[name]}`;
-    const subgraphs = CONTEXTS.map((c) =>
-      startService({ name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env: envOf(c), healthUrl: `${base(c)}/health` }, log),
-    );
-    services.push(...subgraphs);
-    await Promise.all(subgraphs.map((s) => waitHealthy(s)));
-    const gateway = startService({ name: 'gateway', entry: 'gateway/main', env: envOf('gateway'), healthUrl: `${base('gateway')}/health` }, log);
-    services.push(gateway);
-    await waitHealthy(gateway);
-    for (const svc of services) {
-      void svc.exited.then((code) => {
-        if (stopping) return;
-        log.error({ service: svc.spec.name, code }, 'service exited unexpectedly; stopping the stack');
-        void stopAll(1);
-      });
+    for (const c of CONTEXTS) {
+      subgraphs.push(supervise(startService({ name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env: envOf(c), healthUrl: `${base(c)}/health` }, log), log));
     }
+    await Promise.all(subgraphs.map((s) => waitHealthy(s.current())));
+    if (stopping) return;
+    gateway = supervise(startService({ name: 'gateway', entry: 'gateway/main', env: envOf('gateway'), healthUrl: `${base('gateway')}/health` }, log), log);
+    await waitHealthy(gateway.current());
+    if (stopping) return;
     const lines = [
       `gateway   ${base('gateway')}/graphql`,
       ...CONTEXTS.map((c) => `${c.padEnd(9)} ${config.subgraphUrls[c]}`),
       dbs.embedded ? `database  embedded PostgreSQL on 127.0.0.1:${config.embedded.port} (${config.embedded.dir})` : 'database  configured URLs',
     ];
-    process.stdout.write(`\nAccount graph is up (Ctrl-C to stop):\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+    say(`\nAccount graph is up (Ctrl-C to stop):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
     log.info({ gateway: `${base('gateway')}/graphql` }, 'stack ready');
   } catch (err) {
+    if (stopping) return;
     log.fatal({ err }, 'start-up failed');
     await stopAll(1);
   }

@@ -3,7 +3,7 @@ import type { Account, PrismaClient } from '../../generated/account/client';
 import { followerRead } from '../kit/dialect';
 import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
-import { decodeCursor, encodeCursor, requireId, requireRange, requireText } from '../kit/validate';
+import { decodeCursor, encodeCursor, optionalPrefix, requireId, requireRange, requireText } from '../kit/validate';
 import type { AccountLoaders } from './loaders';
 import { RELAY_WORKER } from './outbox/relay';
 import { recordedEventResolver, withRecordedEvent, type AccountWithEvent } from './recorded-event';
@@ -40,12 +40,13 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
     accounts: async (_: unknown, args: { namePrefix?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) => {
       const first = requireRange('first', args.first ?? 20, 1, MAX_PAGE);
       const after = args.after ? decodeCursor('after', args.after) : undefined;
+      const namePrefix = optionalPrefix('namePrefix', args.namePrefix);
       // A name-prefix listing (REST /accountsbyname) may be seconds stale: a follower read on CockroachDB.
-      const read = args.namePrefix ? followerRead : <D, T>(db: D, fn: (db: D) => Promise<T>) => fn(db);
+      const read = namePrefix ? followerRead : <D, T>(db: D, fn: (db: D) => Promise<T>) => fn(db);
       const rows = await read(ctx.db, (db) => db.account.findMany({
         where: {
           // Prisma passes startsWith to LIKE unescaped: a literal prefix must escape the wildcards.
-          ...(args.namePrefix ? { name: { startsWith: escapeLike(args.namePrefix) } } : {}),
+          ...(namePrefix ? { name: { startsWith: escapeLike(namePrefix) } } : {}),
           ...(after !== undefined ? { id: { gt: after } } : {}),
         },
         orderBy: { id: 'asc' },

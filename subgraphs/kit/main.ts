@@ -1,5 +1,5 @@
 /** Process entry shared by the three subgraphs: config, logs, start, graceful stop. */
-import { databaseUrlOf, loadConfig, type Config, type ContextName } from '../../platform/config';
+import { databaseUrlOf, loadConfigOrExit, type Config, type ContextName } from '../../platform/config';
 import { onShutdown } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
 import { startSubgraph, type SubgraphDefinition } from './subgraph';
@@ -8,7 +8,7 @@ export function runSubgraphProcess<Db, Loaders>(
   name: ContextName,
   define: (databaseUrl: string, poolSize: number, config: Config) => SubgraphDefinition<Db, Loaders>,
 ): void {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const log = createLogger(`${name}-subgraph`, config.logLevel);
   const def = define(databaseUrlOf(config, name), config.poolSize, config);
   if (!config.subgraphSecret) log.warn('SUBGRAPH_SECRET is not set: this subgraph answers any caller (development only)');

@@ -10,12 +10,14 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { parse } from 'graphql';
-import { SIGNATURE_HEADER, verify } from '../../platform/auth';
+import { SIGNATURE_HEADER, check } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
+import { ReplayGuard } from '../../platform/replay-guard';
+import { maskInternalErrors } from './mask';
 import type { RetryOptions } from './retry';
 import type { Worker } from './worker';
 
@@ -68,9 +70,17 @@ export interface RunningSubgraph extends RunningHttpServer {
   stop(): Promise<void>;
 }
 
-/** Refuses GraphQL requests (`_entities` and `_service` included) that the gateway did not sign. */
-const signatureCheck = (secret: string) => (req: IncomingMessage, body: string, url: URL) =>
-  verify(secret, req.headers[SIGNATURE_HEADER] as string | undefined, req.method ?? 'GET', url.pathname + url.search, body);
+/**
+ * Refuses GraphQL requests (`_entities` and `_service` included) that were not signed for
+ * this subgraph, and any signature this process has already seen (a replay).
+ */
+const signatureCheck = (secret: string, audience: ContextName) => {
+  const guard = new ReplayGuard();
+  return (req: IncomingMessage, body: string, url: URL) => {
+    const result = check(secret, audience, req.headers[SIGNATURE_HEADER] as string | undefined, req.method ?? 'GET', url.pathname + url.search, body);
+    return 'refused' in result ? result.refused : guard.admit(result.verified);
+  };
+};
 
 const REPLAY_STATE = Symbol('replay');
 
@@ -98,6 +108,7 @@ export async function startSubgraph<Db, Loaders>(
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: !opts.production,
+    formatError: maskInternalErrors(def.name, log),
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
     // (about 45 of 160 µs of Apollo CPU per `_entities` request, bench/micro/subgraph-plugins.ts); this
@@ -131,7 +142,7 @@ export async function startSubgraph<Db, Loaders>(
         };
       },
       routes: def.workers.flatMap((w) => w.routes ?? []),
-      authenticate: opts.secret ? signatureCheck(opts.secret) : undefined,
+      authenticate: opts.secret ? signatureCheck(opts.secret, def.name) : undefined,
     },
     { host: opts.host, port: opts.port },
   );

@@ -38,7 +38,7 @@ export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, sec
     });
     const res = await client.send(dataSubgraphUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signedHeaders(secret, 'POST', dataSubgraphUrl, request) },
+      headers: { 'content-type': 'application/json', ...signedHeaders(secret, 'data', 'POST', dataSubgraphUrl, request) },
       body: request,
     });
     const text = res.text;
