@@ -29,9 +29,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** Write failures the client is told about in our words, whose cause only the log should have. */
+const LOGGED_WRITE_FAILURES = new Set(['DATABASE_UNAVAILABLE', 'OUTCOME_UNKNOWN', 'TRANSACTION_CONFLICT']);
+
 export function maskInternalErrors(subgraph: string, log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
+    if (typeof code === 'string' && LOGGED_WRITE_FAILURES.has(code)) {
+      // Already worded for the client (kit/transaction.ts); the database's own error goes to the log.
+      log.warn({ err: (unwrapResolverError(error) as { originalError?: unknown }).originalError, path: formatted.path, code }, 'resolver failed');
+      return formatted;
+    }
     if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return formatted;
     const err = unwrapResolverError(error);
     log.error({ err, path: formatted.path }, 'resolver failed');

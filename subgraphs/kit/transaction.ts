@@ -17,7 +17,8 @@
  * aborting each other (CockroachDB: READ COMMITTED needs sql.txn.read_committed_isolation.enabled;
  * where it is off the transaction runs SERIALIZABLE and the 40001 retries take over).
  */
-import { ErrorCode, graphqlError } from '../../platform/errors';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../../platform/errors';
 import { dbErrorKind, type DbErrorKind } from './db-errors';
 import type { RetryOptions } from './retry';
 
@@ -50,22 +51,29 @@ export interface WriteOptions<R> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RETRYABLE = new Set<DbErrorKind>(['serialization', 'aborted', 'ambiguous', 'connection', 'unreachable']);
 
-export const outcomeUnknown = (detail: string, attempts: number) =>
-  graphqlError(
+const times = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
+
+/** A write error for the client, carrying the database's own error for this process's log (kit/mask.ts). */
+const writeError = (code: ErrorCode, message: string, attempts: number, cause: unknown) =>
+  new GraphQLError(message, { extensions: { code, attempts }, originalError: cause instanceof Error ? cause : undefined });
+
+export const outcomeUnknown = (detail: string, attempts: number, cause?: unknown) =>
+  writeError(
     ErrorCode.OUTCOME_UNKNOWN,
     `the database did not confirm whether the write was applied (${detail}); it may or may not have happened: ` +
       'retry with the same Idempotency-Key, or read the data back before writing again',
-    { attempts },
+    attempts,
+    cause,
   );
 
 function finalError(kind: DbErrorKind, attempts: number, err: unknown): unknown {
   switch (kind) {
     case 'serialization':
-      return graphqlError(ErrorCode.TRANSACTION_CONFLICT, `transaction lost a serialization conflict ${attempts} times in a row; nothing was written, try again`, { attempts });
+      return writeError(ErrorCode.TRANSACTION_CONFLICT, `transaction lost a serialization conflict ${attempts} times in a row; nothing was written, try again`, attempts, err);
     case 'aborted':
     case 'unreachable':
     case 'connection':
-      return graphqlError(ErrorCode.DATABASE_UNAVAILABLE, `the database is unavailable; nothing was written (${attempts} attempts), try again later`, { attempts });
+      return writeError(ErrorCode.DATABASE_UNAVAILABLE, `the database is unavailable; nothing was written (${times(attempts)}), try again later`, attempts, err);
     default:
       return err;
   }
@@ -95,14 +103,14 @@ export async function writeTransaction<Tx, R>(client: TransactionalClient<Tx>, f
     }
     if (kind === 'unique' && everAmbiguous && opts.lookup) kind = 'ambiguous';
     if (kind === 'ambiguous' || kind === 'connection') {
-      if (!opts.lookup && !opts.rerunnable) throw outcomeUnknown(`${kind} result, and this write cannot be read back`, attempt);
+      if (!opts.lookup && !opts.rerunnable) throw outcomeUnknown(`${kind} result, and this write cannot be read back`, attempt, error);
       unsettled = true;
       everAmbiguous = true;
     }
     if (!RETRYABLE.has(kind)) throw error;
     if (attempt >= opts.retry.maxAttempts) {
       // An attempt that may have committed and that no lookup or later run settled: unknown.
-      throw unsettled ? outcomeUnknown(`${kind} after ${attempt} attempts`, attempt) : finalError(kind, attempt, error);
+      throw unsettled ? outcomeUnknown(`${kind} after ${times(attempt)}`, attempt, error) : finalError(kind, attempt, error);
     }
     opts.onRetry?.(attempt, kind, error);
     await sleep(Math.round(Math.random() * Math.min(cap, base * 2 ** (attempt - 1))));
