@@ -7,76 +7,24 @@
  * `attempts`, a 400 is not, a mutation is never re-sent, and the per-subgraph circuit
  * breaker fails fast without touching the subgraph while open, then lets a probe through
  * after `halfOpenAfterMs`. isTransient, the classifier behind all of it, is tested as a unit.
+ * Mutations: writes.test.ts; in-flight deduplication: dedup.test.ts.
  */
-import { GraphQLDataSourceRequestKind, type GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { BrokenCircuitError, CircuitState } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { freePort } from '../deploy/local/scratch';
-import { ErrorCode } from '../platform/errors';
 import { HttpClient } from '../platform/http-client';
-import { createLogger } from '../platform/logger';
-import { closeFakeServers, data, delayed, firstN, hang, reset, startFakeServer as startSubgraph, status } from '../tests/harness/fake-http';
-import { ResilientDataSource, isTransient, type ResilienceOptions } from './resilience';
+import { ErrorCode } from '../platform/errors';
+import { dataSource, expectUnavailable, healthCheckKind, incomingOperation, MUTATION, QUERY, rejection, useDataSources } from '../tests/harness/data-source';
+import { data, delayed, firstN, hang, reset, startFakeServer as startSubgraph, status } from '../tests/harness/fake-http';
+import { isTransient, type ResilienceOptions } from './resilience';
 
-const log = createLogger('test', 'silent');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const clients: HttpClient[] = [];
 
+useDataSources();
+const afterThis: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await closeFakeServers();
+  await Promise.all(afterThis.splice(0).map((f) => f()));
 });
-
-// ---------------------------------------------------------------------------------------
-// Calling the data source the way @apollo/gateway does
-
-const defaults: ResilienceOptions = { timeoutMs: 2_000, mutationTimeoutMs: 2_000, attempts: 3, breakerThreshold: 100, halfOpenAfterMs: 10_000 };
-/** A data source on its own client, as the gateway builds them (the client holds the timeout). */
-function dataSource(url: string, opts: Partial<ResilienceOptions> = {}, name = 'account'): ResilientDataSource {
-  const options = { ...defaults, ...opts };
-  const queries = new HttpClient({ timeoutMs: options.timeoutMs });
-  const mutations = new HttpClient({ timeoutMs: options.mutationTimeoutMs });
-  clients.push(queries, mutations);
-  return new ResilientDataSource(name, url, options, log, { queries, mutations });
-}
-
-const QUERY = 'query Q__account__0{account(id:"1"){id}}';
-const MUTATION = 'mutation { x }';
-
-/** A request outside any incoming operation, as the gateway's health check sends it. */
-const healthCheckKind = (query: string): GraphQLDataSourceProcessOptions => ({
-  kind: GraphQLDataSourceRequestKind.HEALTH_CHECK,
-  request: { query },
-  context: {},
-});
-
-/** A fetch of a query plan, as executeQueryPlan sends it (a fresh object each call: process() mutates request.http). */
-const incomingOperation = (query: string, operationName?: string): GraphQLDataSourceProcessOptions => {
-  const incomingRequestContext = { context: {}, request: {} } as unknown as GatewayGraphQLRequestContext;
-  return {
-    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-    request: { query, variables: {}, operationName },
-    incomingRequestContext,
-    context: incomingRequestContext.context,
-  };
-};
-
-async function rejection(p: Promise<unknown>): Promise<GraphQLError> {
-  let value: unknown;
-  try {
-    value = await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GraphQLError);
-    return err as GraphQLError;
-  }
-  throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-}
-
-function expectUnavailable(err: GraphQLError, serviceName = 'account') {
-  expect(err.extensions).toEqual(expect.objectContaining({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName }));
-  expect(err.message).toContain(`subgraph ${serviceName} is unavailable`);
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -135,91 +83,6 @@ describe('client errors are not retried', () => {
     expect(ds.breaker.state).toBe(CircuitState.Closed);
     await rejection(ds.process(healthCheckKind(QUERY)));
     expect(sub.requests).toBe(2);
-  });
-});
-
-function expectOutcomeUnknown(err: GraphQLError, serviceName = 'account') {
-  expect(err.extensions).toEqual(expect.objectContaining({ code: ErrorCode.OUTCOME_UNKNOWN, serviceName }));
-  expect(err.message).toMatch(/may or may not have been applied: retry with the same Idempotency-Key/);
-}
-
-describe('mutations are never re-sent, and a sent one that got no answer has an unknown outcome', () => {
-  test('a mutation answered 503 is sent exactly once, even with attempts=3: outcome unknown', async () => {
-    const sub = await startSubgraph(status(503));
-    const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(MUTATION)));
-    expectOutcomeUnknown(err);
-    expect(err.message).toContain('503');
-    expect(sub.requests).toBe(1);
-    expect(sub.bodies[0]?.query).toBe(MUTATION);
-  });
-
-  test('a connection reset on a mutation is not retried either: outcome unknown', async () => {
-    const sub = await startSubgraph(reset);
-    const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(MUTATION)));
-    expectOutcomeUnknown(err);
-    expect(sub.requests).toBe(1);
-  });
-
-  test('a mutation fetch as the query planner prints it (named, no whitespace) that times out is sent once: outcome unknown', async () => {
-    const sub = await startSubgraph(hang);
-    const op = 'mutation Transfer__account__0($amount:Int!){transfer(amount:$amount){id}}';
-    const err = await rejection(dataSource(sub.url, { attempts: 3, timeoutMs: 150, mutationTimeoutMs: 150 }).process(incomingOperation(op, 'Transfer__account__0')));
-    expectOutcomeUnknown(err);
-    expect(sub.requests).toBe(1);
-  });
-
-  test('a refused connection: the write was not sent, and the answer says so (SUBGRAPH_UNAVAILABLE)', async () => {
-    const port = await freePort();
-    const err = await rejection(dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 3 }).process(healthCheckKind(MUTATION)));
-    expectUnavailable(err);
-    expect(err.message).toContain('the write was not sent, nothing was written');
-  });
-
-  // undici's connection timers tick coarsely (about a second), hence the wide margins.
-  test('mutations get their own, longer deadline: a 2.5 s write succeeds where a 2.5 s read times out', async () => {
-    const sub = await startSubgraph(delayed(2_500, data({ ok: true })));
-    const ds = dataSource(sub.url, { attempts: 1, timeoutMs: 1_000, mutationTimeoutMs: 10_000 });
-    expect((await ds.process(healthCheckKind(MUTATION))).data).toEqual({ ok: true });
-    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
-  });
-
-  test('timed-out mutations do not open the circuit that reads depend on', async () => {
-    // Mutations never get an answer; queries get one at once.
-    const sub = await startSubgraph((req, res, n) => {
-      if (!sub.bodies[n - 1]?.query?.startsWith('mutation')) data({ account: { id: '1' } })(req, res, n);
-    });
-    const ds = dataSource(sub.url, { attempts: 1, breakerThreshold: 1, timeoutMs: 2_000, mutationTimeoutMs: 100 });
-    for (let i = 0; i < 3; i++) expectOutcomeUnknown(await rejection(ds.process(healthCheckKind(MUTATION))));
-    expect(ds.breaker.state).toBe(CircuitState.Closed);
-    expect((await ds.process(healthCheckKind(QUERY))).data).toEqual({ account: { id: '1' } });
-  });
-
-  test('an open circuit refuses a mutation before sending it: nothing reaches the subgraph', async () => {
-    const sub = await startSubgraph(status(503));
-    const ds = dataSource(sub.url, { attempts: 1, breakerThreshold: 1, halfOpenAfterMs: 60_000 });
-    expectUnavailable(await rejection(ds.process(healthCheckKind(QUERY))));
-    expect(ds.breaker.state).toBe(CircuitState.Open);
-    const err = await rejection(ds.process(healthCheckKind(MUTATION)));
-    expectUnavailable(err);
-    expect(err.message).toContain('the write was not sent');
-    expect(sub.requests).toBe(1);
-  });
-
-  test("the client's Idempotency-Key goes with the mutation, not with queries; the internal write marker never leaves", async () => {
-    const sub = await startSubgraph(data({ ok: true }));
-    const ds = dataSource(sub.url, { attempts: 1 });
-    const withKey = (query: string): GraphQLDataSourceProcessOptions => ({ ...healthCheckKind(query), context: { idempotencyKey: 'key-123' } });
-    await ds.process(withKey(MUTATION));
-    await ds.process(withKey(QUERY));
-    expect(sub.headers[0]?.['idempotency-key']).toBe('key-123');
-    expect(sub.headers[1]?.['idempotency-key']).toBeUndefined();
-    expect(sub.headers.every((h) => h['x-gateway-write'] === undefined)).toBe(true);
-  });
-
-  test('control: the same reset on a query with attempts=3 does reach the subgraph 3 times', async () => {
-    const sub = await startSubgraph(reset);
-    expectUnavailable(await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(`  ${QUERY}`))));
-    expect(sub.requests).toBe(3);
   });
 });
 
@@ -335,7 +198,7 @@ describe('isTransient', () => {
 
   test('true for what the real client throws: refused, reset, timed out', async () => {
     const client = new HttpClient({ timeoutMs: 100 });
-    clients.push(client);
+    afterThis.push(() => client.close());
     const refused = await client.send(`http://127.0.0.1:${await freePort()}/`).catch((e: unknown) => e);
     const resetting = await startSubgraph(reset);
     const wasReset = await client.send(resetting.url, { method: 'POST', body: '{}' }).catch((e: unknown) => e);
@@ -348,45 +211,3 @@ describe('isTransient', () => {
   });
 });
 
-describe('in-flight deduplication of identical queries', () => {
-  const QUERY_B = 'query Q__account__0{account(id:"2"){id}}';
-
-  test('10 identical queries at once: one request reaches the subgraph, each caller gets its own copy of the answer', async () => {
-    const sub = await startSubgraph(delayed(100, data({ account: { id: '1' } })));
-    const ds = dataSource(sub.url, { attempts: 1 });
-    const answers = await Promise.all(Array.from({ length: 10 }, () => ds.process(healthCheckKind(QUERY))));
-    expect(sub.requests).toBe(1);
-    expect(answers.map((a) => a.data)).toEqual(answers.map(() => ({ account: { id: '1' } })));
-    expect(answers[0]!.data).not.toBe(answers[1]!.data);
-    expect(ds.inFlight?.size).toBe(0);
-    // Nothing is cached: the next one is sent again.
-    await ds.process(healthCheckKind(QUERY));
-    expect(sub.requests).toBe(2);
-  });
-
-  test('different queries are not shared; identical mutations are each sent', async () => {
-    const sub = await startSubgraph(delayed(50, data({ ok: true })));
-    const ds = dataSource(sub.url, { attempts: 1 });
-    await Promise.all([ds.process(healthCheckKind(QUERY)), ds.process(healthCheckKind(QUERY_B))]);
-    expect(sub.requests).toBe(2);
-    await Promise.all([ds.process(healthCheckKind(MUTATION)), ds.process(healthCheckKind(MUTATION))]);
-    expect(sub.requests).toBe(4);
-  });
-
-  test('SUBGRAPH_DEDUP=false: every query is sent', async () => {
-    const sub = await startSubgraph(delayed(50, data({ ok: true })));
-    const ds = dataSource(sub.url, { attempts: 1, dedup: false });
-    await Promise.all(Array.from({ length: 5 }, () => ds.process(healthCheckKind(QUERY))));
-    expect(sub.requests).toBe(5);
-  });
-
-  test('a shared failure is each caller’s to retry', async () => {
-    const sub = await startSubgraph(firstN(1, delayed(50, status(503)), data({ ok: true })));
-    const ds = dataSource(sub.url, { attempts: 2 });
-    const answers = await Promise.all(Array.from({ length: 3 }, () => ds.process(healthCheckKind(QUERY))));
-    expect(answers.map((a) => a.data)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    // One shared 503, then each caller's own retry (jittered backoff: those that coincide are shared).
-    expect(sub.requests).toBeGreaterThanOrEqual(2);
-    expect(sub.requests).toBeLessThanOrEqual(4);
-  });
-});
