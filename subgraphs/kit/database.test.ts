@@ -4,7 +4,7 @@
  * rebalance across CockroachDB nodes after one returns from a drain.
  */
 import { PrismaClient } from '../../generated/account/client';
-import { testDatabaseUrls } from '../../tests/harness/db';
+import { adminQuery, testDatabaseUrls } from '../../tests/harness/db';
 import { connectDatabase, POOL_MAX_LIFETIME_SECONDS } from './database';
 
 const backendPid = async (db: ReturnType<typeof connectDatabase<PrismaClient>>) =>
@@ -35,6 +35,19 @@ test('a connection past its lifetime is replaced by a new one (a new server proc
     // The old one is gone from the server, not just from the pool.
     const alive = (await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [first])).rowCount;
     expect(alive).toBe(0);
+  } finally {
+    await db.close();
+  }
+});
+
+test('an idle pooled connection that dies (a drained node, a terminated backend) does not crash the process', async () => {
+  const db = connectDatabase(PrismaClient, testDatabaseUrls().account, 1);
+  try {
+    // Only the prepared reads' path: Prisma never connects, so its own listener is not there.
+    const pid = await backendPid(db);
+    await adminQuery('SELECT pg_terminate_backend($1)', [pid]);
+    await new Promise((r) => setTimeout(r, 200)); // the idle client's 'error' is emitted meanwhile
+    expect(await backendPid(db)).not.toBe(pid); // served again, on a new connection
   } finally {
     await db.close();
   }

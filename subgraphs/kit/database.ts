@@ -54,6 +54,11 @@ export function connectDatabase<C extends PrismaLike>(
     maxLifetimeSeconds: opts.maxLifetimeSeconds ?? POOL_MAX_LIFETIME_SECONDS,
     application_name: 'account-graph',
   });
+  // pg-pool emits 'error' for an *idle* client whose connection dies (a node drained, a
+  // backend terminated); with no listener that event would crash the process. The pool has
+  // already dropped the client; the next query connects anew and reports any real outage.
+  // (Prisma adds a listener of its own only once it has connected; the hot reads may not wait.)
+  pool.on('error', () => undefined);
   trackPool(pool, new URL(url).pathname.slice(1) || 'default');
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new Client({ adapter });
