@@ -32,6 +32,7 @@ afterAll(async () => {
   await prisma.account.deleteMany({ where: { id: { in: ids } } });
   await prisma.$executeRawUnsafe(`DELETE FROM idempotency_keys WHERE key LIKE '${prefix}%'`);
   await prisma.$disconnect();
+  await pool.end(); // an external pool: Prisma leaves it open
 });
 
 function request(extra: Partial<WriteRequest> = {}): WriteRequest & { retries: DbErrorKind[] } {

@@ -45,6 +45,8 @@ export class FaultyPool extends Pool {
   ) {
     super(config);
     this.on('connect', (client) => this.wrap(client));
+    // An idle client whose connection dies (the faults above, the test server stopping) must not crash the run.
+    this.on('error', () => undefined);
   }
 
   /** Arms `fault` `times` times (each fires once). */
