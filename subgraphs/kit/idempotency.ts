@@ -98,12 +98,6 @@ export async function storeResult(tx: RawSql, key: string, result: unknown): Pro
   await tx.$executeRawUnsafe('UPDATE idempotency_keys SET result = $2::JSONB WHERE key = $1', key, JSON.stringify(result));
 }
 
-/** Reads the stored result of a key (an ambiguous write's lookup), or null when the key is not stored. */
-export async function storedResult<R>(db: RawSql, key: string): Promise<R | null> {
-  const [row] = await db.$queryRawUnsafe<{ result: unknown }[]>('SELECT result FROM idempotency_keys WHERE key = $1', key);
-  return row && row.result !== null ? (row.result as R) : null;
-}
-
 /** Deletes expired keys, `batch` at a time (bounded transactions); returns how many went. */
 export async function pruneExpiredKeys(db: RawSql, batch = 1_000): Promise<number> {
   let total = 0;

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { PrismaClient } from '../../generated/account/client';
 import { connectDatabase, type Database } from './database';
-import { isSerializationFailure, serializable, withRetry, type RetryOptions } from './retry';
+import { serializable } from '../../tests/harness/serializable';
+import { isSerializationFailure, withRetry, type RetryOptions } from './retry';
 
 describe('isSerializationFailure', () => {
   test.each<[string, unknown]>([

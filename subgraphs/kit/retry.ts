@@ -1,7 +1,9 @@
 /**
- * SERIALIZABLE write transactions that retry on serialization failures, as CockroachDB
- * asks every client to: SQLSTATE 40001, which Prisma reports as P2034 and never retries.
- * Bounded exponential backoff with full jitter.
+ * Re-running work that lost a serialization conflict, as CockroachDB asks every client to:
+ * SQLSTATE 40001, which Prisma reports as P2034 and never retries. Bounded exponential
+ * backoff with full jitter. `withRetry` serves single statements (the outbox's claim, ack and
+ * fail; the seeder); the subgraphs' write transactions go through transaction.ts, which also
+ * settles ambiguous commits.
  */
 import { ErrorCode, graphqlError } from '../../platform/errors';
 import { isSerializationFailure } from './db-errors';
@@ -39,12 +41,9 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
   }
 }
 
-/** The slice of a generated PrismaClient that `serializable` needs. */
-export interface TransactionalClient<Tx> {
-  $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { isolationLevel?: 'Serializable'; maxWait?: number; timeout?: number }): Promise<R>;
-}
+export type Isolation = 'ReadCommitted' | 'Serializable';
 
-/** Runs `fn` in a SERIALIZABLE transaction, re-running it from the start on a serialization failure. */
-export function serializable<Tx, R>(client: TransactionalClient<Tx>, fn: (tx: Tx) => Promise<R>, opts: RetryOptions): Promise<R> {
-  return withRetry(() => client.$transaction(fn, { isolationLevel: 'Serializable' }), opts);
+/** The slice of a generated PrismaClient that `writeTransaction` (transaction.ts) needs. */
+export interface TransactionalClient<Tx> {
+  $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { isolationLevel?: Isolation; maxWait?: number; timeout?: number }): Promise<R>;
 }

@@ -20,14 +20,8 @@
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../platform/errors';
 import { dbErrorKind, type DbErrorKind } from './db-errors';
-import type { RetryOptions } from './retry';
+import type { Isolation, RetryOptions, TransactionalClient } from './retry';
 
-export type Isolation = 'ReadCommitted' | 'Serializable';
-
-/** The slice of a generated PrismaClient that `writeTransaction` needs. */
-export interface TransactionalClient<Tx> {
-  $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { isolationLevel?: Isolation; maxWait?: number; timeout?: number }): Promise<R>;
-}
 
 export interface WriteOptions<R> {
   retry: RetryOptions;
@@ -70,9 +64,9 @@ function finalError(kind: DbErrorKind, attempts: number, err: unknown): unknown 
   switch (kind) {
     case 'serialization':
       return writeError(ErrorCode.TRANSACTION_CONFLICT, `transaction lost a serialization conflict ${attempts} times in a row; nothing was written, try again`, attempts, err);
+    // ('connection' and 'ambiguous' never get here: they leave the write unsettled, OUTCOME_UNKNOWN.)
     case 'aborted':
     case 'unreachable':
-    case 'connection':
       return writeError(ErrorCode.DATABASE_UNAVAILABLE, `the database is unavailable; nothing was written (${times(attempts)}), try again later`, attempts, err);
     default:
       return err;

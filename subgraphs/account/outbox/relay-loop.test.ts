@@ -8,7 +8,7 @@
 import pino from 'pino';
 import { registry } from '../../../platform/metrics';
 import { createLogger } from '../../../platform/logger';
-import { serializable } from '../../kit/retry';
+import { serializable } from '../../../tests/harness/serializable';
 import { pauseMs } from './destination';
 import { backoffMs } from './relay';
 import { appendEvent } from './store';

@@ -3,7 +3,7 @@
  * events numbered 1, 2, 3 inside the caller's transaction, a rollback leaves nothing, and
  * two concurrent appends for one account get seqs 1 and 2 (serializable + retry).
  */
-import { serializable } from '../../kit/retry';
+import { serializable } from '../../../tests/harness/serializable';
 import { appendEvent, type Tx } from './store';
 import { useOutboxTable } from '../../../tests/outbox-table';
 
