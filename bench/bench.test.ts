@@ -77,7 +77,11 @@ describe('reports', () => {
   }));
 
   test('the chart is an inline SVG with the three latency lines, the bars and the marks', () => {
-    const svg = svgChart({ seconds: perSecond(samples), marks: [{ t: 2_000, label: 'kill' }], windows: [{ from: 2_000, to: 3_000, label: 'down' }] });
+    const svg = svgChart({
+      seconds: perSecond(samples),
+      marks: [{ t: 2_000, label: 'kill' }],
+      windows: [{ from: 2_000, to: 3_000, label: 'down' }],
+    });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<path d="M/g)).toHaveLength(3);
     expect(svg).toContain('kill');
@@ -87,7 +91,17 @@ describe('reports', () => {
   test('a report folder: summary.json, report.html and chart.png', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-report-'));
     try {
-      const out = await writeReport({ scenario: 'synthetic', command: 'jest', samples, durationMs: 6_000, headline: { failed: 19 }, marks: [{ t: 2_400, label: 'kill' }] }, dir);
+      const out = await writeReport(
+        {
+          scenario: 'synthetic',
+          command: 'jest',
+          samples,
+          durationMs: 6_000,
+          headline: { failed: 19 },
+          marks: [{ t: 2_400, label: 'kill' }],
+        },
+        dir,
+      );
       const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
       expect(summary.seconds).toHaveLength(6);
       expect(Object.keys(summary.percentiles)).toEqual(['all', 'create', 'read']);
@@ -130,7 +144,12 @@ test('the open-loop generator sends at its rate whatever the answers, bounded by
   let answered = 0;
   const samples = await runOpenLoop({
     durationMs: 500,
-    streams: [{ rate: 40, send: async (i) => (answered++, i % 4 === 0 ? { status: 503, ok: false } : { status: 200, ok: true }) }],
+    streams: [
+      {
+        rate: 40,
+        send: async (i) => (answered++, i % 4 === 0 ? { status: 503, ok: false } : { status: 200, ok: true }),
+      },
+    ],
   });
   expect(samples).toHaveLength(20);
   expect(answered).toBe(20);
@@ -164,7 +183,11 @@ describe('baselines answer exactly what the gateway answers', () => {
   };
 
   test('REST fan-out over the subgraphs, through its HTTP frame', async () => {
-    const urls = { account: stack.subgraphs.account.url, data: stack.subgraphs.data.url, image: stack.subgraphs.image.url };
+    const urls = {
+      account: stack.subgraphs.account.url,
+      data: stack.subgraphs.data.url,
+      image: stack.subgraphs.image.url,
+    };
     const server = await listen(accountListener(fanoutAggregate({ subgraphUrls: urls })));
     try {
       const expected = await gatewayGet(id);

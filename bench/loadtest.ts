@@ -43,17 +43,25 @@ async function main(): Promise<void> {
   only(args, ['rate', 'duration', 'down', 'fault-at', 'subgraph', 'users', 'accounts', 'gateway-url', 'tsx', 'warmup']);
   const name = args.positional[0] ?? '';
   const scenario = SCENARIOS[name];
-  if (!scenario || args.positional.length > 1) throw new UsageError(`usage: npm run loadtest -- <${Object.keys(SCENARIOS).join('|')}> [options]`);
+  if (!scenario || args.positional.length > 1)
+    throw new UsageError(`usage: npm run loadtest -- <${Object.keys(SCENARIOS).join('|')}> [options]`);
   const gatewayUrl = str(args, 'gateway-url');
-  if (gatewayUrl && scenario.needsStack) throw new UsageError(`${name} kills parts of the stack, so it runs only on a stack it starts itself (no --gateway-url)`);
-  if (gatewayUrl && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(gatewayUrl)) throw new UsageError('--gateway-url must be a loopback address (http://127.0.0.1:PORT)');
+  if (gatewayUrl && scenario.needsStack)
+    throw new UsageError(
+      `${name} kills parts of the stack, so it runs only on a stack it starts itself (no --gateway-url)`,
+    );
+  if (gatewayUrl && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(gatewayUrl))
+    throw new UsageError('--gateway-url must be a loopback address (http://127.0.0.1:PORT)');
   const subgraph = (str(args, 'subgraph') ?? 'account') as ContextName;
   if (!CONTEXTS.includes(subgraph)) throw new UsageError(`--subgraph must be one of ${CONTEXTS.join(', ')}`);
   const faultAtS = num(args, 'fault-at', 10, 1, 300);
   const downS = num(args, 'down', 30, 1, 300);
   const defaultDuration = scenario.needsStack ? faultAtS + downS + 20 : 30;
   const durationS = num(args, 'duration', defaultDuration, 5, 600);
-  if (scenario.needsStack && durationS < faultAtS + downS + 5) throw new UsageError(`--duration must leave at least 5 s after the restore (fault at ${faultAtS} s, down ${downS} s)`);
+  if (scenario.needsStack && durationS < faultAtS + downS + 5)
+    throw new UsageError(
+      `--duration must leave at least 5 s after the restore (fault at ${faultAtS} s, down ${downS} s)`,
+    );
   const rate = num(args, 'rate', 50, 1, 2_000);
   const users = num(args, 'users', 10, 1, 500);
   const accounts = num(args, 'accounts', gatewayUrl ? 100 : 15_000, 1, 1_000_000);
@@ -74,13 +82,18 @@ async function main(): Promise<void> {
       base = stack.gateway.baseUrl;
       say(`stack up: gateway ${base}; service logs in ${path.relative(process.cwd(), logDir)}`);
     }
-    const waited = await waitQuiet(120_000, 3, 0.25, (busy) => say(`waiting for a quiet machine (${(busy * 100).toFixed(0)}% of a core busy elsewhere)`));
+    const waited = await waitQuiet(120_000, 3, 0.25, (busy) =>
+      say(`waiting for a quiet machine (${(busy * 100).toFixed(0)}% of a core busy elsewhere)`),
+    );
     if (waited < 0) say('WARNING: the machine never got quiet (other work is using the CPU); latencies will show it');
     const ids = { first: 10_000, count: accounts };
     if (warmupS > 0) {
       // Not recorded: JIT, connection pools and caches warm up before the measured load.
       say(`warming up: ${warmupS} s of reads at ${rate} req/s`);
-      await runOpenLoop({ streams: [{ rate, send: () => readAccount(base!, randomId(ids)) }], durationMs: warmupS * 1000 });
+      await runOpenLoop({
+        streams: [{ rate, send: () => readAccount(base!, randomId(ids)) }],
+        durationMs: warmupS * 1000,
+      });
     }
     const live = liveProgress();
     const t0 = performance.now();
@@ -101,9 +114,40 @@ async function main(): Promise<void> {
     };
     say(`${name}: ${durationS} s against ${base}`);
     const result = await scenario.run(ctx).finally(() => live.stop());
-    const report = await writeReport({ scenario: name, command, samples: result.samples, durationMs: ctx.durationMs, headline: result.headline, marks: result.marks ?? [], windows: result.windows ?? [], details: { config: { rate, durationS, warmupS, downS, faultAtS, subgraph, users, accounts, gatewayUrl: gatewayUrl ?? null }, ...result.details } });
-    process.stdout.write(`\n${Object.entries(result.headline).map(([k, v]) => `  ${k.padEnd(46)} ${typeof v === 'number' ? Math.round(v * 100) / 100 : typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n\n`);
-    say(`report: ${path.relative(process.cwd(), report.dir)}/ (summary.json, report.html${report.png ? ', chart.png' : '; no chart.png: /usr/bin/chromium not found'})`);
+    const report = await writeReport({
+      scenario: name,
+      command,
+      samples: result.samples,
+      durationMs: ctx.durationMs,
+      headline: result.headline,
+      marks: result.marks ?? [],
+      windows: result.windows ?? [],
+      details: {
+        config: {
+          rate,
+          durationS,
+          warmupS,
+          downS,
+          faultAtS,
+          subgraph,
+          users,
+          accounts,
+          gatewayUrl: gatewayUrl ?? null,
+        },
+        ...result.details,
+      },
+    });
+    process.stdout.write(
+      `\n${Object.entries(result.headline)
+        .map(
+          ([k, v]) =>
+            `  ${k.padEnd(46)} ${typeof v === 'number' ? Math.round(v * 100) / 100 : typeof v === 'string' ? v : JSON.stringify(v)}`,
+        )
+        .join('\n')}\n\n`,
+    );
+    say(
+      `report: ${path.relative(process.cwd(), report.dir)}/ (summary.json, report.html${report.png ? ', chart.png' : '; no chart.png: /usr/bin/chromium not found'})`,
+    );
     if (result.headline.check === 'FAIL') process.exitCode = 1;
   } finally {
     await stack?.stop();

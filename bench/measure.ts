@@ -9,7 +9,16 @@ import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { CONTEXTS } from '../platform/config';
 import type { BenchCluster } from './lib/cluster';
-import { cpuDiff, cpuSnapshot, machineBusyMs, peakRssMiB, postgresPids, waitQuiet, type CpuSnapshot, type ProcessGroups } from './lib/proc';
+import {
+  cpuDiff,
+  cpuSnapshot,
+  machineBusyMs,
+  peakRssMiB,
+  postgresPids,
+  waitQuiet,
+  type CpuSnapshot,
+  type ProcessGroups,
+} from './lib/proc';
 import { runLoad } from './load/autocannon';
 import type { LoadResult, LoadSpec } from './load/spec';
 import { aggregatedStatements } from './statements';
@@ -55,7 +64,8 @@ export async function quiet(id: string, maxS: number, log: Log): Promise<void> {
     lastNote = Date.now();
     log(`${id}: waiting for a quiet machine (${(busy * 100).toFixed(0)}% of a core busy elsewhere)`);
   });
-  if (waited < 0) log(`${id}: WARNING the machine never got quiet; measuring anyway (see "foreign CPU" in the results)`);
+  if (waited < 0)
+    log(`${id}: WARNING the machine never got quiet; measuring anyway (see "foreign CPU" in the results)`);
 }
 
 async function throughputRun(spec: LoadSpec, procs: ProcessGroups, round: number): Promise<ThroughputRun> {
@@ -65,7 +75,12 @@ async function throughputRun(spec: LoadSpec, procs: ProcessGroups, round: number
   const used = cpuDiff(before, cpuSnapshot(procs));
   const ours = Object.values(used).reduce((a, b) => a + b, 0) + throughput.loadGeneratorCpuMs;
   const foreignCpuPct = Math.max(0, (100 * (machineBusyMs() - machineBefore - ours)) / (throughput.elapsedS * 1000));
-  const cpuMsPerRequest = Object.fromEntries([...Object.entries(used), ['load generator', throughput.loadGeneratorCpuMs] as const].map(([k, v]) => [k, v / throughput.requests]));
+  const cpuMsPerRequest = Object.fromEntries(
+    [...Object.entries(used), ['load generator', throughput.loadGeneratorCpuMs] as const].map(([k, v]) => [
+      k,
+      v / throughput.requests,
+    ]),
+  );
   return { round, throughput, cpuMsPerRequest, foreignCpuPct };
 }
 
@@ -89,30 +104,58 @@ export async function measure(
       ...Object.fromEntries(CONTEXTS.map((c) => [`${c}-subgraph`, ctx.stack.subgraphs[c].pid])),
       postgres: () => postgresPids(cluster.dataDir),
     };
-    const spec: LoadSpec = { baseUrl, kind: target.kind, path: target.path, ids: cluster.ids, connections: cfg.connections, durationS: cfg.durationS, warmupS: cfg.warmupS };
+    const spec: LoadSpec = {
+      baseUrl,
+      kind: target.kind,
+      path: target.path,
+      ids: cluster.ids,
+      connections: cfg.connections,
+      durationS: cfg.durationS,
+      warmupS: cfg.warmupS,
+    };
     let sameAnswerAsOurs = previous?.sameAnswerAsOurs ?? false;
     let statementsPerRequest = previous?.statementsPerRequest ?? {};
     if (first) {
       sameAnswerAsOurs = isDeepStrictEqual(await fetchOne(baseUrl, target, first.sampleId), first.reference);
-      if (!sameAnswerAsOurs) log(`${target.id}: WARNING its answer differs from our gateway's for id ${first.sampleId}`);
+      if (!sameAnswerAsOurs)
+        log(`${target.id}: WARNING its answer differs from our gateway's for id ${first.sampleId}`);
       statementsPerRequest = await aggregatedStatements(cluster.adminUrl, target, baseUrl, cluster.ids);
     }
     await quiet(target.id, cfg.quietWaitS, log);
     const run = await throughputRun(spec, procs, round);
     const t = run.throughput;
-    log(`${target.id}: ${t.rps.toFixed(0)} req/s, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms (other work: ${run.foreignCpuPct.toFixed(0)}% of a core)`);
+    log(
+      `${target.id}: ${t.rps.toFixed(0)} req/s, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms (other work: ${run.foreignCpuPct.toFixed(0)}% of a core)`,
+    );
     let fixedRate = previous?.fixedRate;
     if (!fixedRate) {
       await quiet(target.id, cfg.quietWaitS, log);
       // One connection: autocannon sends the second's requests one after the other, so this is
       // the latency of a request at that rate without queueing behind the load generator's own.
-      fixedRate = await runLoad({ ...spec, connections: 1, overallRate: cfg.rate, durationS: cfg.rateDurationS, warmupS: 1 });
-      log(`${target.id}: at ${cfg.rate} req/s p50 ${fixedRate.latencyMs.p50.toFixed(2)} ms, p99 ${fixedRate.latencyMs.p99.toFixed(2)} ms`);
+      fixedRate = await runLoad({
+        ...spec,
+        connections: 1,
+        overallRate: cfg.rate,
+        durationS: cfg.rateDurationS,
+        warmupS: 1,
+      });
+      log(
+        `${target.id}: at ${cfg.rate} req/s p50 ${fixedRate.latencyMs.p50.toFixed(2)} ms, p99 ${fixedRate.latencyMs.p99.toFixed(2)} ms`,
+      );
     }
     const runs = [...(previous?.runs ?? []), run];
     const best = runs.reduce((a, b) => (b.throughput.rps > a.throughput.rps ? b : a));
     const peak = Math.max(previous?.peakRssMiB ?? 0, peakRssMiB(running.service.pid));
-    return { ...best, id: target.id, label: target.label, sameAnswerAsOurs, runs, fixedRate, statementsPerRequest, peakRssMiB: peak };
+    return {
+      ...best,
+      id: target.id,
+      label: target.label,
+      sameAnswerAsOurs,
+      runs,
+      fixedRate,
+      statementsPerRequest,
+      peakRssMiB: peak,
+    };
   } finally {
     await running.stop();
   }

@@ -65,12 +65,18 @@ async function main(): Promise<void> {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ query: documentOf(i, accounts) }),
         });
-        const body = (await res.body.json()) as { data?: { account?: { id?: string } }; errors?: { message: string }[] };
-        if (res.statusCode !== 200 || body.errors || !body.data?.account?.id) throw new Error(`document ${i}: ${res.statusCode} ${JSON.stringify(body).slice(0, 300)}`);
+        const body = (await res.body.json()) as {
+          data?: { account?: { id?: string } };
+          errors?: { message: string }[];
+        };
+        if (res.statusCode !== 200 || body.errors || !body.data?.account?.id)
+          throw new Error(`document ${i}: ${res.statusCode} ${JSON.stringify(body).slice(0, 300)}`);
       };
       await send(0);
       const start = rssMiB(pid);
-      log(`gateway pid ${pid}${heap ? ` (--max-old-space-size=${heap})` : ''}: RSS ${start.toFixed(0)} MiB after one request; sending ${documents} distinct documents, ${concurrency} at a time`);
+      log(
+        `gateway pid ${pid}${heap ? ` (--max-old-space-size=${heap})` : ''}: RSS ${start.toFixed(0)} MiB after one request; sending ${documents} distinct documents, ${concurrency} at a time`,
+      );
       const samples: [number, number, number][] = [[0, start, await heapUsedMiB(stack.gateway.baseUrl)]];
       let next = 1;
       const started = Date.now();
@@ -84,7 +90,9 @@ async function main(): Promise<void> {
               const rss = rssMiB(pid);
               const heapUsed = await heapUsedMiB(stack.gateway.baseUrl);
               samples.push([i, rss, heapUsed]);
-              log(`${String(i).padStart(8)} documents  RSS ${rss.toFixed(0)} MiB  heap used ${heapUsed.toFixed(0)} MiB  (${Math.round(i / ((Date.now() - started) / 1000))} documents/s)`);
+              log(
+                `${String(i).padStart(8)} documents  RSS ${rss.toFixed(0)} MiB  heap used ${heapUsed.toFixed(0)} MiB  (${Math.round(i / ((Date.now() - started) / 1000))} documents/s)`,
+              );
             }
           }
         }),
@@ -93,7 +101,9 @@ async function main(): Promise<void> {
       const peak = peakRssMiB(pid);
       samples.push([documents, end, await heapUsedMiB(stack.gateway.baseUrl)]);
       const seconds = (Date.now() - started) / 1000;
-      log(`done: ${documents} documents in ${seconds.toFixed(0)} s; RSS ${start.toFixed(0)} MiB at the start, ${end.toFixed(0)} MiB at the end, peak ${peak.toFixed(0)} MiB; bound ${bound} MiB: ${peak <= bound ? 'within' : 'EXCEEDED'}`);
+      log(
+        `done: ${documents} documents in ${seconds.toFixed(0)} s; RSS ${start.toFixed(0)} MiB at the start, ${end.toFixed(0)} MiB at the end, peak ${peak.toFixed(0)} MiB; bound ${bound} MiB: ${peak <= bound ? 'within' : 'EXCEEDED'}`,
+      );
       fs.mkdirSync(RESULTS, { recursive: true });
       fs.writeFileSync(
         path.join(RESULTS, 'memory-documents.json'),

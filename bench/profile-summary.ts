@@ -88,10 +88,22 @@ const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']
 
 /** Coarse areas for "where does the time go": which layer a frame belongs to. */
 const AREAS: [RegExp, string][] = [
-  [/undici|webstreams|js_transferable|abort_controller|abort_listener|event_target|domexception|_http_client|_http_agent|node-fetch|make-fetch-happen|minipass/, 'HTTP client to the subgraphs (fetch/undici, AbortSignal, streams)'],
-  [/_http_server|_http_incoming|_http_outgoing|_http_common|node:net|stream_base|node:internal\/streams|platform\/http|baselines\/serve/, 'HTTP server and sockets'],
-  [/@apollo\/server|negotiator|content-type|@apollo\/utils|lru-cache|whatwg-mimetype/, 'Apollo Server request pipeline'],
-  [/@apollo\/gateway|@apollo\/federation-internals|@apollo\/query-planner|@opentelemetry/, 'gateway: query plans, fetches, result shaping'],
+  [
+    /undici|webstreams|js_transferable|abort_controller|abort_listener|event_target|domexception|_http_client|_http_agent|node-fetch|make-fetch-happen|minipass/,
+    'HTTP client to the subgraphs (fetch/undici, AbortSignal, streams)',
+  ],
+  [
+    /_http_server|_http_incoming|_http_outgoing|_http_common|node:net|stream_base|node:internal\/streams|platform\/http|baselines\/serve/,
+    'HTTP server and sockets',
+  ],
+  [
+    /@apollo\/server|negotiator|content-type|@apollo\/utils|lru-cache|whatwg-mimetype/,
+    'Apollo Server request pipeline',
+  ],
+  [
+    /@apollo\/gateway|@apollo\/federation-internals|@apollo\/query-planner|@opentelemetry/,
+    'gateway: query plans, fetches, result shaping',
+  ],
   [/\/graphql\/|graphql-armor|@escape\.tech/, 'graphql-js (parse, validate, execute)'],
   [/@prisma|\/pg\/|\/pg-|\(wasm\)|wasm:/, 'Prisma and pg'],
   [/prom-client|pino|cockatiel/, 'metrics, logs, resilience'],
@@ -101,10 +113,15 @@ const AREAS: [RegExp, string][] = [
 export function areaOf(url: string, functionName: string): string {
   if (SPECIAL.has(functionName)) return functionName;
   const key = `${url} ${packageOf(url)}`;
-  return AREAS.find(([re]) => re.test(key))?.[1] ?? (url ? 'other JavaScript' : 'other native (V8 builtins, JSON, crypto)');
+  return (
+    AREAS.find(([re]) => re.test(key))?.[1] ?? (url ? 'other JavaScript' : 'other native (V8 builtins, JSON, crypto)')
+  );
 }
 
-export function summarizeProfile(profile: CpuProfile, opts: { top?: number; lastMs?: number; exclude?: string[] } = {}): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  opts: { top?: number; lastMs?: number; exclude?: string[] } = {},
+): ProfileSummary {
   const exclude = new Set(opts.exclude ?? []);
   const excluded: Record<string, number> = {};
   const area = new Map<string, number>();
@@ -153,7 +170,15 @@ export function summarizeProfile(profile: CpuProfile, opts: { top?: number; last
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, us]) => ({ name, ms: us / 1000, pct: busyUs ? (100 * us) / busyUs : 0 }));
-  return { windowMs: windowUs / 1000, busyMs: busyUs / 1000, excludedMs: excluded, selfByArea: rows(area, 20), selfByFunction: rows(self, top), selfByPackage: rows(pkg, top), inclusiveByFunction: rows(incl, top) };
+  return {
+    windowMs: windowUs / 1000,
+    busyMs: busyUs / 1000,
+    excludedMs: excluded,
+    selfByArea: rows(area, 20),
+    selfByFunction: rows(self, top),
+    selfByPackage: rows(pkg, top),
+    inclusiveByFunction: rows(incl, top),
+  };
 }
 
 export function formatSummary(title: string, s: ProfileSummary): string {
@@ -183,5 +208,14 @@ if (require.main === module) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const last = opt('last');
   const exclude = args.includes('--exclude') ? [args[args.indexOf('--exclude') + 1] ?? ''] : [];
-  console.log(formatSummary(path.basename(file), summarizeProfile(profile, { top: opt('top') ?? 25, exclude, ...(last !== undefined ? { lastMs: last * 1000 } : {}) })));
+  console.log(
+    formatSummary(
+      path.basename(file),
+      summarizeProfile(profile, {
+        top: opt('top') ?? 25,
+        exclude,
+        ...(last !== undefined ? { lastMs: last * 1000 } : {}),
+      }),
+    ),
+  );
 }

@@ -44,7 +44,11 @@ async function main(): Promise<void> {
   const prof = (name: string) => ['--cpu-prof', '--cpu-prof-dir', path.join(dir, name)];
   const build = args.flags.get('tsx') === true ? undefined : buildCompiled((m) => console.log(m));
   const experiment = str(args, 'experiment');
-  const preload = experiment ? (build ? ['--require', path.join(build.dir, 'bench', 'experiments', `${experiment}.js`)] : ['--import', path.join(__dirname, 'experiments', `${experiment}.ts`)]) : [];
+  const preload = experiment
+    ? build
+      ? ['--require', path.join(build.dir, 'bench', 'experiments', `${experiment}.js`)]
+      : ['--import', path.join(__dirname, 'experiments', `${experiment}.ts`)]
+    : [];
   const cluster = await startBenchCluster(accounts, (m) => console.log(m));
   let loadEndedAt = 0;
   let stoppedAt = 0;
@@ -53,17 +57,32 @@ async function main(): Promise<void> {
       urls: cluster.urls,
       logDir: path.join(dir, 'logs'),
       relay: false,
-      nodeArgs: { gateway: [...preload, ...prof('gateway')], account: prof('account-subgraph'), data: prof('data-subgraph'), image: prof('image-subgraph') },
+      nodeArgs: {
+        gateway: [...preload, ...prof('gateway')],
+        account: prof('account-subgraph'),
+        data: prof('data-subgraph'),
+        image: prof('image-subgraph'),
+      },
       build: build?.dir,
     });
     try {
-      const spec = { baseUrl: stack.gateway.baseUrl, kind: route, path: route === 'graphql' ? '/graphql' : '/accounts/', ids: cluster.ids, connections, durationS, warmupS: 0 } as const;
+      const spec = {
+        baseUrl: stack.gateway.baseUrl,
+        kind: route,
+        path: route === 'graphql' ? '/graphql' : '/accounts/',
+        ids: cluster.ids,
+        connections,
+        durationS,
+        warmupS: 0,
+      } as const;
       // Warm-up (JIT, pools) first; the summaries cover only the measured run and the stop.
       await runLoad({ ...spec, durationS: 15 });
       await waitQuiet(120_000);
       const result = await runLoad(spec);
       loadEndedAt = performance.now();
-      console.log(`${route}: ${result.rps.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (under the profiler)`);
+      console.log(
+        `${route}: ${result.rps.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (under the profiler)`,
+      );
     } finally {
       await stack.stop();
       stoppedAt = performance.now();

@@ -40,7 +40,21 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const render = str(args, 'render');
   if (render) return writeBenchReport(JSON.parse(fs.readFileSync(render, 'utf8')) as BenchOutput, log);
-  only(args, ['accounts', 'duration', 'warmup', 'connections', 'rate', 'rate-duration', 'targets', 'secret', 'experiment', 'quiet-wait', 'rounds', 'stack-warmup', 'tsx']);
+  only(args, [
+    'accounts',
+    'duration',
+    'warmup',
+    'connections',
+    'rate',
+    'rate-duration',
+    'targets',
+    'secret',
+    'experiment',
+    'quiet-wait',
+    'rounds',
+    'stack-warmup',
+    'tsx',
+  ]);
   const secret = args.flags.get('secret') === true;
   const cfg = {
     accounts: num(args, 'accounts', 15_000, 100, 1_000_000),
@@ -53,20 +67,33 @@ async function main(): Promise<void> {
     rounds: num(args, 'rounds', 3, 1, 5),
     stackWarmupS: num(args, 'stack-warmup', 20, 0, 120),
   };
-  const wanted = str(args, 'targets')?.split(',') ?? TARGETS.map((t) => t.id).filter((id) => !secret || id.startsWith('ours'));
-  if (secret && wanted.some((id) => !id.startsWith('ours'))) throw new UsageError('--secret measures only our gateway (ours-graphql, ours-rest): the others do not sign requests');
+  const wanted =
+    str(args, 'targets')?.split(',') ?? TARGETS.map((t) => t.id).filter((id) => !secret || id.startsWith('ours'));
+  if (secret && wanted.some((id) => !id.startsWith('ours')))
+    throw new UsageError(
+      '--secret measures only our gateway (ours-graphql, ours-rest): the others do not sign requests',
+    );
   const unknown = wanted.filter((w) => !TARGETS.some((t) => t.id === w));
-  if (unknown.length) throw new UsageError(`unknown target ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(`unknown target ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
   const targets = TARGETS.filter((t) => wanted.includes(t.id));
   const experiments = str(args, 'experiment')?.split(',') ?? [];
-  for (const e of experiments) if (!fs.existsSync(path.join(__dirname, 'experiments', `${e}.ts`))) throw new UsageError(`no experiment bench/experiments/${e}.ts`);
+  for (const e of experiments)
+    if (!fs.existsSync(path.join(__dirname, 'experiments', `${e}.ts`)))
+      throw new UsageError(`no experiment bench/experiments/${e}.ts`);
   const build = args.flags.get('tsx') === true ? undefined : buildCompiled(log);
   // Compiled: the experiment's .js is a CommonJS preload; with tsx its .ts is imported after tsx.
-  const preload = experiments.flatMap((e) => (build ? ['--require', path.join(build.dir, 'bench', 'experiments', `${e}.js`)] : ['--import', path.join(__dirname, 'experiments', `${e}.ts`)]));
+  const preload = experiments.flatMap((e) =>
+    build
+      ? ['--require', path.join(build.dir, 'bench', 'experiments', `${e}.js`)]
+      : ['--import', path.join(__dirname, 'experiments', `${e}.ts`)],
+  );
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const logDir = path.join(RESULTS, 'logs', stamp);
   const host = machine();
-  log(`${host.nproc} cores (${host.cpuModel}), node ${host.node}; service logs in ${path.relative(process.cwd(), logDir)}`);
+  log(
+    `${host.nproc} cores (${host.cpuModel}), node ${host.node}; service logs in ${path.relative(process.cwd(), logDir)}`,
+  );
 
   const cluster = await startBenchCluster(cfg.accounts, log).catch((err: unknown) => {
     build?.remove();
@@ -76,12 +103,21 @@ async function main(): Promise<void> {
   let page: PageStatements = [];
   let subgraphRss: Record<string, number> = {};
   try {
-    const env: Record<string, string> = secret ? { NODE_ENV: 'production', SUBGRAPH_SECRET: randomBytes(32).toString('hex') } : {};
-    const stack = await startStack({ urls: cluster.urls, logDir, relay: false, env, nodeArgs: { gateway: preload }, build: build?.dir });
+    const env: Record<string, string> = secret
+      ? { NODE_ENV: 'production', SUBGRAPH_SECRET: randomBytes(32).toString('hex') }
+      : {};
+    const stack = await startStack({
+      urls: cluster.urls,
+      logDir,
+      relay: false,
+      env,
+      nodeArgs: { gateway: preload },
+      build: build?.dir,
+    });
     log(`subgraphs and our gateway up (separate processes): gateway ${stack.gateway.baseUrl}`);
     try {
       page = await pageStatements(cluster.adminUrl, `${stack.gateway.baseUrl}/graphql`);
-      const sampleId = String(cluster.ids.first + 4242 % cluster.ids.count);
+      const sampleId = String(cluster.ids.first + (4242 % cluster.ids.count));
       const reference = new Map<string, unknown>();
       for (const kind of ['graphql', 'rest'] as const) {
         const t = TARGETS.find((x) => x.kind === kind && x.id.startsWith('ours'))!;
@@ -91,7 +127,15 @@ async function main(): Promise<void> {
       log(`warming up the stack for ${cfg.stackWarmupS} s`);
       for (const kind of ['graphql', 'rest'] as const) {
         const path = kind === 'graphql' ? '/graphql' : '/accounts/';
-        await runLoad({ baseUrl: stack.gateway.baseUrl, kind, path, ids: cluster.ids, connections: cfg.connections, durationS: Math.max(1, Math.round(cfg.stackWarmupS / 2)), warmupS: 0 });
+        await runLoad({
+          baseUrl: stack.gateway.baseUrl,
+          kind,
+          path,
+          ids: cluster.ids,
+          connections: cfg.connections,
+          durationS: Math.max(1, Math.round(cfg.stackWarmupS / 2)),
+          warmupS: 0,
+        });
       }
       const ctx: TargetContext = { stack, urls: cluster.urls, logDir, nodeArgs: preload, build: build?.dir };
       for (let round = 1; round <= cfg.rounds; round++) {
@@ -108,7 +152,24 @@ async function main(): Promise<void> {
     await cluster.stop();
     build?.remove();
   }
-  writeBenchReport({ machine: host, config: { ...cfg, targets: wanted, secret, experiments, runtime: build ? 'compiled JavaScript on node' : 'TypeScript through tsx', seeded: cluster.seeded }, results: [...results.values()], page, subgraphRss, stamp }, log);
+  writeBenchReport(
+    {
+      machine: host,
+      config: {
+        ...cfg,
+        targets: wanted,
+        secret,
+        experiments,
+        runtime: build ? 'compiled JavaScript on node' : 'TypeScript through tsx',
+        seeded: cluster.seeded,
+      },
+      results: [...results.values()],
+      page,
+      subgraphRss,
+      stamp,
+    },
+    log,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -20,12 +20,19 @@ export interface StatementReport {
 
 export type PageStatements = StatementReport['page'];
 
-export const PAGE_QUERY = (first: number) => `{ accounts(first: ${first}) { edges { node { events { id } imageData { url } quote { text } } } } }`;
+export const PAGE_QUERY = (first: number) =>
+  `{ accounts(first: ${first}) { edges { node { events { id } imageData { url } quote { text } } } } }`;
 
 const total = (p: PerDatabase) => p.account + p.data + p.image;
 
 /** Statements per aggregated-view request through one target (mean over `requests` different ids). */
-export async function aggregatedStatements(adminUrl: string, target: Target, baseUrl: string, ids: { first: number; count: number }, requests = 20) {
+export async function aggregatedStatements(
+  adminUrl: string,
+  target: Target,
+  baseUrl: string,
+  ids: { first: number; count: number },
+  requests = 20,
+) {
   const counts = await countStatements(adminUrl, async () => {
     for (let i = 0; i < requests; i++) await fetchOne(baseUrl, target, String(ids.first + ((i * 7919) % ids.count)));
   });
@@ -38,11 +45,20 @@ export async function aggregatedStatements(adminUrl: string, target: Target, bas
  * first: the account process's quote cache (subgraphs/account/quotes.ts) may have expired
  * during the runs, and its once-a-minute reload is not a per-request statement.
  */
-export async function pageStatements(adminUrl: string, gatewayGraphqlUrl: string, pageSizes = [1, 10, 100]): Promise<StatementReport['page']> {
+export async function pageStatements(
+  adminUrl: string,
+  gatewayGraphqlUrl: string,
+  pageSizes = [1, 10, 100],
+): Promise<StatementReport['page']> {
   const fetchPage = async (first: number) => {
-    const res = await fetch(gatewayGraphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PAGE_QUERY(first) }) });
+    const res = await fetch(gatewayGraphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: PAGE_QUERY(first) }),
+    });
     const body = (await res.json()) as { data?: { accounts?: { edges: unknown[] } }; errors?: unknown[] };
-    if (body.errors?.length || body.data?.accounts?.edges.length !== first) throw new Error(`page of ${first}: ${JSON.stringify(body).slice(0, 300)}`);
+    if (body.errors?.length || body.data?.accounts?.edges.length !== first)
+      throw new Error(`page of ${first}: ${JSON.stringify(body).slice(0, 300)}`);
   };
   await fetchPage(1);
   const page: StatementReport['page'] = [];

@@ -31,35 +31,96 @@ export interface Target {
 const ours = (ctx: TargetContext) => ({ service: ctx.stack.gateway, stop: async () => {} });
 
 /** Starts one of the bench's own servers; `databases`: the contexts whose database URLs it gets (the limit's: all three). */
-async function own(ctx: TargetContext, name: string, entry: string, databases: readonly ContextName[], probe?: (baseUrl: string) => Promise<boolean>) {
+async function own(
+  ctx: TargetContext,
+  name: string,
+  entry: string,
+  databases: readonly ContextName[],
+  probe?: (baseUrl: string) => Promise<boolean>,
+) {
   const port = await freePort();
-  const subgraphPorts = { gateway: 0, account: ctx.stack.subgraphs.account.port, data: ctx.stack.subgraphs.data.port, image: ctx.stack.subgraphs.image.port };
+  const subgraphPorts = {
+    gateway: 0,
+    account: ctx.stack.subgraphs.account.port,
+    data: ctx.stack.subgraphs.data.port,
+    image: ctx.stack.subgraphs.image.port,
+  };
   const env = serviceEnv({ ...stackEnv(subgraphPorts), BENCH_PORT: String(port) }, ctx.urls, databases);
-  const service = await startService({ name, entry, env, port, logDir: ctx.logDir, nodeArgs: ctx.nodeArgs ?? [], build: ctx.build, ...(probe ? { probe } : {}) });
+  const service = await startService({
+    name,
+    entry,
+    env,
+    port,
+    logDir: ctx.logDir,
+    nodeArgs: ctx.nodeArgs ?? [],
+    build: ctx.build,
+    ...(probe ? { probe } : {}),
+  });
   return { service, stop: () => service.stop() };
 }
 
 /** The stock server has no health route: ready once it plans and answers a query. */
 const answersGraphQL = async (baseUrl: string) => {
-  const res = await fetch(`${baseUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }), signal: AbortSignal.timeout(1_000) });
+  const res = await fetch(`${baseUrl}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+    signal: AbortSignal.timeout(1_000),
+  });
   return res.ok;
 };
 
 export const TARGETS: Target[] = [
-  { id: 'ours-graphql', label: 'our gateway, GraphQL POST /graphql', kind: 'graphql', path: '/graphql', start: async (ctx) => ours(ctx) },
-  { id: 'ours-rest', label: 'our gateway, REST GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: async (ctx) => ours(ctx) },
-  { id: 'stock-graphql', label: 'stock @apollo/gateway + startStandaloneServer, GraphQL', kind: 'graphql', path: '/', start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', [], answersGraphQL) },
-  { id: 'fanout-rest', label: 'hand-written REST fan-out (baseline), GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'rest-fanout', 'bench/baselines/fanout-main', []) },
-  { id: 'limit-rest', label: 'limit: one process reading the 3 databases, GET /accounts/{id}', kind: 'rest', path: '/accounts/', start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main', CONTEXTS) },
+  {
+    id: 'ours-graphql',
+    label: 'our gateway, GraphQL POST /graphql',
+    kind: 'graphql',
+    path: '/graphql',
+    start: async (ctx) => ours(ctx),
+  },
+  {
+    id: 'ours-rest',
+    label: 'our gateway, REST GET /accounts/{id}',
+    kind: 'rest',
+    path: '/accounts/',
+    start: async (ctx) => ours(ctx),
+  },
+  {
+    id: 'stock-graphql',
+    label: 'stock @apollo/gateway + startStandaloneServer, GraphQL',
+    kind: 'graphql',
+    path: '/',
+    start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', [], answersGraphQL),
+  },
+  {
+    id: 'fanout-rest',
+    label: 'hand-written REST fan-out (baseline), GET /accounts/{id}',
+    kind: 'rest',
+    path: '/accounts/',
+    start: (ctx) => own(ctx, 'rest-fanout', 'bench/baselines/fanout-main', []),
+  },
+  {
+    id: 'limit-rest',
+    label: 'limit: one process reading the 3 databases, GET /accounts/{id}',
+    kind: 'rest',
+    path: '/accounts/',
+    start: (ctx) => own(ctx, 'limit', 'bench/baselines/limit-main', CONTEXTS),
+  },
 ];
 
 /** One request for `id`, answered as parsed JSON (GraphQL: the account; REST: the body), with servedBy blanked. */
 export async function fetchOne(baseUrl: string, target: Pick<Target, 'kind' | 'path'>, id: string): Promise<unknown> {
   const res =
     target.kind === 'graphql'
-      ? await fetch(`${baseUrl}${target.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id } }) })
+      ? await fetch(`${baseUrl}${target.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id } }),
+        })
       : await fetch(`${baseUrl}${target.path}${encodeURIComponent(id)}`);
-  const text = (await res.text()).replace(/"servedBy":"[^"]*"/g, '"servedBy":"*"').replace(/"ipAddress":"(account|quote)@[^"]*"/g, '"ipAddress":"*"');
+  const text = (await res.text())
+    .replace(/"servedBy":"[^"]*"/g, '"servedBy":"*"')
+    .replace(/"ipAddress":"(account|quote)@[^"]*"/g, '"ipAddress":"*"');
   if (!res.ok) throw new Error(`${baseUrl}${target.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
   const body = JSON.parse(text) as { data?: { account?: unknown } };
   return target.kind === 'graphql' ? body.data?.account : body;

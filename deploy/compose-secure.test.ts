@@ -15,8 +15,22 @@ describe('deploy/compose/docker-compose.secure.yml (secure mode, the production 
     [...new Set([...Object.keys(base.services), ...Object.keys(secure.services)])].map((name) => {
       const a = (base.services[name] ?? {}) as Doc;
       const b = (secure.services[name] ?? {}) as Doc;
-      const volumes = [...((a.volumes ?? []) as string[]).filter((v) => !((b.volumes ?? []) as string[]).some((w) => target(w) === target(v))), ...((b.volumes ?? []) as string[])];
-      return [name, { ...a, ...b, environment: { ...a.environment, ...b.environment }, depends_on: { ...a.depends_on, ...b.depends_on }, volumes }];
+      const volumes = [
+        ...((a.volumes ?? []) as string[]).filter(
+          (v) => !((b.volumes ?? []) as string[]).some((w) => target(w) === target(v)),
+        ),
+        ...((b.volumes ?? []) as string[]),
+      ];
+      return [
+        name,
+        {
+          ...a,
+          ...b,
+          environment: { ...a.environment, ...b.environment },
+          depends_on: { ...a.depends_on, ...b.depends_on },
+          volumes,
+        },
+      ];
     }),
   );
   const nodes = ['roach1', 'roach2', 'roach3'];
@@ -35,13 +49,23 @@ describe('deploy/compose/docker-compose.secure.yml (secure mode, the production 
     expect(init).toContain('cockroach init --certs-dir=/cockroach/certs --host=roach1:26257');
     expect(init).not.toContain('--insecure');
     const certs = String(merged.certs?.command);
-    for (const step of ['cert create-ca', 'cert create-node roach1 roach2 roach3 haproxy localhost', 'cert create-client root']) expect(certs).toContain(step);
+    for (const step of [
+      'cert create-ca',
+      'cert create-node roach1 roach2 roach3 haproxy localhost',
+      'cert create-client root',
+    ])
+      expect(certs).toContain(step);
   });
 
   test('HAProxy checks the nodes over TLS', () => {
     expect(merged.haproxy?.volumes).toEqual(['./haproxy.secure.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro']);
-    const servers = readRepo('deploy/compose/haproxy.secure.cfg').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('server '));
-    expect(servers).toEqual(nodes.map((n, i) => `server cockroach${i + 1} ${n}:26257 check port 8080 check-ssl verify none`));
+    const servers = readRepo('deploy/compose/haproxy.secure.cfg')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('server '));
+    expect(servers).toEqual(
+      nodes.map((n, i) => `server cockroach${i + 1} ${n}:26257 check port 8080 check-ssl verify none`),
+    );
   });
 
   test('sql-setup authenticates with the root certificate and must be given every user’s password', () => {
@@ -58,12 +82,27 @@ describe('deploy/compose/docker-compose.secure.yml (secure mode, the production 
   test('every database URL carries its password and verify-full against the CA that only ca.crt reaches; passwords only in secure mode', () => {
     const urls: [string, string, Doc][] = [];
     for (const c of CONTEXTS) {
-      urls.push([c, (merged[c]?.environment as Record<string, string>)[`${c.toUpperCase()}_DATABASE_URL`] as string, merged[c] as Doc]);
-      urls.push([`migrate-${c}`, (merged[`migrate-${c}`]?.environment as Record<string, string>)[`${c.toUpperCase()}_MIGRATION_DATABASE_URL`] as string, merged[`migrate-${c}`] as Doc]);
+      urls.push([
+        c,
+        (merged[c]?.environment as Record<string, string>)[`${c.toUpperCase()}_DATABASE_URL`] as string,
+        merged[c] as Doc,
+      ]);
+      urls.push([
+        `migrate-${c}`,
+        (merged[`migrate-${c}`]?.environment as Record<string, string>)[
+          `${c.toUpperCase()}_MIGRATION_DATABASE_URL`
+        ] as string,
+        merged[`migrate-${c}`] as Doc,
+      ]);
     }
     for (const [name, raw, svc] of urls) {
       const u = new URL(raw.replace(/\$\{(\w+)\}/, 'PW'));
-      expect([name, u.host, u.password, u.searchParams.get('sslmode')]).toEqual([name, 'haproxy:26257', 'PW', 'verify-full']);
+      expect([name, u.host, u.password, u.searchParams.get('sslmode')]).toEqual([
+        name,
+        'haproxy:26257',
+        'PW',
+        'verify-full',
+      ]);
       const ca = u.searchParams.get('sslrootcert') ?? '';
       const mount = ((svc.volumes ?? []) as string[]).find((v) => ca.startsWith(`${target(v)}/`));
       expect([name, mount]).toEqual([name, 'ca-public:/certs:ro']);
@@ -74,7 +113,11 @@ describe('deploy/compose/docker-compose.secure.yml (secure mode, the production 
     // The insecure file sets no password anywhere (the cluster would refuse to store one).
     for (const [name, svc] of Object.entries(base.services as Record<string, Doc>)) {
       for (const [k, v] of Object.entries((svc.environment ?? {}) as Record<string, string>)) {
-        expect([name, k, /PASSWORD/.test(k) || /^postgresql:\/\/[^@/]*:[^@/]*@/.test(String(v))]).toEqual([name, k, false]);
+        expect([name, k, /PASSWORD/.test(k) || /^postgresql:\/\/[^@/]*:[^@/]*@/.test(String(v))]).toEqual([
+          name,
+          k,
+          false,
+        ]);
       }
     }
     for (const a of apps) expect(merged[a]?.command).toEqual(base.services[a].command);

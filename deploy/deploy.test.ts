@@ -8,21 +8,41 @@ import http from 'node:http';
 import { promisify } from 'node:util';
 import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
 import {
-  CONTEXTS, configEnvNames, dockerignorePatterns, existsInRepo, freePort, isDockerIgnored, loadYaml, prismaConfigEnvNames,
-  readRepo, repoPath, sourceOfCommand, type ContextName, type Doc,
+  CONTEXTS,
+  configEnvNames,
+  dockerignorePatterns,
+  existsInRepo,
+  freePort,
+  isDockerIgnored,
+  loadYaml,
+  prismaConfigEnvNames,
+  readRepo,
+  repoPath,
+  sourceOfCommand,
+  type ContextName,
+  type Doc,
 } from './testing/helpers';
 
 const run = promisify(execFile);
 const SECRET = 'x'.repeat(64);
 
-interface Instruction { stage: string; op: string; args: string }
+interface Instruction {
+  stage: string;
+  op: string;
+  args: string;
+}
 
 function dockerfile(): Instruction[] {
-  const lines = readRepo('deploy/Dockerfile').split('\n').filter((l) => !/^\s*#/.test(l));
+  const lines = readRepo('deploy/Dockerfile')
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l));
   const joined = lines.join('\n').replace(/\\\n/g, ' ');
   let stage = '';
   const out: Instruction[] = [];
-  for (const line of joined.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [op = '', ...rest] = line.split(/\s+/);
     const args = rest.join(' ');
     if (op.toUpperCase() === 'FROM') stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? '';
@@ -39,8 +59,13 @@ describe('deploy/Dockerfile', () => {
 
   test('multi-stage on node:20-bookworm-slim, runtime last (the default target), a migrate target', () => {
     expect(stages).toEqual(['deps', 'build', 'migrate', 'runtime']);
-    expect(ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))?.args).toBe('NODE_IMAGE=node:20-bookworm-slim');
-    expect(ins.filter((i) => i.op === 'FROM' && /^\$\{NODE_IMAGE\}/.test(i.args)).map((i) => i.stage)).toEqual(['deps', 'runtime']);
+    expect(ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))?.args).toBe(
+      'NODE_IMAGE=node:20-bookworm-slim',
+    );
+    expect(ins.filter((i) => i.op === 'FROM' && /^\$\{NODE_IMAGE\}/.test(i.args)).map((i) => i.stage)).toEqual([
+      'deps',
+      'runtime',
+    ]);
   });
 
   test('build: npm ci without downloading the schema engine, build, dev dependencies pruned', () => {
@@ -77,8 +102,22 @@ describe('deploy/Dockerfile', () => {
   test('every COPY source from the build context exists and is not ignored', () => {
     const sources = ins
       .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from='))
-      .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'platform', 'prisma', '.', 'deploy/docker/healthcheck.js']));
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1),
+      );
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'package-lock.json',
+        'platform',
+        'prisma',
+        '.',
+        'deploy/docker/healthcheck.js',
+      ]),
+    );
     for (const s of sources) {
       expect(existsInRepo(s)).toBe(true);
       if (s !== '.') expect([s, isDockerIgnored(s, ignore)]).toEqual([s, false]);
@@ -90,10 +129,23 @@ describe('deploy/Dockerfile', () => {
     for (const dir of tsconfig.include.filter((d) => d !== 'tests' && d !== 'deploy')) {
       expect([dir, isDockerIgnored(dir, ignore)]).toEqual([dir, false]);
     }
-    for (const kept of ['deploy/local/start.ts', 'gateway/supergraph.graphql', 'tsconfig.build.json', 'package-lock.json']) {
+    for (const kept of [
+      'deploy/local/start.ts',
+      'gateway/supergraph.graphql',
+      'tsconfig.build.json',
+      'package-lock.json',
+    ]) {
       expect([kept, isDockerIgnored(kept, ignore)]).toEqual([kept, false]);
     }
-    for (const dropped of ['node_modules', 'dist', 'generated', '.data', '.git', 'deploy/deploy.test.ts', 'deploy/testing/helpers.ts']) {
+    for (const dropped of [
+      'node_modules',
+      'dist',
+      'generated',
+      '.data',
+      '.git',
+      'deploy/deploy.test.ts',
+      'deploy/testing/helpers.ts',
+    ]) {
       expect([dropped, isDockerIgnored(dropped, ignore)]).toEqual([dropped, true]);
     }
   });
@@ -101,7 +153,9 @@ describe('deploy/Dockerfile', () => {
 
 describe('deploy/docker/healthcheck.js', () => {
   const check = async (env: Record<string, string>, path = '/live') =>
-    run(process.execPath, [repoPath('deploy/docker/healthcheck.js'), path], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
+    run(process.execPath, [repoPath('deploy/docker/healthcheck.js'), path], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    }).then(
       () => 0,
       (err: { code?: number }) => err.code ?? -1,
     );
@@ -111,7 +165,11 @@ describe('deploy/docker/healthcheck.js', () => {
     const server = http.createServer((req, res) => res.writeHead(status[req.url ?? ''] ?? 404).end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = String((server.address() as { port: number }).port);
-    const others = { ACCOUNT_PORT: String(await freePort()), DATA_PORT: String(await freePort()), IMAGE_PORT: String(await freePort()) };
+    const others = {
+      ACCOUNT_PORT: String(await freePort()),
+      DATA_PORT: String(await freePort()),
+      IMAGE_PORT: String(await freePort()),
+    };
     try {
       expect(await check({ GATEWAY_PORT: port, ...others })).toBe(0);
       expect(await check({ ...others, GATEWAY_PORT: others.ACCOUNT_PORT, DATA_PORT: port })).toBe(0);
@@ -131,7 +189,9 @@ describe('deploy/compose/docker-compose.yml', () => {
   const apps = [...subgraphs, 'gateway'];
   const known = configEnvNames();
   const withSecret = (env: Record<string, string>) =>
-    Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^\$\{SUBGRAPH_SECRET:\?/.test(v) ? SECRET : String(v)]));
+    Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, /^\$\{SUBGRAPH_SECRET:\?/.test(v) ? SECRET : String(v)]),
+    );
 
   test('a 3-node insecure CockroachDB cluster, initialised once', () => {
     const image = services.roach1?.image as string;
@@ -152,7 +212,8 @@ describe('deploy/compose/docker-compose.yml', () => {
     const cfg = readRepo('deploy/compose/haproxy.cfg');
     const listen = /^listen psql\n((?:[ \t]+.*\n)+)/m.exec(cfg)?.[1] ?? '';
     const lines = listen.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
-    for (const l of ['bind :26257', 'mode tcp', 'balance roundrobin', 'option httpchk GET /health?ready=1']) expect(lines).toContain(l);
+    for (const l of ['bind :26257', 'mode tcp', 'balance roundrobin', 'option httpchk GET /health?ready=1'])
+      expect(lines).toContain(l);
     const servers = lines.filter((l) => l.startsWith('server '));
     expect(servers).toEqual(nodes.map((n, i) => `server cockroach${i + 1} ${n}:26257 check port 8080`));
     // Only haproxy and the one-shot init name a node; every other service goes through haproxy.
@@ -179,7 +240,8 @@ describe('deploy/compose/docker-compose.yml', () => {
       COCKROACH_TELEMETRY: '${COCKROACH_TELEMETRY:-true}',
     });
     const script = readRepo('deploy/sql/setup.sh');
-    for (const name of ['COCKROACH_LICENSE_KEY', 'COCKROACH_ORGANIZATION', 'COCKROACH_TELEMETRY']) expect(script).toContain(`\${${name}`);
+    for (const name of ['COCKROACH_LICENSE_KEY', 'COCKROACH_ORGANIZATION', 'COCKROACH_TELEMETRY'])
+      expect(script).toContain(`\${${name}`);
   });
 
   test('nodes drain cleanly: 300 s stop grace, initial_wait longer than HAProxy’s detection', () => {
@@ -221,11 +283,15 @@ describe('deploy/compose/docker-compose.yml', () => {
       expect(svc.image).toBe('account-graph:local');
       expect(svc.build).toEqual({ context: '../..', dockerfile: 'deploy/Dockerfile', target: 'runtime' });
       expect(existsInRepo(sourceOfCommand(svc.command as string[]))).toBe(true);
-      expect(svc.command).toEqual(['node', name === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${name}/main.js`]);
+      expect(svc.command).toEqual([
+        'node',
+        name === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${name}/main.js`,
+      ]);
       expect(svc.deploy?.replicas ?? 1).toBe(name === 'gateway' ? 1 : 2);
     }
     // subgraphs: readiness (database reachable); gateway: the image's /live check, never the REST /health.
-    for (const c of subgraphs) expect(services[c]?.healthcheck?.test).toEqual(['CMD', 'node', 'healthcheck.js', '/ready']);
+    for (const c of subgraphs)
+      expect(services[c]?.healthcheck?.test).toEqual(['CMD', 'node', 'healthcheck.js', '/ready']);
     expect(services.gateway?.healthcheck).toBeUndefined();
     expect(services.gateway?.ports).toEqual(['4000:4000']);
   });
@@ -238,7 +304,11 @@ describe('deploy/compose/docker-compose.yml', () => {
       expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
       const config = loadConfig(env);
       expect(config.dialect).toBe('cockroachdb');
-      expect(config.subgraphUrls).toEqual({ account: 'http://account:4001/graphql', data: 'http://data:4002/graphql', image: 'http://image:4003/graphql' });
+      expect(config.subgraphUrls).toEqual({
+        account: 'http://account:4001/graphql',
+        data: 'http://data:4002/graphql',
+        image: 'http://image:4003/graphql',
+      });
       // Each process holds its own context's database URL only; the gateway none.
       const urlVars = Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'));
       if (name === 'gateway') {
@@ -262,13 +332,23 @@ describe('deploy/compose/docker-compose.yml', () => {
       for (const [dep, cond] of Object.entries((svc.depends_on ?? {}) as Record<string, { condition: string }>)) {
         expect(services[dep]).toBeDefined();
         // Nodes cannot be healthy before `cockroach init`, so init and haproxy only wait for them to start.
-        const expected = oneShot(dep) ? 'service_completed_successfully' : nodes.includes(dep) ? 'service_started' : 'service_healthy';
+        const expected = oneShot(dep)
+          ? 'service_completed_successfully'
+          : nodes.includes(dep)
+            ? 'service_started'
+            : 'service_healthy';
         expect([name, dep, cond.condition]).toEqual([name, dep, expected]);
-        if (!oneShot(dep) && !nodes.includes(dep)) expect(services[dep]?.healthcheck ?? (dep === 'gateway' ? {} : undefined)).toBeDefined();
+        if (!oneShot(dep) && !nodes.includes(dep))
+          expect(services[dep]?.healthcheck ?? (dep === 'gateway' ? {} : undefined)).toBeDefined();
       }
     }
     for (const c of subgraphs) {
-      expect(Object.keys(services[c]?.depends_on ?? {}).sort()).toEqual(['haproxy', 'migrate-account', 'migrate-data', 'migrate-image']);
+      expect(Object.keys(services[c]?.depends_on ?? {}).sort()).toEqual([
+        'haproxy',
+        'migrate-account',
+        'migrate-data',
+        'migrate-image',
+      ]);
     }
     expect(Object.keys(services.gateway?.depends_on ?? {}).sort()).toEqual([...subgraphs].sort());
     for (const c of CONTEXTS) expect(Object.keys(services[`migrate-${c}`]?.depends_on ?? {})).toEqual(['sql-setup']);

@@ -9,7 +9,17 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
-import { CONTEXTS, configEnvNames, existsInRepo, loadYaml, prismaConfigEnvNames, readRepo, repoPath, sourceOfCommand, type Doc } from './testing/helpers';
+import {
+  CONTEXTS,
+  configEnvNames,
+  existsInRepo,
+  loadYaml,
+  prismaConfigEnvNames,
+  readRepo,
+  repoPath,
+  sourceOfCommand,
+  type Doc,
+} from './testing/helpers';
 
 const dir = repoPath('deploy/k8s');
 const kustomization = loadYaml(`${dir}/kustomization.yaml`)[0] as Doc;
@@ -39,7 +49,8 @@ function resolvedEnv(c: Doc): Record<string, string> {
     const ref = e.valueFrom;
     if (!ref) env[e.name] = String(e.value);
     else if (ref.secretKeyRef) env[e.name] = find('Secret', ref.secretKeyRef.name).stringData[ref.secretKeyRef.key];
-    else if (ref.configMapKeyRef) env[e.name] = find('ConfigMap', ref.configMapKeyRef.name).data[ref.configMapKeyRef.key];
+    else if (ref.configMapKeyRef)
+      env[e.name] = find('ConfigMap', ref.configMapKeyRef.name).data[ref.configMapKeyRef.key];
     else if (ref.fieldRef) env[e.name] = `pod-${ref.fieldRef.fieldPath}`;
     else if (ref.resourceFieldRef) env[e.name] = '1';
   }
@@ -69,7 +80,10 @@ test('CockroachDB: 3-node StatefulSet, headless + public Service, PDB, probes, v
   expect(pub.spec.clusterIP).toBeUndefined();
   expect(pub.spec.selector).toEqual(labels);
   expect(pub.spec.ports.map((p: Doc) => p.port)).toEqual([26257, 8080]);
-  expect(find('PodDisruptionBudget', 'cockroachdb-budget').spec).toEqual({ selector: { matchLabels: labels }, maxUnavailable: 1 });
+  expect(find('PodDisruptionBudget', 'cockroachdb-budget').spec).toEqual({
+    selector: { matchLabels: labels },
+    maxUnavailable: 1,
+  });
   const c = mainContainer(sts);
   const http = (c.ports as Doc[]).find((p) => p.name === c.readinessProbe.httpGet.port);
   expect(http?.containerPort).toBe(8080);
@@ -78,7 +92,9 @@ test('CockroachDB: 3-node StatefulSet, headless + public Service, PDB, probes, v
   const claim = sts.spec.volumeClaimTemplates[0].metadata.name;
   expect(c.volumeMounts).toContainEqual({ name: claim, mountPath: '/cockroach/cockroach-data' });
   const start = (c.command as string[]).join(' ');
-  expect(start).toMatch(/cockroach start .*--insecure .*--join cockroachdb-0\.cockroachdb,cockroachdb-1\.cockroachdb,cockroachdb-2\.cockroachdb/);
+  expect(start).toMatch(
+    /cockroach start .*--insecure .*--join cockroachdb-0\.cockroachdb,cockroachdb-1\.cockroachdb,cockroachdb-2\.cockroachdb/,
+  );
   expect(c.resources.requests).toEqual(c.resources.limits);
 });
 
@@ -104,13 +120,19 @@ test('CockroachDB drains cleanly: --advertise-addr, 300 s grace, initial_wait lo
   expect(grace).toBeGreaterThanOrEqual(300);
   expect(grace).toBeGreaterThan(initialWait + connections);
   // And cluster.sql is what setup.sh sets them with.
-  expect(readRepo('deploy/sql/cluster.sql')).toMatch(/SET CLUSTER SETTING server\.shutdown\.initial_wait = '__SHUTDOWN_INITIAL_WAIT__'/);
-  expect(readRepo('deploy/sql/cluster.sql')).toMatch(/SET CLUSTER SETTING server\.shutdown\.connections\.timeout = '__SHUTDOWN_CONNECTIONS_TIMEOUT__'/);
+  expect(readRepo('deploy/sql/cluster.sql')).toMatch(
+    /SET CLUSTER SETTING server\.shutdown\.initial_wait = '__SHUTDOWN_INITIAL_WAIT__'/,
+  );
+  expect(readRepo('deploy/sql/cluster.sql')).toMatch(
+    /SET CLUSTER SETTING server\.shutdown\.connections\.timeout = '__SHUTDOWN_CONNECTIONS_TIMEOUT__'/,
+  );
 });
 
 test('the licence reaches the SQL setup from a Secret, with telemetry on by default', () => {
   const c = mainContainer(find('Job', 'sql-setup'));
-  const refs = Object.fromEntries(((c.env ?? []) as Doc[]).filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]));
+  const refs = Object.fromEntries(
+    ((c.env ?? []) as Doc[]).filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]),
+  );
   expect(refs).toMatchObject({
     COCKROACH_LICENSE_KEY: { name: 'cockroachdb-license', key: 'license-key' },
     COCKROACH_ORGANIZATION: { name: 'cockroachdb-license', key: 'organization' },
@@ -127,7 +149,8 @@ test('jobs: cluster init, SQL setup from a ConfigMap identical to deploy/sql, on
   expect(init).toContain('cockroach init --insecure --host=cockroachdb-0.cockroachdb:26257');
 
   const cm = find('ConfigMap', 'sql-setup');
-  for (const f of ['setup.sh', 'setup.sql', 'setup-database.sql', 'cluster.sql']) expect([f, cm.data[f] === readRepo('deploy/sql', f)]).toEqual([f, true]);
+  for (const f of ['setup.sh', 'setup.sql', 'setup-database.sql', 'cluster.sql'])
+    expect([f, cm.data[f] === readRepo('deploy/sql', f)]).toEqual([f, true]);
   const setup = find('Job', 'sql-setup');
   const c = mainContainer(setup);
   expect(c.command).toEqual(['/bin/bash', '/sql/setup.sh']);
@@ -186,8 +209,16 @@ test('every pod runs non-root, every container without privilege escalation and 
     expect([w.metadata.name, podSpec(w).securityContext?.runAsNonRoot]).toEqual([w.metadata.name, true]);
     expect(podSpec(w).securityContext.runAsUser).toBeGreaterThan(0);
     for (const c of containersOf(w)) {
-      expect([w.metadata.name, c.name, c.securityContext?.allowPrivilegeEscalation]).toEqual([w.metadata.name, c.name, false]);
-      expect([w.metadata.name, c.name, Object.keys(c.resources?.limits ?? {}).sort()]).toEqual([w.metadata.name, c.name, ['cpu', 'memory']]);
+      expect([w.metadata.name, c.name, c.securityContext?.allowPrivilegeEscalation]).toEqual([
+        w.metadata.name,
+        c.name,
+        false,
+      ]);
+      expect([w.metadata.name, c.name, Object.keys(c.resources?.limits ?? {}).sort()]).toEqual([
+        w.metadata.name,
+        c.name,
+        ['cpu', 'memory'],
+      ]);
     }
   }
 });
@@ -195,16 +226,32 @@ test('every pod runs non-root, every container without privilege escalation and 
 test('every secretKeyRef / configMapKeyRef / envFrom / configMap volume points to an existing object and key', () => {
   let refs = 0;
   for (const w of workloads) {
-    for (const v of (podSpec(w).volumes ?? []) as Doc[]) if (v.configMap) expect(find('ConfigMap', v.configMap.name)).toBeDefined();
+    for (const v of (podSpec(w).volumes ?? []) as Doc[])
+      if (v.configMap) expect(find('ConfigMap', v.configMap.name)).toBeDefined();
     for (const c of containersOf(w)) {
       for (const e of (c.env ?? []) as Doc[]) {
         const s = e.valueFrom?.secretKeyRef;
         const m = e.valueFrom?.configMapKeyRef;
-        if (s) expect([w.metadata.name, s.name, s.key, s.key in (find('Secret', s.name).stringData ?? {})]).toEqual([w.metadata.name, s.name, s.key, true]);
-        if (m) expect([w.metadata.name, m.name, m.key, m.key in (find('ConfigMap', m.name).data ?? {})]).toEqual([w.metadata.name, m.name, m.key, true]);
+        if (s)
+          expect([w.metadata.name, s.name, s.key, s.key in (find('Secret', s.name).stringData ?? {})]).toEqual([
+            w.metadata.name,
+            s.name,
+            s.key,
+            true,
+          ]);
+        if (m)
+          expect([w.metadata.name, m.name, m.key, m.key in (find('ConfigMap', m.name).data ?? {})]).toEqual([
+            w.metadata.name,
+            m.name,
+            m.key,
+            true,
+          ]);
         if (s || m) refs++;
       }
-      for (const f of (c.envFrom ?? []) as Doc[]) expect(f.configMapRef ? find('ConfigMap', f.configMapRef.name) : find('Secret', f.secretRef.name)).toBeDefined();
+      for (const f of (c.envFrom ?? []) as Doc[])
+        expect(
+          f.configMapRef ? find('ConfigMap', f.configMapRef.name) : find('Secret', f.secretRef.name),
+        ).toBeDefined();
     }
   }
   // Subgraphs: secret + own database URL; gateway: secret; migration jobs: migration URL.
@@ -243,18 +290,25 @@ test('app environments: only platform/config.ts names; each validates once SUBGR
 
 test('only the StatefulSet and the init job name a CockroachDB node; all else uses cockroachdb-public', () => {
   for (const d of all) {
-    if ((d.kind === 'StatefulSet' && d.metadata.name === 'cockroachdb') || d.metadata.name === 'cockroachdb-init') continue;
-    expect([d.kind, d.metadata.name, /cockroachdb-\d\.cockroachdb/.test(JSON.stringify(d))]).toEqual([d.kind, d.metadata.name, false]);
+    if ((d.kind === 'StatefulSet' && d.metadata.name === 'cockroachdb') || d.metadata.name === 'cockroachdb-init')
+      continue;
+    expect([d.kind, d.metadata.name, /cockroachdb-\d\.cockroachdb/.test(JSON.stringify(d))]).toEqual([
+      d.kind,
+      d.metadata.name,
+      false,
+    ]);
   }
   for (const w of workloads) {
     for (const c of containersOf(w)) {
       for (const host of JSON.stringify(c).matchAll(/--host=([\w.-]+:\d+)/g)) {
-        if (w.metadata.name !== 'cockroachdb-init') expect([w.metadata.name, host[1]]).toEqual([w.metadata.name, 'cockroachdb-public:26257']);
+        if (w.metadata.name !== 'cockroachdb-init')
+          expect([w.metadata.name, host[1]]).toEqual([w.metadata.name, 'cockroachdb-public:26257']);
       }
     }
   }
   for (const s of all.filter((d) => d.kind === 'Secret' && d.metadata.name.endsWith('-db'))) {
-    for (const url of Object.values(s.stringData as Record<string, string>)) expect(new URL(url).host).toBe('cockroachdb-public:26257');
+    for (const url of Object.values(s.stringData as Record<string, string>))
+      expect(new URL(url).host).toBe('cockroachdb-public:26257');
   }
 });
 

@@ -27,8 +27,16 @@ const urlOf = (c: ContextName, who: 'migrator' | 'app', database = db(c)) =>
 // One table each context's migrations create, and a row for it.
 const probe: Record<ContextName, { table: string; insert: string; key: string }> = {
   account: { table: 'accounts', insert: `INSERT INTO accounts (id, name) VALUES ('t1', 'Probe')`, key: 'id' },
-  data: { table: 'account_events', insert: `INSERT INTO account_events (id, account_id, event_name) VALUES ('t1', 'a1', 'CREATED')`, key: 'id' },
-  image: { table: 'account_images', insert: `INSERT INTO account_images (account_id, url) VALUES ('t1', 'http://x')`, key: 'account_id' },
+  data: {
+    table: 'account_events',
+    insert: `INSERT INTO account_events (id, account_id, event_name) VALUES ('t1', 'a1', 'CREATED')`,
+    key: 'id',
+  },
+  image: {
+    table: 'account_images',
+    insert: `INSERT INTO account_images (account_id, url) VALUES ('t1', 'http://x')`,
+    key: 'account_id',
+  },
 };
 
 let tmp = '';
@@ -83,7 +91,11 @@ function setupEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const sqlState = (p: Promise<unknown>) => p.then(() => 'ok', (err: { code?: string }) => err.code ?? String(err));
+const sqlState = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (err: { code?: string }) => err.code ?? String(err),
+  );
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sql-setup-'));
@@ -94,14 +106,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of CONTEXTS) await adminQuery(`DROP DATABASE IF EXISTS "${db(c)}" WITH (FORCE)`);
-  for (const c of CONTEXTS) for (const who of ['app', 'migrator']) await adminQuery(`DROP ROLE IF EXISTS "${db(c)}_${who}"`);
+  for (const c of CONTEXTS)
+    for (const who of ['app', 'migrator']) await adminQuery(`DROP ROLE IF EXISTS "${db(c)}_${who}"`);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 test('setup.sh talks to the load balancer given, per database for the database part', () => {
-  const calls = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+  const calls = fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as string[]);
   for (const args of calls) expect(args.slice(0, 3)).toEqual(['sql', '--insecure', '--host=haproxy:26257']);
-  for (const c of CONTEXTS) expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', `--database=${db(c)}`]);
+  for (const c of CONTEXTS)
+    expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', `--database=${db(c)}`]);
   expect(calls).toHaveLength(CONTEXTS.length * 4 + 2); // cluster part, database part, two passwords; maintenance: CONNECT, schema
   expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', '--database=postgres']);
 });
@@ -113,7 +131,10 @@ test('each database is owned by its migrator; only its two users may connect', a
       [db(c)],
     );
     expect(row?.owner).toBe(`${db(c)}_migrator`);
-    const grantees = (row?.acl ?? '').replace(/[{}"]/g, '').split(',').map((e) => e.split('=')[0]);
+    const grantees = (row?.acl ?? '')
+      .replace(/[{}"]/g, '')
+      .split(',')
+      .map((e) => e.split('=')[0]);
     expect(grantees.sort()).toEqual([`${db(c)}_app`, `${db(c)}_migrator`]); // no PUBLIC ("=...") entry
   }
 });
@@ -128,7 +149,9 @@ describe.each(CONTEXTS.map((c) => [c]))('%s', (c) => {
     const p = probe[c];
     await withClient(urlOf(c, 'app'), async (app: Client) => {
       await app.query(p.insert);
-      expect((await app.query(`SELECT count(*)::int AS n FROM ${p.table} WHERE ${p.key} = 't1'`)).rows[0]).toEqual({ n: 1 });
+      expect((await app.query(`SELECT count(*)::int AS n FROM ${p.table} WHERE ${p.key} = 't1'`)).rows[0]).toEqual({
+        n: 1,
+      });
       expect((await app.query(`UPDATE ${p.table} SET ${p.key} = 't2' WHERE ${p.key} = 't1'`)).rowCount).toBe(1);
       expect((await app.query(`DELETE FROM ${p.table} WHERE ${p.key} = 't2'`)).rowCount).toBe(1);
     });
@@ -145,7 +168,9 @@ describe.each(CONTEXTS.map((c) => [c]))('%s', (c) => {
   });
 
   test('a table the migrator creates later is covered by the default privileges', async () => {
-    await withClient(urlOf(c, 'migrator'), (m: Client) => m.query('CREATE TABLE later_table (id TEXT PRIMARY KEY, n INT)'));
+    await withClient(urlOf(c, 'migrator'), (m: Client) =>
+      m.query('CREATE TABLE later_table (id TEXT PRIMARY KEY, n INT)'),
+    );
     await withClient(urlOf(c, 'app'), async (app: Client) => {
       await app.query(`INSERT INTO later_table (id, n) VALUES ('a', 1)`);
       await app.query(`UPDATE later_table SET n = 2 WHERE id = 'a'`);
@@ -158,7 +183,11 @@ describe.each(CONTEXTS.map((c) => [c]))('%s', (c) => {
   test('neither user can connect to another context’s database', async () => {
     for (const other of CONTEXTS.filter((o) => o !== c)) {
       for (const who of ['app', 'migrator'] as const) {
-        expect([who, other, await sqlState(withClient(urlOf(c, who, db(other)), (x) => x.query('SELECT 1')))]).toEqual([who, other, '42501']);
+        expect([who, other, await sqlState(withClient(urlOf(c, who, db(other)), (x) => x.query('SELECT 1')))]).toEqual([
+          who,
+          other,
+          '42501',
+        ]);
       }
     }
   });
@@ -176,17 +205,34 @@ test('a failing statement fails the job (re-running on PostgreSQL: the users exi
 describe('cluster settings and licence (dry runs: the statements setup.sh sends, PostgreSQL has no cluster settings)', () => {
   async function dryRun(extra: NodeJS.ProcessEnv) {
     const file = path.join(tmp, `dry-${Math.random().toString(36).slice(2)}.log`);
-    const env = { ...setupEnv(), CLUSTER_SETTINGS: 'true', SETUP_CONTEXTS: '', MAINTENANCE_DATABASES: '', FAKE_COCKROACH_DRY: file, ...extra };
+    const env = {
+      ...setupEnv(),
+      CLUSTER_SETTINGS: 'true',
+      SETUP_CONTEXTS: '',
+      MAINTENANCE_DATABASES: '',
+      FAKE_COCKROACH_DRY: file,
+      ...extra,
+    };
     const out = await run('bash', [repoPath('deploy/sql/setup.sh')], { env });
-    const sent = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { sql: string }).sql);
+    const sent = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { sql: string }).sql);
     const settings = Object.fromEntries(
-      sent.map((s) => /^SET CLUSTER SETTING ([\w.]+) = (.*)$/s.exec(s)).filter((m) => m !== null).map((m) => [m[1], m[2]]),
+      sent
+        .map((s) => /^SET CLUSTER SETTING ([\w.]+) = (.*)$/s.exec(s))
+        .filter((m) => m !== null)
+        .map((m) => [m[1], m[2]]),
     );
     return { settings, stderr: out.stderr, sent };
   }
 
   test('the licence and organisation from the environment (a Secret), telemetry on, drain settings, READ COMMITTED', async () => {
-    const { settings, stderr } = await dryRun({ COCKROACH_LICENSE_KEY: "crl-0-key'with-quote", COCKROACH_ORGANIZATION: 'Acme' });
+    const { settings, stderr } = await dryRun({
+      COCKROACH_LICENSE_KEY: "crl-0-key'with-quote",
+      COCKROACH_ORGANIZATION: 'Acme',
+    });
     expect(settings).toEqual({
       'server.shutdown.initial_wait': "'15s'",
       'server.shutdown.connections.timeout': "'60s'",
@@ -199,18 +245,35 @@ describe('cluster settings and licence (dry runs: the statements setup.sh sends,
   });
 
   test('drain settings follow the environment; telemetry off only when asked; no licence is a loud warning', async () => {
-    const { settings, stderr } = await dryRun({ SHUTDOWN_INITIAL_WAIT: '20s', SHUTDOWN_CONNECTIONS_TIMEOUT: '120s', COCKROACH_TELEMETRY: 'false' });
-    expect(settings).toMatchObject({ 'server.shutdown.initial_wait': "'20s'", 'server.shutdown.connections.timeout': "'120s'", 'diagnostics.reporting.enabled': 'false' });
+    const { settings, stderr } = await dryRun({
+      SHUTDOWN_INITIAL_WAIT: '20s',
+      SHUTDOWN_CONNECTIONS_TIMEOUT: '120s',
+      COCKROACH_TELEMETRY: 'false',
+    });
+    expect(settings).toMatchObject({
+      'server.shutdown.initial_wait': "'20s'",
+      'server.shutdown.connections.timeout': "'120s'",
+      'diagnostics.reporting.enabled': 'false',
+    });
     expect(settings['enterprise.license']).toBeUndefined();
     expect(stderr).toMatch(/WARNING: no COCKROACH_LICENSE_KEY: CockroachDB throttles this cluster 7 days after init/);
-    const bad = await dryRun({ COCKROACH_TELEMETRY: 'maybe' }).then(() => 'ran', (err: { code?: number }) => err.code);
+    const bad = await dryRun({ COCKROACH_TELEMETRY: 'maybe' }).then(
+      () => 'ran',
+      (err: { code?: number }) => err.code,
+    );
     expect(bad).toBe(2);
   });
 });
 
 test.each(CONTEXTS)('%s: the app user’s sessions carry statement and idle-in-transaction timeouts', async (c) => {
-  const settings = await withClient(urlOf(c, 'app'), async (app: Client) =>
-    (await app.query(`SELECT current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS idle`)).rows[0],
+  const settings = await withClient(
+    urlOf(c, 'app'),
+    async (app: Client) =>
+      (
+        await app.query(
+          `SELECT current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS idle`,
+        )
+      ).rows[0],
   );
   expect(settings).toEqual({ st: '10s', idle: '1min' });
 });

@@ -32,7 +32,10 @@ export interface Composition {
   hints: string[];
 }
 
-export function composeSupergraph(urls: Record<ContextName, string> = DEFAULT_COMPOSE_URLS, sdl: (c: ContextName) => string = (c) => fs.readFileSync(sdlPathOf(c), 'utf8')): Composition {
+export function composeSupergraph(
+  urls: Record<ContextName, string> = DEFAULT_COMPOSE_URLS,
+  sdl: (c: ContextName) => string = (c) => fs.readFileSync(sdlPathOf(c), 'utf8'),
+): Composition {
   const result = composeServices(CONTEXTS.map((name) => ({ name, url: urls[name], typeDefs: parse(sdl(name)) })));
   if (result.errors) throw new CompositionFailed(result.errors.map((e) => e.message));
   return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => h.toString()) };

@@ -26,7 +26,9 @@ const LIMIT_TAG = 'limitExceeded';
 const report =
   (code: ErrorCode): GraphQLArmorRejectCallback =>
   (ctx, error) => {
-    ctx?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { [LIMIT_TAG]: code } }));
+    ctx?.reportError(
+      new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { [LIMIT_TAG]: code } }),
+    );
   };
 
 const rule = (code: ErrorCode) => ({ propagateOnRejection: false, onReject: [report(code)] });
@@ -60,7 +62,11 @@ export function formatLimitError(formatted: GraphQLFormattedError): GraphQLForma
   const code = formatted.extensions?.[LIMIT_TAG];
   if (typeof code !== 'string') return formatted;
   const { [LIMIT_TAG]: _, ...extensions } = formatted.extensions ?? {};
-  return { ...formatted, message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { ...extensions, code } };
+  return {
+    ...formatted,
+    message: formatted.message.replace(/^Syntax Error: /, ''),
+    extensions: { ...extensions, code },
+  };
 }
 
 /**

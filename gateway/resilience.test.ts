@@ -14,8 +14,25 @@ import { GraphQLError } from 'graphql';
 import { freePort } from '../deploy/local/scratch';
 import { HttpClient } from '../platform/http-client';
 import { ErrorCode } from '../platform/errors';
-import { dataSource, expectUnavailable, healthCheckKind, incomingOperation, MUTATION, QUERY, rejection, useDataSources } from '../tests/harness/data-source';
-import { data, delayed, firstN, hang, reset, startFakeServer as startSubgraph, status } from '../tests/harness/fake-http';
+import {
+  dataSource,
+  expectUnavailable,
+  healthCheckKind,
+  incomingOperation,
+  MUTATION,
+  QUERY,
+  rejection,
+  useDataSources,
+} from '../tests/harness/data-source';
+import {
+  data,
+  delayed,
+  firstN,
+  hang,
+  reset,
+  startFakeServer as startSubgraph,
+  status,
+} from '../tests/harness/fake-http';
 import { isTransient, type ResilienceOptions } from './resilience';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -39,13 +56,16 @@ describe('queries: retries on transient failures', () => {
     expect(sub.bodies.map((b) => b.query)).toEqual([QUERY, QUERY, QUERY]);
   });
 
-  test.each([500, 502, 503])('always %i: gives up after `attempts` requests with SUBGRAPH_UNAVAILABLE', async (code) => {
-    const sub = await startSubgraph(status(code));
-    const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(QUERY)));
-    expectUnavailable(err);
-    expect(err.message).toContain(String(code));
-    expect(sub.requests).toBe(3);
-  });
+  test.each([500, 502, 503])(
+    'always %i: gives up after `attempts` requests with SUBGRAPH_UNAVAILABLE',
+    async (code) => {
+      const sub = await startSubgraph(status(code));
+      const err = await rejection(dataSource(sub.url, { attempts: 3 }).process(healthCheckKind(QUERY)));
+      expectUnavailable(err);
+      expect(err.message).toContain(String(code));
+      expect(sub.requests).toBe(3);
+    },
+  );
 
   test('attempts=1 means a single request, no retry', async () => {
     const sub = await startSubgraph(status(503));
@@ -89,7 +109,9 @@ describe('client errors are not retried', () => {
 describe('unreachable and silent subgraphs', () => {
   test('connection refused: SUBGRAPH_UNAVAILABLE naming the subgraph', async () => {
     const port = await freePort();
-    const err = await rejection(dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 2 }, 'image').process(healthCheckKind(QUERY)));
+    const err = await rejection(
+      dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 2 }, 'image').process(healthCheckKind(QUERY)),
+    );
     expectUnavailable(err, 'image');
     expect(err.message).toMatch(/^subgraph image is unavailable: /);
   });
@@ -181,7 +203,8 @@ describe('circuit breaker', () => {
 });
 
 describe('isTransient', () => {
-  const httpError = (code: number, message = `${code}: whatever`) => new GraphQLError(message, { extensions: { response: { status: code } } });
+  const httpError = (code: number, message = `${code}: whatever`) =>
+    new GraphQLError(message, { extensions: { response: { status: code } } });
 
   test.each([500, 502, 503, 504])('true for a %i response', (code) => expect(isTransient(httpError(code))).toBe(true));
 
@@ -210,4 +233,3 @@ describe('isTransient', () => {
     }
   });
 });
-

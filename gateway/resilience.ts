@@ -14,11 +14,26 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
-import { fetchLike, isNetworkError, type ClientResponse, type FetchLikeInit, type HttpClient } from '../platform/http-client';
+import {
+  fetchLike,
+  isNetworkError,
+  type ClientResponse,
+  type FetchLikeInit,
+  type HttpClient,
+} from '../platform/http-client';
 import { InFlight } from './dedup';
 import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
@@ -65,7 +80,14 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
    * with its own deadline (per-request deadlines on one undici pool stick to the connection);
    * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts).
    */
-  constructor(readonly name: string, url: string, opts: ResilienceOptions, log: Logger, clients: SubgraphClients, secret?: string) {
+  constructor(
+    readonly name: string,
+    url: string,
+    opts: ResilienceOptions,
+    log: Logger,
+    clients: SubgraphClients,
+    secret?: string,
+  ) {
     super({
       url,
       // Every request, first try or retry, gets its own deadline and its own signature.
@@ -73,15 +95,25 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
         const body = init.body ?? '';
         const { [WRITE_MARKER]: write, ...headers } = init.headers ?? {};
         const client = write ? clients.mutations : clients.queries;
-        const send = () => client.send(input, { ...init, headers: { ...headers, ...signedHeaders(secret, name, init.method ?? 'GET', input, body) } });
+        const send = () =>
+          client.send(input, {
+            ...init,
+            headers: { ...headers, ...signedHeaders(secret, name, init.method ?? 'GET', input, body) },
+          });
         const answer = write || !this.inFlight ? await send() : await this.inFlight.run(`${input}\n${body}`, send);
         return fetchLike(input, answer);
       }) as never,
     });
     this.inFlight = opts.dedup === false ? undefined : new InFlight(name);
     const transient = handleWhen(isTransient);
-    this.retrying = retry(transient, { maxAttempts: Math.max(0, opts.attempts - 1), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }) });
-    this.breaker = circuitBreaker(transient, { halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerThreshold) });
+    this.retrying = retry(transient, {
+      maxAttempts: Math.max(0, opts.attempts - 1),
+      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }),
+    });
+    this.breaker = circuitBreaker(transient, {
+      halfOpenAfter: opts.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(opts.breakerThreshold),
+    });
     this.breaker.onBreak(() => log.warn({ subgraph: name }, 'circuit opened: failing fast'));
     this.breaker.onHalfOpen(() => log.info({ subgraph: name }, 'circuit half-open: probing'));
     this.breaker.onReset(() => log.info({ subgraph: name }, 'circuit closed: subgraph is back'));
@@ -91,7 +123,13 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     if (isMutation(options.request.query)) forwardWriteHeaders(options.request.http?.headers, options.context);
   }
 
-  override didReceiveResponse<T>({ response, context }: { response: T & { http?: { headers?: { get(name: string): string | null } } }; context: GatewayContext }): T {
+  override didReceiveResponse<T>({
+    response,
+    context,
+  }: {
+    response: T & { http?: { headers?: { get(name: string): string | null } } };
+    context: GatewayContext;
+  }): T {
     noteReplay(response.http?.headers, context);
     return response;
   }
@@ -108,7 +146,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
       end({ outcome: err instanceof BrokenCircuitError ? 'circuit_open' : 'error' });
       if (!isTransient(err) && !(err instanceof BrokenCircuitError)) throw err;
       // Name the subgraph, so clients (and the REST shim) know which part is missing.
-      const reason = err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
+      const reason =
+        err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
       throw new GraphQLError(`subgraph ${this.name} is unavailable: ${reason}`, {
         extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.name },
       });
@@ -119,7 +158,10 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
    * A mutation: sent once, never retried, and outside the breaker's count (a slow write must
    * not cut reads off). An open circuit still refuses it up front: then nothing was sent.
    */
-  private async write(send: () => Promise<GatewayGraphQLResponse>, end: (labels: { outcome: string }) => void): Promise<GatewayGraphQLResponse> {
+  private async write(
+    send: () => Promise<GatewayGraphQLResponse>,
+    end: (labels: { outcome: string }) => void,
+  ): Promise<GatewayGraphQLResponse> {
     if (this.breaker.state === CircuitState.Open) {
       end({ outcome: 'circuit_open' });
       throw writeFailure(this.name, new BrokenCircuitError());

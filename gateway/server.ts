@@ -11,7 +11,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
@@ -77,8 +77,12 @@ const operationResolution: ApolloServerPlugin<GatewayContext> = {
     return {
       async didResolveOperation({ operation, request }) {
         if (operation) return;
-        const message = request.operationName ? `Unknown operation named "${request.operationName}".` : 'Must provide operation name if query contains multiple operations.';
-        throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+        const message = request.operationName
+          ? `Unknown operation named "${request.operationName}".`
+          : 'Must provide operation name if query contains multiple operations.';
+        throw new GraphQLError(message, {
+          extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
+        });
       },
     };
   },
@@ -91,7 +95,9 @@ export interface RunningGateway extends RunningHttpServer {
 function loadSupergraph(opts: GatewayOptions): string {
   if (opts.composeAtStart) return composeSupergraph(opts.subgraphUrls).supergraphSdl;
   if (!fs.existsSync(opts.supergraphPath)) {
-    throw new Error(`supergraph file ${opts.supergraphPath} not found; run \`npm run supergraph:compose\` or set SUPERGRAPH_PATH`);
+    throw new Error(
+      `supergraph file ${opts.supergraphPath} not found; run \`npm run supergraph:compose\` or set SUPERGRAPH_PATH`,
+    );
   }
   return fs.readFileSync(opts.supergraphPath, 'utf8');
 }
@@ -147,7 +153,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetrics('gateway'), operationResolution, idempotencyPlugin, ...limits.plugins],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      operationMetrics('gateway'),
+      operationResolution,
+      idempotencyPlugin,
+      ...limits.plugins,
+    ],
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
@@ -155,10 +167,23 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     const res = await apollo.executeOperation({ query, variables }, { contextValue: { ...context } });
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST shim');
     // Apollo Server runs on a copy of contextValue: the plugin's response header is what tells.
-    return { ...(res.body.singleResult as GraphQLResult<never>), replayed: res.http.headers.get(REPLAYED_HEADER) === 'true' };
+    return {
+      ...(res.body.singleResult as GraphQLResult<never>),
+      replayed: res.http.headers.get(REPLAYED_HEADER) === 'true',
+    };
   };
   const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log, opts.maxBodyBytes);
-  const http = await startHttpServer({ apollo, log, context: async (req) => ({ idempotencyKey: idempotencyKeyOf(req.headers) }), ready, routes: [playgroundRoute(playground), rest], maxBodyBytes: opts.maxBodyBytes }, { host: opts.host, port: opts.port });
+  const http = await startHttpServer(
+    {
+      apollo,
+      log,
+      context: async (req) => ({ idempotencyKey: idempotencyKeyOf(req.headers) }),
+      ready,
+      routes: [playgroundRoute(playground), rest],
+      maxBodyBytes: opts.maxBodyBytes,
+    },
+    { host: opts.host, port: opts.port },
+  );
   log.info({ url: http.url, subgraphs: opts.subgraphUrls }, 'gateway listening');
   return {
     ...http,

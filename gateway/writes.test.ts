@@ -8,7 +8,17 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
 import { CircuitState } from 'cockatiel';
 import { freePort } from '../deploy/local/scratch';
-import { dataSource, expectOutcomeUnknown, expectUnavailable, healthCheckKind, incomingOperation, MUTATION, QUERY, rejection, useDataSources } from '../tests/harness/data-source';
+import {
+  dataSource,
+  expectOutcomeUnknown,
+  expectUnavailable,
+  healthCheckKind,
+  incomingOperation,
+  MUTATION,
+  QUERY,
+  rejection,
+  useDataSources,
+} from '../tests/harness/data-source';
 import { data, delayed, hang, reset, startFakeServer as startSubgraph, status } from '../tests/harness/fake-http';
 
 useDataSources();
@@ -33,14 +43,20 @@ describe('mutations are never re-sent, and a sent one that got no answer has an 
   test('a mutation fetch as the query planner prints it (named, no whitespace) that times out is sent once: outcome unknown', async () => {
     const sub = await startSubgraph(hang);
     const op = 'mutation Transfer__account__0($amount:Int!){transfer(amount:$amount){id}}';
-    const err = await rejection(dataSource(sub.url, { attempts: 3, timeoutMs: 150, mutationTimeoutMs: 150 }).process(incomingOperation(op, 'Transfer__account__0')));
+    const err = await rejection(
+      dataSource(sub.url, { attempts: 3, timeoutMs: 150, mutationTimeoutMs: 150 }).process(
+        incomingOperation(op, 'Transfer__account__0'),
+      ),
+    );
     expectOutcomeUnknown(err);
     expect(sub.requests).toBe(1);
   });
 
   test('a refused connection: the write was not sent, and the answer says so (SUBGRAPH_UNAVAILABLE)', async () => {
     const port = await freePort();
-    const err = await rejection(dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 3 }).process(healthCheckKind(MUTATION)));
+    const err = await rejection(
+      dataSource(`http://127.0.0.1:${port}/graphql`, { attempts: 3 }).process(healthCheckKind(MUTATION)),
+    );
     expectUnavailable(err);
     expect(err.message).toContain('the write was not sent, nothing was written');
   });
@@ -78,7 +94,10 @@ describe('mutations are never re-sent, and a sent one that got no answer has an 
   test("the client's Idempotency-Key goes with the mutation, not with queries; the internal write marker never leaves", async () => {
     const sub = await startSubgraph(data({ ok: true }));
     const ds = dataSource(sub.url, { attempts: 1 });
-    const withKey = (query: string): GraphQLDataSourceProcessOptions => ({ ...healthCheckKind(query), context: { idempotencyKey: 'key-123' } });
+    const withKey = (query: string): GraphQLDataSourceProcessOptions => ({
+      ...healthCheckKind(query),
+      context: { idempotencyKey: 'key-123' },
+    });
     await ds.process(withKey(MUTATION));
     await ds.process(withKey(QUERY));
     expect(sub.headers[0]?.['idempotency-key']).toBe('key-123');
@@ -92,4 +111,3 @@ describe('mutations are never re-sent, and a sent one that got no answer has an 
     expect(sub.requests).toBe(3);
   });
 });
-

@@ -47,22 +47,32 @@ export function writeFailure(subgraph: string, err: unknown): unknown {
   const extensions = { serviceName: subgraph };
   if (err instanceof BrokenCircuitError || wasNotSent(err)) {
     const why = err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
-    return new GraphQLError(`subgraph ${subgraph} is unavailable (${why}); the write was not sent, nothing was written`, {
-      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...extensions },
-    });
+    return new GraphQLError(
+      `subgraph ${subgraph} is unavailable (${why}); the write was not sent, nothing was written`,
+      {
+        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...extensions },
+      },
+    );
   }
   const status = (err as { extensions?: { response?: { status?: number } } } | undefined)?.extensions?.response?.status;
   if (isNetworkError(err) || (typeof status === 'number' && status >= 500)) {
     const why = typeof status === 'number' ? `it answered ${status}` : `no answer: ${(err as Error).message}`;
-    return new GraphQLError(`subgraph ${subgraph} did not confirm the write (${why}); it may or may not have been applied: ${RETRY_ADVICE}`, {
-      extensions: { code: ErrorCode.OUTCOME_UNKNOWN, ...extensions },
-    });
+    return new GraphQLError(
+      `subgraph ${subgraph} did not confirm the write (${why}); it may or may not have been applied: ${RETRY_ADVICE}`,
+      {
+        extensions: { code: ErrorCode.OUTCOME_UNKNOWN, ...extensions },
+      },
+    );
   }
   return err; // the subgraph answered and refused (4xx): nothing was done
 }
 
 /** The root fields of an operation's selection, through fragments, without __typename. */
-function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
+function rootFields(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+): string[] {
   return selectionSet.selections.flatMap((s) => {
     if (s.kind === Kind.FIELD) return s.name.value === '__typename' ? [] : [s.name.value];
     if (s.kind === Kind.INLINE_FRAGMENT) return rootFields(s.selectionSet, fragments, seen);
@@ -73,7 +83,10 @@ function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, Fr
   });
 }
 
-const refuse = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } } });
+const refuse = (message: string) =>
+  new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } },
+  });
 
 /** Checks a mutation's Idempotency-Key (queries ignore it) and marks replayed answers. */
 export const idempotencyPlugin: ApolloServerPlugin<GatewayContext> = {
@@ -84,10 +97,14 @@ export const idempotencyPlugin: ApolloServerPlugin<GatewayContext> = {
         if (key === undefined || operation?.operation !== 'mutation') return;
         const problem = keyProblem(key);
         if (problem) throw refuse(problem);
-        const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+        const fragments = Object.fromEntries(
+          document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
+        );
         const fields = rootFields(operation.selectionSet, fragments);
         if (fields.length !== 1) {
-          throw refuse(`an Idempotency-Key covers exactly one mutation field; this operation has ${fields.length} (${fields.join(', ')}): send each write as its own request with its own key`);
+          throw refuse(
+            `an Idempotency-Key covers exactly one mutation field; this operation has ${fields.length} (${fields.join(', ')}): send each write as its own request with its own key`,
+          );
         }
       },
       async willSendResponse({ response, contextValue }) {

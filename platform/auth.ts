@@ -12,20 +12,44 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-subgraph-signature';
 export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
-const mac = (secret: string, audience: string, t: string, nonce: string, method: string, pathAndSearch: string, body: string) =>
-  createHmac('sha256', secret).update(`${audience}\n${t}\n${nonce}\n${method.toUpperCase()}\n${pathAndSearch}\n${body}`).digest('hex');
+const mac = (
+  secret: string,
+  audience: string,
+  t: string,
+  nonce: string,
+  method: string,
+  pathAndSearch: string,
+  body: string,
+) =>
+  createHmac('sha256', secret)
+    .update(`${audience}\n${t}\n${nonce}\n${method.toUpperCase()}\n${pathAndSearch}\n${body}`)
+    .digest('hex');
 
 /** A fresh nonce: two identical requests signed in the same millisecond still get two signatures. */
 export const newNonce = () => randomBytes(16).toString('hex');
 
 /** Signs a request to the subgraph named `audience` (`account`, `data`, `image`). */
-export function sign(secret: string, audience: string, method: string, pathAndSearch: string, body: string, now = Date.now(), nonce = newNonce()): string {
+export function sign(
+  secret: string,
+  audience: string,
+  method: string,
+  pathAndSearch: string,
+  body: string,
+  now = Date.now(),
+  nonce = newNonce(),
+): string {
   const t = String(now);
   return `t=${t},n=${nonce},v1=${mac(secret, audience, t, nonce, method, pathAndSearch, body)}`;
 }
 
 /** Headers to add to a request to the subgraph `audience` at `url` (none when no secret is configured). */
-export function signedHeaders(secret: string | undefined, audience: string, method: string, url: string, body: string): Record<string, string> {
+export function signedHeaders(
+  secret: string | undefined,
+  audience: string,
+  method: string,
+  url: string,
+  body: string,
+): Record<string, string> {
   if (!secret) return {};
   const u = new URL(url);
   return { [SIGNATURE_HEADER]: sign(secret, audience, method, u.pathname + u.search, body) };

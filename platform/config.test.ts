@@ -3,7 +3,14 @@
  * given only its own), each is still validated, a process that needs a missing one is told
  * which variable, and the processes that work on all three databases want all or none.
  */
-import { allDatabaseUrls, ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig, withDatabaseUrls } from './config';
+import {
+  allDatabaseUrls,
+  ConfigError,
+  databaseUrlOf,
+  databaseUrlVariable,
+  loadConfig,
+  withDatabaseUrls,
+} from './config';
 
 const URLS = {
   account: 'postgresql://account_app@db:26257/account?sslmode=disable',
@@ -25,25 +32,37 @@ describe('database URLs', () => {
     const config = loadConfig({ ACCOUNT_DATABASE_URL: URLS.account });
     expect(config.databaseUrls).toEqual({ account: URLS.account });
     expect(databaseUrlOf(config, 'account')).toBe(URLS.account);
-    expect(loadConfig({ DATA_DATABASE_URL: URLS.data, IMAGE_DATABASE_URL: URLS.image }).databaseUrls).toEqual({ data: URLS.data, image: URLS.image });
+    expect(loadConfig({ DATA_DATABASE_URL: URLS.data, IMAGE_DATABASE_URL: URLS.image }).databaseUrls).toEqual({
+      data: URLS.data,
+      image: URLS.image,
+    });
   });
 
   test('none and all three still load; empty values count as unset', () => {
     expect(loadConfig({}).databaseUrls).toEqual({});
-    expect(loadConfig({ ...ALL, DATA_DATABASE_URL: '' }).databaseUrls).toEqual({ account: URLS.account, image: URLS.image });
+    expect(loadConfig({ ...ALL, DATA_DATABASE_URL: '' }).databaseUrls).toEqual({
+      account: URLS.account,
+      image: URLS.image,
+    });
     expect(loadConfig(ALL).databaseUrls).toEqual(URLS);
   });
 
   test('a set URL is still validated, naming its variable', () => {
     expect(() => loadConfig({ DATA_DATABASE_URL: 'mysql://x@db/data' })).toThrow(ConfigError);
-    expect(() => loadConfig({ DATA_DATABASE_URL: 'mysql://x@db/data' })).toThrow(/DATA_DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
-    expect(() => loadConfig({ ACCOUNT_DATABASE_URL: URLS.account, IMAGE_DATABASE_URL: 'not a url' })).toThrow(/IMAGE_DATABASE_URL/);
+    expect(() => loadConfig({ DATA_DATABASE_URL: 'mysql://x@db/data' })).toThrow(
+      /DATA_DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+    expect(() => loadConfig({ ACCOUNT_DATABASE_URL: URLS.account, IMAGE_DATABASE_URL: 'not a url' })).toThrow(
+      /IMAGE_DATABASE_URL/,
+    );
   });
 
   test('the own URL missing: a ConfigError naming the variable', () => {
     const config = loadConfig({ ACCOUNT_DATABASE_URL: URLS.account });
     expect(() => databaseUrlOf(config, 'data')).toThrow(ConfigError);
-    expect(() => databaseUrlOf(config, 'data')).toThrow(/^DATA_DATABASE_URL is not set: this process needs the data context's database/);
+    expect(() => databaseUrlOf(config, 'data')).toThrow(
+      /^DATA_DATABASE_URL is not set: this process needs the data context's database/,
+    );
     expect(() => databaseUrlOf(loadConfig({}), 'image')).toThrow(/^IMAGE_DATABASE_URL is not set/);
   });
 
@@ -52,16 +71,26 @@ describe('database URLs', () => {
     expect(allDatabaseUrls(loadConfig(ALL))).toEqual(URLS);
     const partial = loadConfig({ DATA_DATABASE_URL: URLS.data });
     expect(() => allDatabaseUrls(partial)).toThrow(ConfigError);
-    expect(() => allDatabaseUrls(partial)).toThrow(/set ACCOUNT_DATABASE_URL, IMAGE_DATABASE_URL too, or none of the three/);
+    expect(() => allDatabaseUrls(partial)).toThrow(
+      /set ACCOUNT_DATABASE_URL, IMAGE_DATABASE_URL too, or none of the three/,
+    );
   });
 });
 
 describe('withDatabaseUrls: the environment of a child process', () => {
-  const base = { ...ALL, PATH: '/bin', ACCOUNT_MIGRATION_DATABASE_URL: 'postgresql://m@db/account', TEST_ADMIN_DATABASE_URL: 'postgresql://admin@db/postgres' };
+  const base = {
+    ...ALL,
+    PATH: '/bin',
+    ACCOUNT_MIGRATION_DATABASE_URL: 'postgresql://m@db/account',
+    TEST_ADMIN_DATABASE_URL: 'postgresql://admin@db/postgres',
+  };
 
   test('a subgraph: its own URL and no other database URL of any kind', () => {
     expect(withDatabaseUrls(base, URLS, ['account'])).toEqual({ PATH: '/bin', ACCOUNT_DATABASE_URL: URLS.account });
-    expect(withDatabaseUrls({ PATH: '/bin' }, { image: URLS.image }, ['image'])).toEqual({ PATH: '/bin', IMAGE_DATABASE_URL: URLS.image });
+    expect(withDatabaseUrls({ PATH: '/bin' }, { image: URLS.image }, ['image'])).toEqual({
+      PATH: '/bin',
+      IMAGE_DATABASE_URL: URLS.image,
+    });
   });
 
   test('the gateway: none; a process that reads all three: all three', () => {
@@ -95,8 +124,11 @@ describe('a bad value: one line naming the variable and what it accepts', () => 
   });
 
   test('several bad values: all named, still one line; a secret or URL is never echoed', () => {
-    const load = () => loadConfig({ GATEWAY_PORT: 'x', SUBGRAPH_SECRET: 'short-secret', DATA_DATABASE_URL: 'mysql://u:pw@db/data' });
-    expect(load).toThrow(/^invalid configuration: GATEWAY_PORT: .*; DATA_DATABASE_URL: must be a postgres.*; SUBGRAPH_SECRET: must be at least 32 characters/);
+    const load = () =>
+      loadConfig({ GATEWAY_PORT: 'x', SUBGRAPH_SECRET: 'short-secret', DATA_DATABASE_URL: 'mysql://u:pw@db/data' });
+    expect(load).toThrow(
+      /^invalid configuration: GATEWAY_PORT: .*; DATA_DATABASE_URL: must be a postgres.*; SUBGRAPH_SECRET: must be at least 32 characters/,
+    );
     try {
       load();
     } catch (err) {

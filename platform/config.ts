@@ -15,7 +15,10 @@ const postgresUrl = z
   .url()
   .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
   .optional();
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL');
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL');
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -47,7 +50,12 @@ const schema = z
     TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
     SUBGRAPH_MUTATION_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24, 'must be at least 24 (clients may retry for a day)').max(24 * 30).default(24),
+    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(24, 'must be at least 24 (clients may retry for a day)')
+      .max(24 * 30)
+      .default(24),
     IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SUBGRAPH_DEDUP: bool.default(true),
@@ -65,17 +73,30 @@ const schema = z
     QUERY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
     QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(50),
     QUERY_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(100 * 1024 * 1024).default(1024 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(100 * 1024 * 1024)
+      .default(1024 * 1024),
     // Unset: on, except with NODE_ENV=production.
     PLAYGROUND: bool.optional(),
     INTROSPECTION: bool.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SUBGRAPH_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SUBGRAPH_SECRET'], message: 'is required in production: subgraphs must answer only the gateway' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUBGRAPH_SECRET'],
+        message: 'is required in production: subgraphs must answer only the gateway',
+      });
     }
     if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
-      ctx.addIssue({ code: 'custom', path: ['OUTBOX_DELIVERY_TIMEOUT_MS'], message: 'must be shorter than OUTBOX_LEASE_MS, or two relays could deliver one row at once' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OUTBOX_DELIVERY_TIMEOUT_MS'],
+        message: 'must be shorter than OUTBOX_LEASE_MS, or two relays could deliver one row at once',
+      });
     }
   });
 
@@ -104,12 +125,26 @@ export interface Config {
   txMaxAttempts: number;
   outbox: OutboxConfig;
   /** How the gateway treats each subgraph (see gateway/resilience.ts). */
-  resilience: { timeoutMs: number; mutationTimeoutMs: number; dedup: boolean; attempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+  resilience: {
+    timeoutMs: number;
+    mutationTimeoutMs: number;
+    dedup: boolean;
+    attempts: number;
+    breakerThreshold: number;
+    halfOpenAfterMs: number;
+  };
   /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`, pruned every `pruneIntervalMs`. */
   idempotency: { ttlHours: number; pruneIntervalMs: number };
   /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
   subgraphSecret: string | undefined;
-  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number; hideSuggestions: boolean };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    hideSuggestions: boolean;
+  };
   maxBodyBytes: number;
   /** Gateway: serve the GraphiQL playground at GET / and GET /graphql (browsers). */
   playground: boolean;
@@ -149,7 +184,8 @@ export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Confi
 /** A variable's schema without its default / optional wrapper. */
 function fieldSchema(name: string): unknown {
   let field = (schema.shape as Record<string, unknown>)[name];
-  while (field && typeof (field as { unwrap?: unknown }).unwrap === 'function') field = (field as { unwrap(): unknown }).unwrap();
+  while (field && typeof (field as { unwrap?: unknown }).unwrap === 'function')
+    field = (field as { unwrap(): unknown }).unwrap();
   return field;
 }
 
@@ -165,7 +201,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | und
     const what = field.isInt ? 'an integer' : 'a number';
     return `${name}: must be ${what} from ${field.minValue} to ${field.maxValue}${given}`;
   }
-  if (field instanceof z.ZodEnum && issue.code !== 'custom') return `${name}: must be one of ${field.options.join(', ')}${given}`;
+  if (field instanceof z.ZodEnum && issue.code !== 'custom')
+    return `${name}: must be one of ${field.options.join(', ')}${given}`;
   return `${issue.path.join('.') || '(config)'}: ${issue.message}`;
 }
 
@@ -266,7 +303,11 @@ export function allDatabaseUrls(config: Config): Record<ContextName, string> | u
         'or none of the three for the embedded PostgreSQL',
     );
   }
-  return { account: databaseUrlOf(config, 'account'), data: databaseUrlOf(config, 'data'), image: databaseUrlOf(config, 'image') };
+  return {
+    account: databaseUrlOf(config, 'account'),
+    data: databaseUrlOf(config, 'data'),
+    image: databaseUrlOf(config, 'image'),
+  };
 }
 
 /**

@@ -66,7 +66,10 @@ export function drainOnClose(server: http.Server, log: Logger): Drain {
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           const open = [...inFlight.values()].reduce((n, r) => n + r.size, 0);
-          log.warn({ graceMs, connections: inFlight.size, requestsInFlight: open }, 'HTTP connections still open after the grace period; closing them');
+          log.warn(
+            { graceMs, connections: inFlight.size, requestsInFlight: open },
+            'HTTP connections still open after the grace period; closing them',
+          );
           server.closeAllConnections();
         }, graceMs);
         force.unref();

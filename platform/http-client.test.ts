@@ -4,7 +4,16 @@
  * from answers, and the fetch-shaped view reads like a WHATWG Response.
  */
 import { freePort } from '../deploy/local/scratch';
-import { closeFakeServers, data, delayed, hang, reset, startFakeServer, status, type Behaviour } from '../tests/harness/fake-http';
+import {
+  closeFakeServers,
+  data,
+  delayed,
+  hang,
+  reset,
+  startFakeServer,
+  status,
+  type Behaviour,
+} from '../tests/harness/fake-http';
 import { HttpClient, isNetworkError, isTimeout } from './http-client';
 
 const clients: HttpClient[] = [];
@@ -13,12 +22,13 @@ const client = (timeoutMs = 2_000, connections?: number) => {
   clients.push(c);
   return c;
 };
-const failure = (p: Promise<unknown>) => p.then(
-  (value) => {
-    throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
-  },
-  (err: unknown) => err,
-);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    (value) => {
+      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+    },
+    (err: unknown) => err,
+  );
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -28,7 +38,11 @@ afterEach(async () => {
 describe('sending', () => {
   test('posts the body and headers, returns status, headers and the whole text', async () => {
     const server = await startFakeServer(data({ ok: true }));
-    const res = await client().send(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test': 'yes' }, body: '{"query":"{ ok }"}' });
+    const res = await client().send(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test': 'yes' },
+      body: '{"query":"{ ok }"}',
+    });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     expect(JSON.parse(res.text)).toEqual({ data: { ok: true } });
@@ -65,7 +79,7 @@ describe('sending', () => {
     const c = client();
     await c.send(server.url);
     await c.close();
-    expect((await failure(c.send(server.url)) as Error).message).toMatch(/closed/);
+    expect(((await failure(c.send(server.url))) as Error).message).toMatch(/closed/);
     expect(server.requests).toBe(1);
   });
 });
@@ -110,9 +124,17 @@ describe('failures', () => {
   });
 
   test.each<[string, unknown, boolean]>([
-    ['an error with a network code in its cause', Object.assign(new Error('request failed'), { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }), true],
+    [
+      'an error with a network code in its cause',
+      Object.assign(new Error('request failed'), { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+      true,
+    ],
     ['a plain error', new Error('connect ECONNREFUSED (only in the text)'), false],
-    ['an invalid-argument error from undici', Object.assign(new Error('invalid method'), { code: 'UND_ERR_INVALID_ARG' }), false],
+    [
+      'an invalid-argument error from undici',
+      Object.assign(new Error('invalid method'), { code: 'UND_ERR_INVALID_ARG' }),
+      false,
+    ],
     ['not an error', 'ECONNRESET', false],
   ])('isNetworkError: %s → %s', (_, err, expected) => expect(isNetworkError(err)).toBe(expected));
 });
@@ -120,12 +142,18 @@ describe('failures', () => {
 describe('the fetch-shaped view', () => {
   test('reads like a Response: ok, status, statusText, url, headers.get, text(), json()', async () => {
     const server = await startFakeServer(data({ ok: true }));
-    const res = await client().fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await client().fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res).toEqual(expect.objectContaining({ ok: true, status: 200, statusText: 'OK', url: server.url }));
     expect(res.headers.get('Content-Type')).toBe('application/json');
     expect(res.headers.get('x-missing')).toBeNull();
     expect(res.headers.has('content-type')).toBe(true);
-    expect(Object.fromEntries(res.headers.entries())).toEqual(expect.objectContaining({ 'content-type': 'application/json' }));
+    expect(Object.fromEntries(res.headers.entries())).toEqual(
+      expect.objectContaining({ 'content-type': 'application/json' }),
+    );
     expect(await res.json()).toEqual({ data: { ok: true } });
     expect(await res.text()).toBe('{"data":{"ok":true}}');
   });

@@ -66,7 +66,15 @@ export interface FetchLikeInit {
   body?: string;
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
 
 /**
  * A `fetch`-shaped view of an answer. Each call makes a new view whose `json()` parses the
@@ -120,7 +128,8 @@ export class HttpClient {
   }
 
   /** A `fetch`-shaped function over `send`, for libraries that take a fetcher. */
-  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> => fetchLike(url, await this.send(url, init));
+  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> =>
+    fetchLike(url, await this.send(url, init));
 
   /** Closes every pool; requests in flight finish first. */
   async close(): Promise<void> {
@@ -131,11 +140,16 @@ export class HttpClient {
 }
 
 /** undici's codes for a request that got no answer (refused, reset, timed out). */
-const NETWORK_CODES = /^(UND_ERR_(CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|SOCKET|CLOSED|DESTROYED)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/;
+const NETWORK_CODES =
+  /^(UND_ERR_(CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|SOCKET|CLOSED|DESTROYED)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/;
 
 /** True when `err` (or its cause) says the request never got an answer. */
 export function isNetworkError(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && NETWORK_CODES.test(e.code)) return true;
   }
   return false;
@@ -150,7 +164,11 @@ const NOT_SENT_CODES = /^(UND_ERR_CONNECT_TIMEOUT|ECONNREFUSED|EHOSTUNREACH|ENET
  * was written is not such a case: the other side may have acted on it.
  */
 export function wasNotSent(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && NOT_SENT_CODES.test(e.code)) return true;
   }
   return false;

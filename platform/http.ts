@@ -34,19 +34,38 @@ export interface HttpServerOptions<Ctx extends BaseContext> {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string = ErrorCode.BAD_USER_INPUT) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string = ErrorCode.BAD_USER_INPUT,
+  ) {
     super(message);
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
   res.end(payload);
 }
 
 /** The error body of everything outside the GraphQL path and the legacy REST contract. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
@@ -57,7 +76,12 @@ export function sendGraphQLError(res: ServerResponse, status: number, code: stri
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`, ErrorCode.PAYLOAD_TOO_LARGE);
+  if (declared > limit)
+    throw new HttpError(
+      413,
+      `request body of ${declared} bytes exceeds the limit of ${limit} bytes`,
+      ErrorCode.PAYLOAD_TOO_LARGE,
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   // Past the limit the rest is read and discarded rather than abandoned: leaving the body
@@ -67,7 +91,12 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     size += (chunk as Buffer).length;
     if (size <= limit) chunks.push(chunk as Buffer);
   }
-  if (size > limit) throw new HttpError(413, `request body of ${size} bytes exceeds the limit of ${limit} bytes`, ErrorCode.PAYLOAD_TOO_LARGE);
+  if (size > limit)
+    throw new HttpError(
+      413,
+      `request body of ${size} bytes exceeds the limit of ${limit} bytes`,
+      ErrorCode.PAYLOAD_TOO_LARGE,
+    );
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -92,7 +121,12 @@ function headerMap(req: IncomingMessage): HeaderMap {
   return headers;
 }
 
-async function serveGraphQL<Ctx extends BaseContext>(opts: HttpServerOptions<Ctx>, req: IncomingMessage, res: ServerResponse, url: URL) {
+async function serveGraphQL<Ctx extends BaseContext>(
+  opts: HttpServerOptions<Ctx>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) {
   const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : '';
   const refused = opts.authenticate?.(req, raw, url);
   if (refused) {
@@ -134,7 +168,13 @@ function builtinRoutes(ready: (() => Promise<void>) | undefined, log: Logger): R
         sendJson(res, 200, { status: 'READY' });
       } catch (err) {
         log.warn({ err }, 'readiness check failed');
-        sendJson(res, 503, { status: 'NOT_READY', error: { code: 'NOT_READY', message: 'not ready: a dependency of this process does not answer (the reason is in its log)' } });
+        sendJson(res, 503, {
+          status: 'NOT_READY',
+          error: {
+            code: 'NOT_READY',
+            message: 'not ready: a dependency of this process does not answer (the reason is in its log)',
+          },
+        });
       }
       return true;
     }

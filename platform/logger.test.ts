@@ -24,7 +24,11 @@ test('withoutCredentials: user and password replaced, the address kept', () => {
 test('a listen URL is logged as it is; a database URL without its password; secrets never', () => {
   const [line] = capture((log) =>
     log.info(
-      { url: 'http://127.0.0.1:4000/graphql', db: { connectionString: 'postgresql://app:pw-123@127.0.0.1:5432/account', password: 'pw-123' }, subgraphSecret: 'x'.repeat(40) },
+      {
+        url: 'http://127.0.0.1:4000/graphql',
+        db: { connectionString: 'postgresql://app:pw-123@127.0.0.1:5432/account', password: 'pw-123' },
+        subgraphSecret: 'x'.repeat(40),
+      },
       'listening',
     ),
   );

@@ -24,7 +24,11 @@ const SECRET_FIELDS = ['password', 'secret', 'subgraphSecret'];
 const anywhere = (fields: string[]) => fields.flatMap((f) => [f, `*.${f}`]);
 
 /** `destination`: where the lines go (default stdout). */
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
   const secrets = new Set(SECRET_FIELDS);
   const options: pino.LoggerOptions = {
     name: service,
@@ -33,7 +37,8 @@ export function createLogger(service: string, level: string = process.env.LOG_LE
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
       paths: [...anywhere(URL_FIELDS), ...anywhere(SECRET_FIELDS)],
-      censor: (value: unknown, path: string[]) => (secrets.has(path[path.length - 1] ?? '') ? REDACTED : withoutCredentials(value)),
+      censor: (value: unknown, path: string[]) =>
+        secrets.has(path[path.length - 1] ?? '') ? REDACTED : withoutCredentials(value),
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -12,7 +12,15 @@ const TOL = 60_000;
 let n = 0;
 /** A distinct verified signature of time `t`. */
 const signature = (t: number) => {
-  const result = check(SECRET, 'data', sign(SECRET, 'data', 'POST', '/graphql', `{"n":${n++}}`, t), 'POST', '/graphql', `{"n":${n - 1}}`, t);
+  const result = check(
+    SECRET,
+    'data',
+    sign(SECRET, 'data', 'POST', '/graphql', `{"n":${n++}}`, t),
+    'POST',
+    '/graphql',
+    `{"n":${n - 1}}`,
+    t,
+  );
   if (!('verified' in result)) throw new Error(result.refused);
   return result.verified;
 };

@@ -57,7 +57,7 @@ export class ReplayGuard {
   private push(entry: [number, string]): void {
     const h = this.heap;
     h.push(entry);
-    for (let i = h.length - 1; i > 0; ) {
+    for (let i = h.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (h[parent]![0] <= h[i]![0]) break;
       [h[parent], h[i]] = [h[i]!, h[parent]!];
@@ -71,7 +71,7 @@ export class ReplayGuard {
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

@@ -19,7 +19,7 @@ let big: SeededAccount[];
 let small: SeededAccount[];
 
 beforeAll(async () => {
-  stack = await startStack({ relay: false }) /* its polling would add to the counts */;
+  stack = await startStack({ relay: false }); /* its polling would add to the counts */
   big = await seedAccounts(BIG, 100);
   small = await seedAccounts(SMALL, 20);
 });
@@ -32,7 +32,9 @@ afterAll(async () => {
 type Counts = Record<ContextName, StatementCount>;
 
 /** Runs one operation and returns its result with the statements each database ran for it. */
-async function measured<T>(run: () => Promise<GraphQLResponse<T>>): Promise<{ res: GraphQLResponse<T>; counts: Counts }> {
+async function measured<T>(
+  run: () => Promise<GraphQLResponse<T>>,
+): Promise<{ res: GraphQLResponse<T>; counts: Counts }> {
   let res: GraphQLResponse<T> | undefined;
   const counts = await countStatements(async () => {
     res = await run();
@@ -74,7 +76,16 @@ describe('a page of accounts through the gateway', () => {
 
   interface PageData {
     accounts: {
-      edges: { node: { id: string; name: string; events: { eventName: string }[]; eventCount: number; imageData: { url: string } | null; quote: { text: string } | null } }[];
+      edges: {
+        node: {
+          id: string;
+          name: string;
+          events: { eventName: string }[];
+          eventCount: number;
+          imageData: { url: string } | null;
+          quote: { text: string } | null;
+        };
+      }[];
       pageInfo: { hasNextPage: boolean };
     };
   }
@@ -130,11 +141,14 @@ describe('a page of accounts through the gateway', () => {
 
 describe('one _entities call sent to a subgraph directly', () => {
   const reps = () => big.slice(0, 50).map((s) => ({ __typename: 'Account', id: s.account.id }));
-  const ENTITIES = (selection: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { ${selection} } } }`;
+  const ENTITIES = (selection: string) =>
+    `query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { ${selection} } } }`;
 
   test('data: 50 accounts → one SELECT of events and one of counts', async () => {
     type Data = { _entities: { id: string; events: { id: string }[]; eventCount: number }[] };
-    const { res, counts } = await measured(() => postGraphQL<Data>(stack.subgraphs.data.url, ENTITIES('id events { id } eventCount'), { r: reps() }));
+    const { res, counts } = await measured(() =>
+      postGraphQL<Data>(stack.subgraphs.data.url, ENTITIES('id events { id } eventCount'), { r: reps() }),
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!._entities).toEqual(
       big.slice(0, 50).map((s) => ({ id: s.account.id, events: s.events.map((e) => ({ id: e.id })), eventCount: 2 })),
@@ -150,7 +164,11 @@ describe('one _entities call sent to a subgraph directly', () => {
   test('data: differently filtered event lists of the same accounts still share one SELECT', async () => {
     type Data = { _entities: { all: { eventName: string }[]; updated: { eventName: string }[] }[] };
     const { res, counts } = await measured(() =>
-      postGraphQL<Data>(stack.subgraphs.data.url, ENTITIES('all: events { eventName } updated: events(eventName: "UPDATED") { eventName }'), { r: reps() }),
+      postGraphQL<Data>(
+        stack.subgraphs.data.url,
+        ENTITIES('all: events { eventName } updated: events(eventName: "UPDATED") { eventName }'),
+        { r: reps() },
+      ),
     );
     expect(res.errors).toBeUndefined();
     for (const e of res.data!._entities) {
@@ -164,7 +182,9 @@ describe('one _entities call sent to a subgraph directly', () => {
   test('image: 50 accounts (and one without an image) → one SELECT of images', async () => {
     type Data = { _entities: { id: string; imageData: { id: string; url: string } | null }[] };
     const r = [...reps(), { __typename: 'Account', id: `${PREFIX}no-image` }];
-    const { res, counts } = await measured(() => postGraphQL<Data>(stack.subgraphs.image.url, ENTITIES('id imageData { id url }'), { r }));
+    const { res, counts } = await measured(() =>
+      postGraphQL<Data>(stack.subgraphs.image.url, ENTITIES('id imageData { id url }'), { r }),
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!._entities).toEqual([
       ...big.slice(0, 50).map((s) => ({ id: s.account.id, imageData: { id: s.account.id, url: s.image.url } })),
@@ -177,10 +197,14 @@ describe('one _entities call sent to a subgraph directly', () => {
   test('account: 50 accounts by id (and one unknown) → one SELECT of accounts', async () => {
     type Data = { _entities: ({ id: string; name: string; createdAt: string } | null)[] };
     const r = [...reps(), { __typename: 'Account', id: `${PREFIX}unknown` }];
-    const { res, counts } = await measured(() => postGraphQL<Data>(stack.subgraphs.account.url, ENTITIES('id name createdAt'), { r }));
+    const { res, counts } = await measured(() =>
+      postGraphQL<Data>(stack.subgraphs.account.url, ENTITIES('id name createdAt'), { r }),
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!._entities).toEqual([
-      ...big.slice(0, 50).map((s) => ({ id: s.account.id, name: s.account.name, createdAt: s.account.createdAt.toISOString() })),
+      ...big
+        .slice(0, 50)
+        .map((s) => ({ id: s.account.id, name: s.account.name, createdAt: s.account.createdAt.toISOString() })),
       null,
     ]);
     expect(calls(counts.account, from('accounts'))).toBe(1);

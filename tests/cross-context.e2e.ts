@@ -35,20 +35,31 @@ test('createAccount and renameAccount reach the data context as CREATED and UPDA
 
   await stack.query('mutation($id: ID!) { renameAccount(id: $id, name: "Renamed Cross Context") { id } }', { id });
   const afterRename = await eventually(id, (a) => a.eventCount === 2 && a.events?.length === 2);
-  expect(afterRename).toMatchObject({ name: 'Renamed Cross Context', events: [{ eventName: 'CREATED' }, { eventName: 'UPDATED' }] });
+  expect(afterRename).toMatchObject({
+    name: 'Renamed Cross Context',
+    events: [{ eventName: 'CREATED' }, { eventName: 'UPDATED' }],
+  });
 
   // The event ids are the outbox row ids, in order, and every outbox row is delivered.
-  const outbox = await withClient(testDatabaseUrls().account, async (c) =>
-    (await c.query('SELECT id, event_name, delivered_at FROM outbox WHERE account_id = $1 ORDER BY seq', [id])).rows,
+  const outbox = await withClient(
+    testDatabaseUrls().account,
+    async (c) =>
+      (await c.query('SELECT id, event_name, delivered_at FROM outbox WHERE account_id = $1 ORDER BY seq', [id])).rows,
   );
   expect(outbox.map((r) => [r.id, r.event_name])).toEqual(afterRename.events.map((e: any) => [e.id, e.eventName]));
   expect(outbox.every((r) => r.delivered_at !== null)).toBe(true);
 });
 
 test('a failed write records no event: an unknown account is not renamed and nothing is queued', async () => {
-  const before = await withClient(testDatabaseUrls().account, async (c) => (await c.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n);
+  const before = await withClient(
+    testDatabaseUrls().account,
+    async (c) => (await c.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n,
+  );
   const res = await stack.query('mutation { renameAccount(id: "no-such-account", name: "x") { id } }');
   expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-  const after = await withClient(testDatabaseUrls().account, async (c) => (await c.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n);
+  const after = await withClient(
+    testDatabaseUrls().account,
+    async (c) => (await c.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n,
+  );
   expect(after).toBe(before);
 });

@@ -4,7 +4,15 @@
  * language, servedBy, and the full aggregated view of an account in one query. Rows are
  * checked in the databases themselves where a test claims something was (not) written.
  */
-import { countRows, insertAccounts, removeFixtures, seedAccounts, sql, uniquePrefix, type SeededAccount } from './harness/fixtures';
+import {
+  countRows,
+  insertAccounts,
+  removeFixtures,
+  seedAccounts,
+  sql,
+  uniquePrefix,
+  type SeededAccount,
+} from './harness/fixtures';
 import { postGraphQL, startStack, type GraphQLResponse, type Stack } from './harness/stack';
 
 const P = uniquePrefix('graph');
@@ -40,7 +48,9 @@ function expectError(res: GraphQLResponse, code: string, field?: string): void {
 }
 
 const quotesOf = async (language: string) =>
-  (await sql<{ text: string }>('account', 'SELECT text FROM quotes WHERE language = $1', [language])).map((q) => q.text);
+  (await sql<{ text: string }>('account', 'SELECT text FROM quotes WHERE language = $1', [language])).map(
+    (q) => q.text,
+  );
 
 describe('account(id)', () => {
   test('finds an account by id', async () => {
@@ -50,7 +60,9 @@ describe('account(id)', () => {
   });
 
   test('an unknown id is null, not an error', async () => {
-    const res = await stack.query('query($id: ID!) { account(id: $id) { id eventCount imageData { url } } }', { id: `${P}nobody` });
+    const res = await stack.query('query($id: ID!) { account(id: $id) { id eventCount imageData { url } } }', {
+      id: `${P}nobody`,
+    });
     expect(res).toEqual({ data: { account: null } });
   });
 });
@@ -65,7 +77,12 @@ describe('accounts', () => {
   type Page = {
     accounts: {
       edges: { cursor: string; node: { id: string; name: string } }[];
-      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+      pageInfo: {
+        hasNextPage: boolean;
+        hasPreviousPage: boolean;
+        startCursor: string | null;
+        endCursor: string | null;
+      };
     };
   };
   const page = (vars: Record<string, unknown>) => stack.query<Page>(PAGE, { prefix: `${P}page-`, ...vars });
@@ -95,7 +112,8 @@ describe('accounts', () => {
   test('the name prefix is matched literally (LIKE wildcards are data)', async () => {
     const names = ['abc', 'a_c', 'a%c', 'a\\c'].map((n) => `${P}like-${n}`);
     await insertAccounts(names.map((name, i) => ({ id: `${P}like-${i}`, name, createdAt: new Date() })));
-    const namesOf = async (prefix: string) => (await stack.query<Page>(PAGE, { prefix, first: 100 })).data!.accounts.edges.map((e) => e.node.name);
+    const namesOf = async (prefix: string) =>
+      (await stack.query<Page>(PAGE, { prefix, first: 100 })).data!.accounts.edges.map((e) => e.node.name);
     expect(await namesOf(`${P}like-a`)).toEqual(names);
     expect(await namesOf(`${P}like-a_`)).toEqual([`${P}like-a_c`]);
     expect(await namesOf(`${P}like-a%`)).toEqual([`${P}like-a%c`]);
@@ -107,9 +125,12 @@ describe('accounts', () => {
     expectError(await page({ first }), 'BAD_USER_INPUT', 'first');
   });
 
-  test.each(['garbage', Buffer.from('x:10000').toString('base64url'), '!!!'])('after: %j is rejected as BAD_USER_INPUT', async (after) => {
-    expectError(await page({ first: 3, after }), 'BAD_USER_INPUT', 'after');
-  });
+  test.each(['garbage', Buffer.from('x:10000').toString('base64url'), '!!!'])(
+    'after: %j is rejected as BAD_USER_INPUT',
+    async (after) => {
+      expectError(await page({ first: 3, after }), 'BAD_USER_INPUT', 'after');
+    },
+  );
 });
 
 describe('createAccount and renameAccount', () => {
@@ -128,27 +149,38 @@ describe('createAccount and renameAccount', () => {
 
   test.each(['', '   ', '\t\n'])('createAccount(name: %j) is BAD_USER_INPUT and writes nothing', async (name) => {
     const before = await countRows('account');
-    expectError(await stack.query('mutation($n: String!) { createAccount(name: $n) { id } }', { n: name }), 'BAD_USER_INPUT', 'name');
+    expectError(
+      await stack.query('mutation($n: String!) { createAccount(name: $n) { id } }', { n: name }),
+      'BAD_USER_INPUT',
+      'name',
+    );
     expect(await countRows('account')).toBe(before);
   });
 
   test('renameAccount renames', async () => {
     const id = seeded[2]!.account.id;
-    const res = await stack.query('mutation($id: ID!, $n: String!) { renameAccount(id: $id, name: $n) { id name } }', { id, n: `${P}renamed` });
+    const res = await stack.query('mutation($id: ID!, $n: String!) { renameAccount(id: $id, name: $n) { id name } }', {
+      id,
+      n: `${P}renamed`,
+    });
     expect(res).toEqual({ data: { renameAccount: { id, name: `${P}renamed` } } });
     expect(await countRows('account', 'id = $1 AND name = $2', [id, `${P}renamed`])).toBe(1);
   });
 
   test('renameAccount of an unknown id is NOT_FOUND', async () => {
-    const res = await stack.query('mutation($id: ID!) { renameAccount(id: $id, name: "x") { id } }', { id: `${P}nobody` });
+    const res = await stack.query('mutation($id: ID!) { renameAccount(id: $id, name: "x") { id } }', {
+      id: `${P}nobody`,
+    });
     expectError(res, 'NOT_FOUND');
     expect(res.errors![0]!.message).toContain(`${P}nobody`);
   });
 });
 
-describe('recordAccountEvent (the data subgraph\'s own write path) and events', () => {
-  const RECORD = 'mutation($input: RecordAccountEventInput!) { recordAccountEvent(input: $input) { id accountId eventName created } }';
-  const record = <T = Record<string, any>>(_: string, variables: Record<string, unknown>) => postGraphQL<T>(stack.subgraphs.data.url, RECORD, variables);
+describe("recordAccountEvent (the data subgraph's own write path) and events", () => {
+  const RECORD =
+    'mutation($input: RecordAccountEventInput!) { recordAccountEvent(input: $input) { id accountId eventName created } }';
+  const record = <T = Record<string, any>>(_: string, variables: Record<string, unknown>) =>
+    postGraphQL<T>(stack.subgraphs.data.url, RECORD, variables);
 
   test('is not part of the public API: the gateway does not know it', async () => {
     const res = await stack.query(RECORD, { input: { accountId: BARE, eventName: 'FORGED' } });
@@ -166,21 +198,29 @@ describe('recordAccountEvent (the data subgraph\'s own write path) and events', 
   });
 
   test('generates the id and the time when omitted', async () => {
-    const res = await record<{ recordAccountEvent: { id: string; created: string } }>(RECORD, { input: { accountId: BARE, eventName: 'PINGED' } });
+    const res = await record<{ recordAccountEvent: { id: string; created: string } }>(RECORD, {
+      input: { accountId: BARE, eventName: 'PINGED' },
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data!.recordAccountEvent.id).toMatch(UUID);
     expect(Number.isNaN(Date.parse(res.data!.recordAccountEvent.created))).toBe(false);
   });
 
-  test.each(['created', 'X Y', '', '1ST', 'A'.repeat(65)])('eventName %j is BAD_USER_INPUT and stores nothing', async (eventName) => {
-    const before = await countRows('data');
-    expectError(await record(RECORD, { input: { accountId: BARE, eventName } }), 'BAD_USER_INPUT', 'input.eventName');
-    expect(await countRows('data')).toBe(before);
-  });
+  test.each(['created', 'X Y', '', '1ST', 'A'.repeat(65)])(
+    'eventName %j is BAD_USER_INPUT and stores nothing',
+    async (eventName) => {
+      const before = await countRows('data');
+      expectError(await record(RECORD, { input: { accountId: BARE, eventName } }), 'BAD_USER_INPUT', 'input.eventName');
+      expect(await countRows('data')).toBe(before);
+    },
+  );
 
   test('events(eventName:) filters, oldest first', async () => {
     const s = seeded[0]!;
-    const res = await stack.query('query($id: ID!) { account(id: $id) { all: events { id eventName } updated: events(eventName: "UPDATED") { id } eventCount } }', { id: s.account.id });
+    const res = await stack.query(
+      'query($id: ID!) { account(id: $id) { all: events { id eventName } updated: events(eventName: "UPDATED") { id } eventCount } }',
+      { id: s.account.id },
+    );
     expect(res).toEqual({
       data: {
         account: {
@@ -202,19 +242,29 @@ describe('setAccountImage', () => {
       const res = await stack.query(SET, { id: ID, url });
       expect(res).toEqual({ data: { setAccountImage: { id: ID, url, servedBy: stack.subgraphs.image.servedBy } } });
     }
-    expect(await sql('image', 'SELECT url FROM account_images WHERE account_id = $1', [ID])).toEqual([{ url: 'http://img.example.com/b.png' }]);
+    expect(await sql('image', 'SELECT url FROM account_images WHERE account_id = $1', [ID])).toEqual([
+      { url: 'http://img.example.com/b.png' },
+    ]);
   });
 
-  test.each(['ftp://x', 'not a url', 'javascript:alert(1)', ''])('url %j is BAD_USER_INPUT and changes nothing', async (url) => {
-    expectError(await stack.query(SET, { id: ID, url }), 'BAD_USER_INPUT', 'url');
-    expect(await sql('image', 'SELECT url FROM account_images WHERE account_id = $1', [ID])).toEqual([{ url: 'http://img.example.com/b.png' }]);
-  });
+  test.each(['ftp://x', 'not a url', 'javascript:alert(1)', ''])(
+    'url %j is BAD_USER_INPUT and changes nothing',
+    async (url) => {
+      expectError(await stack.query(SET, { id: ID, url }), 'BAD_USER_INPUT', 'url');
+      expect(await sql('image', 'SELECT url FROM account_images WHERE account_id = $1', [ID])).toEqual([
+        { url: 'http://img.example.com/b.png' },
+      ]);
+    },
+  );
 });
 
 describe('quote', () => {
   const QUOTE = 'query($id: ID!, $l: String) { account(id: $id) { quote(language: $l) { text language } } }';
   const quote = async (language?: string, id = seeded[0]!.account.id) => {
-    const res = await stack.query<{ account: { quote: { text: string; language: string } } }>(QUOTE, { id, l: language });
+    const res = await stack.query<{ account: { quote: { text: string; language: string } } }>(QUOTE, {
+      id,
+      l: language,
+    });
     expect(res.errors).toBeUndefined();
     return res.data!.account.quote;
   };

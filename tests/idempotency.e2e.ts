@@ -30,7 +30,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack.stop();
   await adminQuery(`DELETE FROM idempotency_keys WHERE result->'account'->>'name' LIKE '${P}%'`, [], 'account');
-  await adminQuery(`DELETE FROM outbox WHERE account_id IN (SELECT id FROM accounts WHERE name LIKE '${P}%')`, [], 'account');
+  await adminQuery(
+    `DELETE FROM outbox WHERE account_id IN (SELECT id FROM accounts WHERE name LIKE '${P}%')`,
+    [],
+    'account',
+  );
   await adminQuery(`DELETE FROM accounts WHERE name LIKE '${P}%'`, [], 'account');
 });
 
@@ -47,7 +51,15 @@ const rest = (method: 'POST' | 'PUT', body: unknown, key?: string) =>
     body: JSON.stringify(body),
   });
 const countNamed = async (accountName: string) =>
-  Number((await adminQuery<{ n: string }>('SELECT count(*)::text AS n FROM accounts WHERE name = $1', [accountName], 'account'))[0]!.n);
+  Number(
+    (
+      await adminQuery<{ n: string }>(
+        'SELECT count(*)::text AS n FROM accounts WHERE name = $1',
+        [accountName],
+        'account',
+      )
+    )[0]!.n,
+  );
 const code = (r: Reply) => r.json?.errors?.[0]?.extensions?.code;
 
 describe('GraphQL mutations with an Idempotency-Key', () => {
@@ -78,7 +90,9 @@ describe('GraphQL mutations with an Idempotency-Key', () => {
     await graphql(CREATE, { name: a }, key);
     const other = await graphql(CREATE, { name: b }, key);
     expect(code(other)).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
-    expect(other.json.errors[0].message).toMatch(/already used for a different request \(createAccount with other arguments\)/);
+    expect(other.json.errors[0].message).toMatch(
+      /already used for a different request \(createAccount with other arguments\)/,
+    );
     expect(await countNamed(b)).toBe(0);
     const [account] = await adminQuery<{ id: string }>('SELECT id FROM accounts WHERE name = $1', [a], 'account');
     // Another operation under the same key is a different request too.
@@ -89,10 +103,16 @@ describe('GraphQL mutations with an Idempotency-Key', () => {
 
   test('a key on a document with two mutation fields is refused with a message; nothing is written', async () => {
     const [a, b] = [name(), name()];
-    const reply = await graphql(`mutation { a: createAccount(name: "${a}") { id } b: createAccount(name: "${b}") { id } }`, {}, randomUUID());
+    const reply = await graphql(
+      `mutation { a: createAccount(name: "${a}") { id } b: createAccount(name: "${b}") { id } }`,
+      {},
+      randomUUID(),
+    );
     expect(reply.status).toBe(400);
     expect(code(reply)).toBe(ErrorCode.BAD_USER_INPUT);
-    expect(reply.json.errors[0].message).toMatch(/an Idempotency-Key covers exactly one mutation field; this operation has 2 \(createAccount, createAccount\)/);
+    expect(reply.json.errors[0].message).toMatch(
+      /an Idempotency-Key covers exactly one mutation field; this operation has 2 \(createAccount, createAccount\)/,
+    );
     expect((await countNamed(a)) + (await countNamed(b))).toBe(0);
   });
 
@@ -105,7 +125,9 @@ describe('GraphQL mutations with an Idempotency-Key', () => {
     const reply = await graphql(CREATE, { name: accountName }, key);
     expect(reply.status).toBe(400);
     expect(code(reply)).toBe(ErrorCode.BAD_USER_INPUT);
-    expect(reply.json.errors[0].message).toContain('Idempotency-Key header must be one value of 1 to 255 printable ASCII characters');
+    expect(reply.json.errors[0].message).toContain(
+      'Idempotency-Key header must be one value of 1 to 255 printable ASCII characters',
+    );
     expect(await countNamed(accountName)).toBe(0);
   });
 
@@ -131,7 +153,11 @@ describe('GraphQL mutations with an Idempotency-Key', () => {
     expect(again.json).toEqual(first.json);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(code(other)).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
-    const [image] = await adminQuery<{ url: string }>('SELECT url FROM account_images WHERE account_id = $1', [accountId], 'image');
+    const [image] = await adminQuery<{ url: string }>(
+      'SELECT url FROM account_images WHERE account_id = $1',
+      [accountId],
+      'image',
+    );
     expect(image?.url).toBe('https://example.test/a.png');
     await adminQuery('DELETE FROM account_images WHERE account_id = $1', [accountId], 'image');
     await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [key], 'image');
@@ -163,7 +189,11 @@ describe('REST writes with an Idempotency-Key', () => {
     const again = await rest('PUT', { ID: id, name: renamed }, key);
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.json.name).toBe(renamed);
-    const events = await adminQuery('SELECT id FROM outbox WHERE account_id = $1 AND event_name = $2', [id, 'UPDATED'], 'account');
+    const events = await adminQuery(
+      'SELECT id FROM outbox WHERE account_id = $1 AND event_name = $2',
+      [id, 'UPDATED'],
+      'account',
+    );
     expect(events).toHaveLength(1);
   });
 
@@ -179,10 +209,16 @@ describe('under concurrency', () => {
   test('200 concurrent creates with keys, each sent twice at once: 200 accounts, each pair the same answer', async () => {
     const batch = `${name()}-`;
     const requests = Array.from({ length: 200 }, (_, i) => ({ key: randomUUID(), name: `${batch}${i}` }));
-    const replies = await Promise.all(requests.flatMap((r) => [graphql(CREATE, { name: r.name }, r.key), graphql(CREATE, { name: r.name }, r.key)]));
+    const replies = await Promise.all(
+      requests.flatMap((r) => [graphql(CREATE, { name: r.name }, r.key), graphql(CREATE, { name: r.name }, r.key)]),
+    );
     expect(replies.filter((r) => r.json.errors).map((r) => r.json.errors[0].message)).toEqual([]);
     for (let i = 0; i < 200; i++) expect(replies[2 * i + 1]!.json).toEqual(replies[2 * i]!.json);
-    const [{ n: count }] = (await adminQuery<{ n: string }>('SELECT count(*)::text AS n FROM accounts WHERE name LIKE $1', [`${batch}%`], 'account')) as [{ n: string }];
+    const [{ n: count }] = (await adminQuery<{ n: string }>(
+      'SELECT count(*)::text AS n FROM accounts WHERE name LIKE $1',
+      [`${batch}%`],
+      'account',
+    )) as [{ n: string }];
     expect(Number(count)).toBe(200);
   });
 
@@ -191,7 +227,11 @@ describe('under concurrency', () => {
     const id = created.json.data.createAccount.id as string;
     const replies = await Promise.all(Array.from({ length: 50 }, () => graphql(RENAME, { id, name: name() })));
     expect(replies.filter((r) => r.json.errors).map((r) => r.json.errors[0].extensions?.code)).toEqual([]);
-    const events = await adminQuery<{ s: string }>('SELECT seq::text AS s FROM outbox WHERE account_id = $1 ORDER BY seq', [id], 'account');
+    const events = await adminQuery<{ s: string }>(
+      'SELECT seq::text AS s FROM outbox WHERE account_id = $1 ORDER BY seq',
+      [id],
+      'account',
+    );
     expect(events.map((e) => Number(e.s))).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
   });
 });
@@ -211,7 +251,11 @@ test('the pruner deletes expired keys and keeps the others', async () => {
   } finally {
     await db.close();
   }
-  const left = await adminQuery<{ key: string }>('SELECT key FROM idempotency_keys WHERE key = ANY($1)', [[expired, live]], 'account');
+  const left = await adminQuery<{ key: string }>(
+    'SELECT key FROM idempotency_keys WHERE key = ANY($1)',
+    [[expired, live]],
+    'account',
+  );
   expect(left.map((r) => r.key)).toEqual([live]);
   await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [live], 'account');
 });

@@ -69,7 +69,17 @@ describe('what CockroachDB enforces as well (privileges, SQLSTATE 42501)', () =>
         createTable: await asRole(other, r, 'CREATE TABLE intruder (id INT PRIMARY KEY)'),
         alterTable: await asRole(other, r, `ALTER TABLE ${t} ADD COLUMN intruder TEXT`),
       };
-      expect([r, outcomes]).toEqual([r, { select: '42501', insert: '42501', update: '42501', delete: '42501', createTable: '42501', alterTable: '42501' }]);
+      expect([r, outcomes]).toEqual([
+        r,
+        {
+          select: '42501',
+          insert: '42501',
+          update: '42501',
+          delete: '42501',
+          createTable: '42501',
+          alterTable: '42501',
+        },
+      ]);
     }
   });
 
@@ -86,7 +96,14 @@ describe('what CockroachDB enforces as well (privileges, SQLSTATE 42501)', () =>
       truncate: await asRole(c, app, `TRUNCATE ${t}`),
       createSchema: await asRole(c, app, 'CREATE SCHEMA app_made'),
     };
-    expect(ddl).toEqual({ createTable: '42501', createIndex: '42501', alterTable: '42501', dropTable: '42501', truncate: '42501', createSchema: '42501' });
+    expect(ddl).toEqual({
+      createTable: '42501',
+      createIndex: '42501',
+      alterTable: '42501',
+      dropTable: '42501',
+      truncate: '42501',
+      createSchema: '42501',
+    });
     // The migrator may (rolled back).
     expect(await asRole(c, user(c, 'migrator'), 'CREATE TABLE migrator_made (id INT PRIMARY KEY)')).toBe('ok');
   });
@@ -94,32 +111,48 @@ describe('what CockroachDB enforces as well (privileges, SQLSTATE 42501)', () =>
   test.each(CONTEXTS)("%s's users cannot create anything in the maintenance databases' public schemas", async (c) => {
     for (const database of ['postgres', 'template1']) {
       for (const role of ROLES) {
-        expect([database, role, await asRole(database, user(c, role), 'CREATE TABLE public.intruder (id INT)')]).toEqual([database, role, '42501']);
+        expect([
+          database,
+          role,
+          await asRole(database, user(c, role), 'CREATE TABLE public.intruder (id INT)'),
+        ]).toEqual([database, role, '42501']);
       }
     }
   });
 });
 
-test.each(CONTEXTS)("%s's app user connects to its own database, which its migrator owns, tables included", async (context) => {
-  const who = await withClient(testDatabaseUrls()[context], async (c) =>
-    (
-      await c.query<{ user: string; db: string; owner: string; tables: string[] }>(
-        `SELECT current_user AS user, current_database() AS db, pg_get_userbyid(datdba) AS owner,
+test.each(CONTEXTS)(
+  "%s's app user connects to its own database, which its migrator owns, tables included",
+  async (context) => {
+    const who = await withClient(
+      testDatabaseUrls()[context],
+      async (c) =>
+        (
+          await c.query<{ user: string; db: string; owner: string; tables: string[] }>(
+            `SELECT current_user AS user, current_database() AS db, pg_get_userbyid(datdba) AS owner,
                 (SELECT array_agg(DISTINCT tableowner::text) FROM pg_tables WHERE schemaname = 'public') AS tables
            FROM pg_database WHERE datname = current_database()`,
-      )
-    ).rows[0],
-  );
-  expect(who).toEqual({ user: user(context, 'app'), db: context, owner: user(context, 'migrator'), tables: [user(context, 'migrator')] });
-});
+          )
+        ).rows[0],
+    );
+    expect(who).toEqual({
+      user: user(context, 'app'),
+      db: context,
+      owner: user(context, 'migrator'),
+      tables: [user(context, 'migrator')],
+    });
+  },
+);
 
 test.each(CONTEXTS)("%s's app sessions carry the statement and idle-in-transaction timeouts", async (context) => {
-  const settings = await withClient(testDatabaseUrls()[context], async (c) =>
-    (
-      await c.query<{ st: string; idle: string }>(
-        `SELECT current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS idle`,
-      )
-    ).rows[0],
+  const settings = await withClient(
+    testDatabaseUrls()[context],
+    async (c) =>
+      (
+        await c.query<{ st: string; idle: string }>(
+          `SELECT current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS idle`,
+        )
+      ).rows[0],
   );
   expect(settings).toEqual({ st: '10s', idle: '1min' });
 });
@@ -131,26 +164,46 @@ describe("PostgreSQL's second wall: a refused connection (CockroachDB would let 
     expect(err?.message).toMatch(new RegExp(`permission denied for database "?${database}"?`));
   });
 
-  test.each(CONTEXTS)("%s's app user is refused by the postgres and template1 maintenance databases", async (context) => {
-    for (const database of ['postgres', 'template1']) {
-      const err = await connectError(urlAs(context, database));
-      expect(err?.code).toBe('42501');
-      expect(err?.message).toMatch(new RegExp(`permission denied for database "?${database}"?`));
-    }
-  });
+  test.each(CONTEXTS)(
+    "%s's app user is refused by the postgres and template1 maintenance databases",
+    async (context) => {
+      for (const database of ['postgres', 'template1']) {
+        const err = await connectError(urlAs(context, database));
+        expect(err?.code).toBe('42501');
+        expect(err?.message).toMatch(new RegExp(`permission denied for database "?${database}"?`));
+      }
+    },
+  );
 });
 
 test('no context user has cluster-wide powers or another role', async () => {
   const users = CONTEXTS.flatMap((c) => ROLES.map((r) => user(c, r)));
-  const roles = await adminQuery<{ rolname: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolbypassrls: boolean; rolreplication: boolean }>(
+  const roles = await adminQuery<{
+    rolname: string;
+    rolsuper: boolean;
+    rolcreatedb: boolean;
+    rolcreaterole: boolean;
+    rolbypassrls: boolean;
+    rolreplication: boolean;
+  }>(
     'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls, rolreplication FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname',
     [users],
   );
   expect(roles.map((r) => r.rolname)).toEqual([...users].sort());
   for (const r of roles) {
-    expect(r).toEqual({ rolname: r.rolname, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false, rolreplication: false });
+    expect(r).toEqual({
+      rolname: r.rolname,
+      rolsuper: false,
+      rolcreatedb: false,
+      rolcreaterole: false,
+      rolbypassrls: false,
+      rolreplication: false,
+    });
   }
-  const memberships = await adminQuery('SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = ANY($1)', [users]);
+  const memberships = await adminQuery(
+    'SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = ANY($1)',
+    [users],
+  );
   expect(memberships).toEqual([]);
 });
 
@@ -159,8 +212,9 @@ test.each(CONTEXTS)("%s's app user cannot create a database or a role", async (c
     await expect(c.query(`CREATE DATABASE isolation_probe_${context}`)).rejects.toMatchObject({ code: '42501' });
     await expect(c.query(`CREATE ROLE isolation_probe_${context}`)).rejects.toMatchObject({ code: '42501' });
   });
-  const leftovers = await adminQuery(`SELECT 1 FROM pg_database WHERE datname = $1 UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $1`, [
-    `isolation_probe_${context}`,
-  ]);
+  const leftovers = await adminQuery(
+    `SELECT 1 FROM pg_database WHERE datname = $1 UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $1`,
+    [`isolation_probe_${context}`],
+  );
   expect(leftovers).toEqual([]);
 });

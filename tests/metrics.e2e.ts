@@ -27,7 +27,9 @@ const scrape = async (url: string) => {
 
 /** The value of one sample line, or undefined when the series does not exist. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -35,13 +37,22 @@ test('an operation through the gateway shows up in the metrics of the gateway an
   // At least one account, so that the page needs the data and image subgraphs too.
   expect((await stack.query('mutation { createAccount(name: "Metrics Probe") { id } }')).errors).toBeUndefined();
   const before = await scrape(stack.gateway.url);
-  const count = (text: string) => sample(text, 'graphql_operation_duration_seconds_count', { service: 'gateway', operation: 'MetricsProbe', outcome: 'ok' }) ?? 0;
-  const res = await stack.query('query MetricsProbe { accounts(first: 2) { edges { node { id eventCount imageData { url } } } } }');
+  const count = (text: string) =>
+    sample(text, 'graphql_operation_duration_seconds_count', {
+      service: 'gateway',
+      operation: 'MetricsProbe',
+      outcome: 'ok',
+    }) ?? 0;
+  const res = await stack.query(
+    'query MetricsProbe { accounts(first: 2) { edges { node { id eventCount imageData { url } } } } }',
+  );
   expect(res.errors).toBeUndefined();
   const after = await scrape(stack.gateway.url);
   expect(count(after)).toBe(count(before) + 1);
   for (const subgraph of ['account', 'data', 'image']) {
-    expect(sample(after, 'gateway_subgraph_request_duration_seconds_count', { subgraph, outcome: 'ok' })).toBeGreaterThan(0);
+    expect(
+      sample(after, 'gateway_subgraph_request_duration_seconds_count', { subgraph, outcome: 'ok' }),
+    ).toBeGreaterThan(0);
   }
   expect(sample(after, 'graphql_operation_duration_seconds_count', { service: 'account' })).toBeGreaterThan(0);
   expect(sample(after, 'http_request_duration_seconds_count', { method: 'POST', status: '200' })).toBeGreaterThan(0);
@@ -52,7 +63,8 @@ test('an operation through the gateway shows up in the metrics of the gateway an
 
 test('errors are counted by their extensions.code', async () => {
   const code = 'NOT_FOUND';
-  const count = async () => sample(await scrape(stack.gateway.url), 'graphql_errors_total', { service: 'gateway', code }) ?? 0;
+  const count = async () =>
+    sample(await scrape(stack.gateway.url), 'graphql_errors_total', { service: 'gateway', code }) ?? 0;
   const before = await count();
   const res = await stack.query('mutation { renameAccount(id: "no-such-account-metrics", name: "x") { id } }');
   expect(res.errors?.[0]?.extensions?.code).toBe(code);
@@ -72,5 +84,7 @@ test('operation names from clients do not grow the label sets: 300 distinct name
   );
   expect(names.size).toBeLessThanOrEqual(102); // 100 names, 'other', 'anonymous'
   expect(names.has('other')).toBe(true);
-  expect(sample(text, 'graphql_operation_duration_seconds_count', { service: 'gateway', operation: 'other', outcome: 'ok' })).toBeGreaterThanOrEqual(200);
+  expect(
+    sample(text, 'graphql_operation_duration_seconds_count', { service: 'gateway', operation: 'other', outcome: 'ok' }),
+  ).toBeGreaterThanOrEqual(200);
 });

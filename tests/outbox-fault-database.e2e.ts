@@ -32,7 +32,9 @@ test('B: no acknowledged create is lost or doubled when the data database refuse
       writer.phase = 'db-down';
       await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS false');
       try {
-        await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()");
+        await adminQuery(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()",
+        );
         // The fault is real: the data context's own role is refused now.
         refusedWith = await sql('data', 'SELECT 1').then(
           () => undefined,
@@ -60,7 +62,9 @@ test('B: no acknowledged create is lost or doubled when the data database refuse
       expect(writer.ackedIn('db-down')).toBeGreaterThan(0); // writes go on while the data context is down
       expect(writer.ackedIn('db-back')).toBeGreaterThan(0);
       // The account side never noticed: every create was answered, and answered with its account.
-      expect({ failed: writer.attempts - writer.acked.length, errors: [...writer.errors.keys()] }).toMatchObject({ failed: 0 });
+      expect({ failed: writer.attempts - writer.acked.length, errors: [...writer.errors.keys()] }).toMatchObject({
+        failed: 0,
+      });
       expect(failedDuring).toBeGreaterThan(0);
       expect(failingSeen).toBeGreaterThan(0);
       // Nobody was restarted: both processes rode out the outage.

@@ -13,7 +13,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitReady } from './harness/processes';
 import { expectConsistent, expectIdleAndObservable, runOutbox, waitDrained } from './outbox-invariants';
-import { describeLogs, FAILED, RELAY_ENV, RUN, sample, sleep, sql, useOutboxProcesses, type OutboxStatusBody } from './outbox-stack';
+import {
+  describeLogs,
+  FAILED,
+  RELAY_ENV,
+  RUN,
+  sample,
+  sleep,
+  sql,
+  useOutboxProcesses,
+  type OutboxStatusBody,
+} from './outbox-stack';
 import { Writer } from './outbox-writer';
 
 jest.setTimeout(80_000);
@@ -40,11 +50,15 @@ async function attempts(prefix: string): Promise<number> {
 /** `npm run outbox:status -- --json --relay <this account process>/outbox`, as a real process. */
 async function statusCli(): Promise<OutboxStatusBody & { relay?: string }> {
   const root = path.resolve(__dirname, '..');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'subgraphs/account/outbox/status-cli.ts', '--json', '--relay', `${stack.accountUrl()}/outbox`], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    timeout: 30_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'subgraphs/account/outbox/status-cli.ts', '--json', '--relay', `${stack.accountUrl()}/outbox`],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      timeout: 30_000,
+    },
+  );
   return JSON.parse(stdout) as OutboxStatusBody;
 }
 
@@ -71,7 +85,9 @@ test('while the data process is down the relay pauses as a whole: bounded attemp
       writer.phase = 'down';
       await stack.data.kill('SIGKILL');
       // The relay notices at its next delivery (the writer keeps giving it some).
-      await until('the relay to report the destination down', async () => ((await stack.outboxStatus()).destination?.up === false ? true : undefined));
+      await until('the relay to report the destination down', async () =>
+        (await stack.outboxStatus()).destination?.up === false ? true : undefined,
+      );
       // Measure from here: the round that found it down is behind us.
       const [failed0, attempts0, t0] = [sample(await stack.metricsText(), FAILED), await attempts(prefix), Date.now()];
       await sleep(MEASURE_MS);
@@ -86,7 +102,11 @@ test('while the data process is down the relay pauses as a whole: bounded attemp
 
       writer.phase = 'back';
       await waitReady(stack.spawnData());
-      await until('the relay to report the destination up', async () => ((await stack.outboxStatus()).destination?.up ? true : undefined), 10_000);
+      await until(
+        'the relay to report the destination up',
+        async () => ((await stack.outboxStatus()).destination?.up ? true : undefined),
+        10_000,
+      );
       await sleep(500);
       await writer.stop();
       const drainMs = await waitDrained(stack, prefix);
@@ -106,12 +126,19 @@ test('while the data process is down the relay pauses as a whole: bounded attemp
       expect(whileDown.destination!.downForMs).toBeGreaterThanOrEqual(MEASURE_MS);
       expect(whileDown.destination!.failedRounds).toBeGreaterThan(1);
       expect(whileDown.pending).toBeGreaterThanOrEqual(pendingWhileDown);
-      expect(cli).toMatchObject({ relay: whileDown.relay, destination: { up: false, downSince: whileDown.destination!.downSince } });
+      expect(cli).toMatchObject({
+        relay: whileDown.relay,
+        destination: { up: false, downSince: whileDown.destination!.downSince },
+      });
       expect(cli.pending).toBeGreaterThan(0);
       expect(sample(metricsWhileDown, 'outbox_destination_up')).toBe(0);
       expect(sample(metricsWhileDown, 'outbox_destination_outages_total')).toBe(1);
       // Said once each way, never per round.
-      expect({ down: logs.get(`account ${DOWN}`), back: logs.get(`account ${BACK}`), perRound: logs.get(`account ${PER_ROUND}`) }).toEqual({
+      expect({
+        down: logs.get(`account ${DOWN}`),
+        back: logs.get(`account ${BACK}`),
+        perRound: logs.get(`account ${PER_ROUND}`),
+      }).toEqual({
         down: 1,
         back: 1,
         perRound: undefined,

@@ -10,7 +10,13 @@
  */
 import { testDatabaseUrls, withClient } from './harness/db';
 import { waitReady } from './harness/processes';
-import { deliveredButUnacked, expectConsistent, expectIdleAndObservable, runOutbox, waitDrained } from './outbox-invariants';
+import {
+  deliveredButUnacked,
+  expectConsistent,
+  expectIdleAndObservable,
+  runOutbox,
+  waitDrained,
+} from './outbox-invariants';
 import { describeLogs, FAILED, RUN, sample, sleep, useOutboxProcesses } from './outbox-stack';
 import { Writer } from './outbox-writer';
 
@@ -31,18 +37,27 @@ test('A: no acknowledged create is lost or doubled when the account and data pro
       // SIGKILL the account process mid-delivery: wait (bounded) until the relay holds a lease.
       const leaseSeen = await withClient(testDatabaseUrls().account, async (c) => {
         await c.query('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        for (const deadline = Date.now() + 3_000; Date.now() < deadline; ) {
-          if ((await c.query('SELECT 1 FROM outbox WHERE delivered_at IS NULL AND claimed_by IS NOT NULL LIMIT 1')).rowCount) return true;
+        for (const deadline = Date.now() + 3_000; Date.now() < deadline;) {
+          if (
+            (await c.query('SELECT 1 FROM outbox WHERE delivered_at IS NULL AND claimed_by IS NOT NULL LIMIT 1'))
+              .rowCount
+          )
+            return true;
         }
         return false;
       });
       writer.phase = 'account-down';
       await stack.account.kill('SIGKILL');
-      atKill = { leased: (await runOutbox(prefix)).leased, storedUnacked: await deliveredButUnacked(prefix), leaseSeen };
+      atKill = {
+        leased: (await runOutbox(prefix)).leased,
+        storedUnacked: await deliveredButUnacked(prefix),
+        leaseSeen,
+      };
 
       await stack.data.kill('SIGKILL');
       // No account process: creates fail (wait, bounded, until the writer has seen one).
-      for (const deadline = Date.now() + 3_000; !writer.unreachable.get('account-down') && Date.now() < deadline; ) await sleep(10);
+      for (const deadline = Date.now() + 3_000; !writer.unreachable.get('account-down') && Date.now() < deadline;)
+        await sleep(10);
 
       // The account process comes back while the data process is still down: writes resume,
       // deliveries fail and back off.

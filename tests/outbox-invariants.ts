@@ -31,7 +31,9 @@ export async function deliveredButUnacked(prefix: string): Promise<number> {
     [prefix],
   );
   if (rows.length === 0) return 0;
-  const stored = await sql<{ n: number }>('data', 'SELECT count(*)::int AS n FROM account_events WHERE id = ANY($1)', [rows.map((r) => r.id)]);
+  const stored = await sql<{ n: number }>('data', 'SELECT count(*)::int AS n FROM account_events WHERE id = ANY($1)', [
+    rows.map((r) => r.id),
+  ]);
   return stored[0]?.n ?? 0;
 }
 
@@ -42,7 +44,9 @@ export async function waitDrained(stack: OutboxProcesses, prefix: string, timeou
   let last: unknown;
   while (Date.now() < deadline) {
     const mine = await runOutbox(prefix);
-    const all = await stack.outboxStatus().catch((err: unknown) => ({ error: String(err) }) as unknown as OutboxStatusBody);
+    const all = await stack
+      .outboxStatus()
+      .catch((err: unknown) => ({ error: String(err) }) as unknown as OutboxStatusBody);
     last = { mine, all };
     if (mine.pending === 0 && all.pending === 0) return Date.now() - t0;
     await sleep(100);
@@ -54,8 +58,16 @@ export async function waitDrained(stack: OutboxProcesses, prefix: string, timeou
  * The invariants of the write path, for the accounts named `<prefix>...`, and for every
  * event the data context stored since `since`.
  */
-export async function expectConsistent(prefix: string, acked: Ack[], since: Date): Promise<{ accounts: number; events: number }> {
-  const accounts = await sql<{ id: string; name: string }>('account', 'SELECT id, name FROM accounts WHERE left(name, length($1)) = $1', [prefix]);
+export async function expectConsistent(
+  prefix: string,
+  acked: Ack[],
+  since: Date,
+): Promise<{ accounts: number; events: number }> {
+  const accounts = await sql<{ id: string; name: string }>(
+    'account',
+    'SELECT id, name FROM accounts WHERE left(name, length($1)) = $1',
+    [prefix],
+  );
   const ids = accounts.map((a) => a.id);
   const nameOf = new Map(accounts.map((a) => [a.id, a.name]));
 
@@ -96,14 +108,26 @@ export async function expectConsistent(prefix: string, acked: Ack[], since: Date
   expect(acked.filter((a) => eventsOf.get(a.id)?.length !== 1)).toEqual([]);
 
   // No event stored since the run began lacks its account or its outbox row.
-  const recent = await sql<{ id: string; account_id: string }>('data', 'SELECT id, account_id FROM account_events WHERE created >= $1::timestamp', [
-    since.toISOString(),
-  ]);
-  const known = new Set(
-    (await sql<{ id: string }>('account', 'SELECT id FROM accounts WHERE id = ANY($1)', [[...new Set(recent.map((e) => e.account_id))]])).map((r) => r.id),
+  const recent = await sql<{ id: string; account_id: string }>(
+    'data',
+    'SELECT id, account_id FROM account_events WHERE created >= $1::timestamp',
+    [since.toISOString()],
   );
-  const queued = new Set((await sql<{ id: string }>('account', 'SELECT id FROM outbox WHERE id = ANY($1)', [recent.map((e) => e.id)])).map((r) => r.id));
-  expect({ orphanEvents: recent.filter((e) => !known.has(e.account_id) || !queued.has(e.id)) }).toEqual({ orphanEvents: [] });
+  const known = new Set(
+    (
+      await sql<{ id: string }>('account', 'SELECT id FROM accounts WHERE id = ANY($1)', [
+        [...new Set(recent.map((e) => e.account_id))],
+      ])
+    ).map((r) => r.id),
+  );
+  const queued = new Set(
+    (await sql<{ id: string }>('account', 'SELECT id FROM outbox WHERE id = ANY($1)', [recent.map((e) => e.id)])).map(
+      (r) => r.id,
+    ),
+  );
+  expect({ orphanEvents: recent.filter((e) => !known.has(e.account_id) || !queued.has(e.id)) }).toEqual({
+    orphanEvents: [],
+  });
 
   return { accounts: accounts.length, events: events.length };
 }

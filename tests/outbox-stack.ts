@@ -21,7 +21,11 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * its reads must neither fail with nor cause serialization failures among the processes'
  * SERIALIZABLE transactions (the cluster's default).
  */
-export async function sql<R extends object = Record<string, unknown>>(context: ContextName, text: string, params: unknown[] = []): Promise<R[]> {
+export async function sql<R extends object = Record<string, unknown>>(
+  context: ContextName,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   return withClient(testDatabaseUrls()[context], async (c) => {
     await c.query('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED');
     return (await c.query<R>(text, params)).rows;
@@ -50,7 +54,13 @@ export interface OutboxStatusBody {
   failing: number;
   oldest: unknown[];
   relay?: string;
-  destination?: { up: boolean; downSince: string | null; downForMs: number | null; failedRounds: number; lastError: string | null };
+  destination?: {
+    up: boolean;
+    downSince: string | null;
+    downForMs: number | null;
+    failedRounds: number;
+    lastError: string | null;
+  };
 }
 
 export type OutboxProcesses = ReturnType<typeof useOutboxProcesses>;
@@ -74,7 +84,11 @@ export function useOutboxProcesses(accountEnv: Record<string, string> = {}) {
     },
     accountUrl,
     spawnAccount(): SubgraphProcess {
-      account = spawnSubgraph('account', accountPort, { ...RELAY_ENV, ...accountEnv, DATA_SUBGRAPH_URL: `http://127.0.0.1:${dataPort}/graphql` });
+      account = spawnSubgraph('account', accountPort, {
+        ...RELAY_ENV,
+        ...accountEnv,
+        DATA_SUBGRAPH_URL: `http://127.0.0.1:${dataPort}/graphql`,
+      });
       started.push(account);
       return account;
     },
@@ -143,7 +157,9 @@ export function useOutboxProcesses(accountEnv: Record<string, string> = {}) {
     await step(() => adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS true'));
     for (const prefix of prefixes) {
       await step(async () => {
-        const ids = (await sql<{ id: string }>('account', 'SELECT id FROM accounts WHERE left(name, length($1)) = $1', [prefix])).map((r) => r.id);
+        const ids = (
+          await sql<{ id: string }>('account', 'SELECT id FROM accounts WHERE left(name, length($1)) = $1', [prefix])
+        ).map((r) => r.id);
         await sql('data', 'DELETE FROM account_events WHERE account_id = ANY($1)', [ids]);
         await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1)', [ids]);
         await sql('account', 'DELETE FROM accounts WHERE id = ANY($1)', [ids]);
@@ -153,7 +169,9 @@ export function useOutboxProcesses(accountEnv: Record<string, string> = {}) {
     // close; wait for that (bounded), so that the next test file starts on a quiet cluster.
     await step(async () => {
       for (const deadline = Date.now() + 5_000; Date.now() < deadline; await sleep(50)) {
-        const [row] = await adminQuery<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'account-graph'");
+        const [row] = await adminQuery<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'account-graph'",
+        );
         if (row?.n === 0) break;
       }
     });

@@ -92,14 +92,17 @@ export interface Call {
 }
 
 /** What an unreachable data context looks like to the relay: the connection is refused. */
-export const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+export const connectionRefused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
 
 /**
  * A deliver function per relay id that records every call. `refuse(row)` true makes the
  * data context refuse that event (an event-scoped failure); `down()` true makes every
  * delivery fail as if the data context were unreachable (recorded with ok false, too).
  */
-export function recorder(opts: { refuse?: (row: OutboxRow, attemptNo: number) => boolean; delay?: () => number; down?: () => boolean } = {}) {
+export function recorder(
+  opts: { refuse?: (row: OutboxRow, attemptNo: number) => boolean; delay?: () => number; down?: () => boolean } = {},
+) {
   const calls: Call[] = [];
   const deliverFor =
     (relay: string): Deliver =>

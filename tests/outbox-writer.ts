@@ -67,7 +67,10 @@ export class Writer {
           signal: AbortSignal.timeout(3_000),
         });
         const text = await res.text();
-        let body: { data?: { createAccount?: { id?: string } | null } | null; errors?: { message: string; extensions?: { code?: string } }[] } = {};
+        let body: {
+          data?: { createAccount?: { id?: string } | null } | null;
+          errors?: { message: string; extensions?: { code?: string } }[];
+        } = {};
         try {
           body = JSON.parse(text) as typeof body;
         } catch {
@@ -75,10 +78,16 @@ export class Writer {
         }
         const id = body.data?.createAccount?.id;
         if (res.status === 200 && id && !body.errors?.length) this.acked.push({ id, name, phase });
-        else this.fail(this.refused, phase, `HTTP ${res.status} ${body.errors?.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ') ?? text.slice(0, 200)}`);
+        else
+          this.fail(
+            this.refused,
+            phase,
+            `HTTP ${res.status} ${body.errors?.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ') ?? text.slice(0, 200)}`,
+          );
       } catch (err) {
         // Killed mid-response, the answer is lost; before that, there was no answer at all.
-        const reason = err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err);
+        const reason =
+          err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err);
         this.fail(this.unreachable, phase, reason);
       }
       await sleep(this.opts.pauseMs);
@@ -93,7 +102,8 @@ export class Writer {
 
   summary(phases: string[]): string {
     const errors = [...this.errors].map(([e, n]) => `${n}× ${e}`).join('; ');
-    const per = (p: string) => `${p}: ${this.ackedIn(p)} ok / ${this.unreachable.get(p) ?? 0} unreachable / ${this.refused.get(p) ?? 0} refused`;
+    const per = (p: string) =>
+      `${p}: ${this.ackedIn(p)} ok / ${this.unreachable.get(p) ?? 0} unreachable / ${this.refused.get(p) ?? 0} refused`;
     return `${phases.map(per).join(', ')}${errors ? ` [${errors}]` : ''}`;
   }
 }

@@ -42,7 +42,8 @@ const jsonError = async (res: Response) => ((await res.json()) as { error: { cod
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
 /** The asset URLs the page links (`<link href>`, `<script src>`). */
-const linkedAssets = (html: string) => [...html.matchAll(/(?:href|src)="(\/playground\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+const linkedAssets = (html: string) =>
+  [...html.matchAll(/(?:href|src)="(\/playground\/assets\/[^"]+)"/g)].map((m) => m[1]!);
 
 describe('over HTTP', () => {
   test.each(['/graphql', '/'])('GET %s from a browser → the playground page with a strict CSP', async (pathname) => {
@@ -56,7 +57,8 @@ describe('over HTTP', () => {
     const html = await res.text();
     expect(html).not.toMatch(/<script>|https?:\/\//); // no inline script, nothing from another host
     expect(linkedAssets(html)).toHaveLength(6);
-    for (const name of ['AccountView', 'AccountsByNamePrefix', 'CreateAccount', 'RenameAccount']) expect(html).toContain(name);
+    for (const name of ['AccountView', 'AccountsByNamePrefix', 'CreateAccount', 'RenameAccount'])
+      expect(html).toContain(name);
   });
 
   test('GET /graphql with a query is still GraphQL over GET, under CSRF prevention', async () => {
@@ -111,7 +113,11 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
     off = await startGateway({
       host: '127.0.0.1',
       port: 0,
-      subgraphUrls: { account: stack.subgraphs.account.url, data: stack.subgraphs.data.url, image: stack.subgraphs.image.url },
+      subgraphUrls: {
+        account: stack.subgraphs.account.url,
+        data: stack.subgraphs.data.url,
+        image: stack.subgraphs.image.url,
+      },
       supergraphPath: '',
       composeAtStart: true,
       production: false,
@@ -136,18 +142,25 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
     expect(() => loadConfig({ ...process.env, PLAYGROUND: 'maybe' })).toThrow(/PLAYGROUND/);
   });
 
-  test.each(['/graphql', '/', '/playground/assets/graphiql.min.js'])('GET %s from a browser → 404 JSON saying the playground is off', async (pathname) => {
-    const res = await get(offOrigin + pathname, HTML);
-    expect(res.status).toBe(404);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const error = await jsonError(res);
-    expect(error.code).toBe('NOT_FOUND');
-    expect(error.message).toMatch(/playground is disabled.*PLAYGROUND=false/);
-  });
+  test.each(['/graphql', '/', '/playground/assets/graphiql.min.js'])(
+    'GET %s from a browser → 404 JSON saying the playground is off',
+    async (pathname) => {
+      const res = await get(offOrigin + pathname, HTML);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const error = await jsonError(res);
+      expect(error.code).toBe('NOT_FOUND');
+      expect(error.message).toMatch(/playground is disabled.*PLAYGROUND=false/);
+    },
+  );
 
   test('an introspection query is refused; other queries are served', async () => {
     const post = async (query: string) => {
-      const res = await fetch(off.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const res = await fetch(off.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
       return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string }[] } };
     };
     const refused = await post('{ __schema { queryType { name } } }');
@@ -166,7 +179,9 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
 const INSTALL_HINT = `install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu; .ci/run does this in CI)`;
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI !== 'true') {
-  process.stderr.write(`\nplayground.e2e.ts: skipping the headless-browser tests: ${CHROMIUM} not found; ${INSTALL_HINT}\n\n`);
+  process.stderr.write(
+    `\nplayground.e2e.ts: skipping the headless-browser tests: ${CHROMIUM} not found; ${INSTALL_HINT}\n\n`,
+  );
 }
 const inBrowser = hasChromium || process.env.CI === 'true' ? describe : describe.skip;
 
@@ -175,14 +190,25 @@ inBrowser('in headless Chromium', () => {
   let page: Page;
   const problems: string[] = [];
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} not found (CI=true): the playground test needs Debian's chromium; ${INSTALL_HINT}`);
+    if (!hasChromium)
+      throw new Error(`${CHROMIUM} not found (CI=true): the playground test needs Debian's chromium; ${INSTALL_HINT}`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('request', (r) => {
-      if (!r.url().startsWith('data:') && new URL(r.url()).origin !== origin) problems.push(`request to another host: ${r.url()}`);
+      if (!r.url().startsWith('data:') && new URL(r.url()).origin !== origin)
+        problems.push(`request to another host: ${r.url()}`);
     });
     page.on('requestfailed', (r) => problems.push(`failed: ${r.method()} ${r.url()} (${r.failure()?.errorText})`));
     page.on('response', (r) => {
@@ -199,7 +225,12 @@ inBrowser('in headless Chromium', () => {
     await page.goto(stack.gateway.url);
     await page.locator('.graphiql-container').waitFor({ timeout: 20_000 });
     const tabs = page.locator('.graphiql-tab-button');
-    await expect(tabs.allInnerTexts()).resolves.toEqual(['AccountView', 'AccountsByNamePrefix', 'CreateAccount', 'RenameAccount']);
+    await expect(tabs.allInnerTexts()).resolves.toEqual([
+      'AccountView',
+      'AccountsByNamePrefix',
+      'CreateAccount',
+      'RenameAccount',
+    ]);
     await page.waitForLoadState('networkidle');
     expect(problems).toEqual([]);
   });

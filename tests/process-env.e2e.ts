@@ -19,9 +19,11 @@ const linux = hasProc ? describe : describe.skip;
 
 linux('database URLs of the real processes', () => {
   test('this test process has all three and the admin URL: what the children must not inherit', () => {
-    expect(Object.keys(process.env).filter((k) => k.endsWith('_DATABASE_URL')).sort()).toEqual(
-      ['ACCOUNT_DATABASE_URL', 'DATA_DATABASE_URL', 'IMAGE_DATABASE_URL', 'TEST_ADMIN_DATABASE_URL'],
-    );
+    expect(
+      Object.keys(process.env)
+        .filter((k) => k.endsWith('_DATABASE_URL'))
+        .sort(),
+    ).toEqual(['ACCOUNT_DATABASE_URL', 'DATA_DATABASE_URL', 'IMAGE_DATABASE_URL', 'TEST_ADMIN_DATABASE_URL']);
   });
 
   test('the harness spawns an account subgraph with ACCOUNT_DATABASE_URL only, and it serves', async () => {
@@ -52,7 +54,8 @@ linux('database URLs of the real processes', () => {
         image: [databaseUrlVariable('image')],
         gateway: [],
       });
-      for (const c of CONTEXTS) expect(environOf(stack.subgraphs[c].pid)[databaseUrlVariable(c)]).toBe(testDatabaseUrls()[c]);
+      for (const c of CONTEXTS)
+        expect(environOf(stack.subgraphs[c].pid)[databaseUrlVariable(c)]).toBe(testDatabaseUrls()[c]);
       const ready = await fetch(`${stack.gateway.baseUrl}/ready`);
       expect(ready.status).toBe(200);
     } finally {

@@ -10,7 +10,15 @@
  * write transactions get one attempt (so one lost conflict is the client's answer).
  */
 import { adminQuery, testDatabaseUrls, withClient } from './harness/db';
-import { countRows, insertAccounts, insertEvents, insertImages, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
+import {
+  countRows,
+  insertAccounts,
+  insertEvents,
+  insertImages,
+  removeFixtures,
+  sql,
+  uniquePrefix,
+} from './harness/fixtures';
 import { rawCall, restCall, type RawReply } from './harness/rest';
 import { startStack, type Stack } from './harness/stack';
 
@@ -20,23 +28,29 @@ const NO_IMAGE = `${P}noimg`;
 const RENAMED = `${P}renamed`;
 const LOCKED = `${P}locked`;
 const PARTIAL = 'x-partial-response';
-const LOCAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/;
 
 let stack: Stack;
 const created: string[] = [];
 const enc = encodeURIComponent;
-const raw = (method: string, path: string, opts?: { headers?: Record<string, string>; body?: string }) => rawCall(stack.gateway.port, method, path, opts);
+const raw = (method: string, path: string, opts?: { headers?: Record<string, string>; body?: string }) =>
+  rawCall(stack.gateway.port, method, path, opts);
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const parse = (r: RawReply) => JSON.parse(r.text);
-const writes = async () => ({ accounts: await countRows('account'), outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n) });
-const nameOf = async (id: string) => (await sql<{ name: string }>('account', 'SELECT name FROM accounts WHERE id = $1', [id]))[0]?.name;
+const writes = async () => ({
+  accounts: await countRows('account'),
+  outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n),
+});
+const nameOf = async (id: string) =>
+  (await sql<{ name: string }>('account', 'SELECT name FROM accounts WHERE id = $1', [id]))[0]?.name;
 /** Local wall-clock time of `d`, computed independently of gateway/rest/legacy.ts. */
 const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 23);
 
 beforeAll(async () => {
   stack = await startStack({ relay: false, txMaxAttempts: 1 });
   const at = new Date('2024-05-01T10:00:00.000Z');
-  await insertAccounts([WITH_IMAGE, NO_IMAGE, RENAMED, LOCKED].map((id) => ({ id, name: `${id} name`, createdAt: at })));
+  await insertAccounts(
+    [WITH_IMAGE, NO_IMAGE, RENAMED, LOCKED].map((id) => ({ id, name: `${id} name`, createdAt: at })),
+  );
   await insertEvents([
     { id: `${RENAMED}-e1`, accountId: RENAMED, eventName: 'CREATED', created: at },
     { id: `${RENAMED}-e2`, accountId: RENAMED, eventName: 'UPDATED', created: new Date('2024-05-02T10:00:00.250Z') },
@@ -47,7 +61,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [created, P]);
+  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
+    created,
+    P,
+  ]);
   await sql('account', 'DELETE FROM accounts WHERE id = ANY($1)', [created]);
 });
 
@@ -84,12 +101,16 @@ describe('1. an account without an image is not an image-service outage', () => 
     }
     const back = await raw('GET', `/accounts/${enc(WITH_IMAGE)}`);
     expect(back.headers[PARTIAL]).toBeUndefined();
-    expect(parse(back).imageData).toEqual({ id: WITH_IMAGE, url: 'https://img.example.com/c.png', servedBy: stack.subgraphs.image.servedBy });
+    expect(parse(back).imageData).toEqual({
+      id: WITH_IMAGE,
+      url: 'https://img.example.com/c.png',
+      servedBy: stack.subgraphs.image.servedBy,
+    });
   });
 });
 
 describe('2. trailing slashes and unclean paths: 301 to the canonical path (gorilla/mux StrictSlash)', () => {
-  test('GET /accounts/{id}/ → 301, Location without the slash, Go\'s text/html note; following it gives the canonical answer', async () => {
+  test("GET /accounts/{id}/ → 301, Location without the slash, Go's text/html note; following it gives the canonical answer", async () => {
     const r = await raw('GET', `/accounts/${enc(WITH_IMAGE)}/`);
     expect(r.status).toBe(301);
     expect(r.headers.location).toBe(`/accounts/${enc(WITH_IMAGE)}`);
@@ -102,7 +123,9 @@ describe('2. trailing slashes and unclean paths: 301 to the canonical path (gori
   });
 
   test('the query string is kept; /accountsbyname/{prefix}/ and /health/ redirect too', async () => {
-    expect((await raw('GET', `/accounts/${enc(WITH_IMAGE)}/?a=1&b`)).headers.location).toBe(`/accounts/${enc(WITH_IMAGE)}?a=1&b`);
+    expect((await raw('GET', `/accounts/${enc(WITH_IMAGE)}/?a=1&b`)).headers.location).toBe(
+      `/accounts/${enc(WITH_IMAGE)}?a=1&b`,
+    );
     const byName = await raw('GET', `/accountsbyname/${enc(P)}/`);
     expect([byName.status, byName.headers.location]).toEqual([301, `/accountsbyname/${enc(P)}`]);
     const health = await raw('GET', '/health/');
@@ -112,19 +135,29 @@ describe('2. trailing slashes and unclean paths: 301 to the canonical path (gori
   test('PUT /accounts/ → 301 to /accounts with no body and no content type (http.Redirect writes a note for GET only), nothing written', async () => {
     const before = await writes();
     const r = await raw('PUT', '/accounts/', json({ id: WITH_IMAGE, name: `${P}via-slash` }));
-    expect([r.status, r.headers.location, r.headers['content-type'], r.text]).toEqual([301, '/accounts', undefined, '']);
+    expect([r.status, r.headers.location, r.headers['content-type'], r.text]).toEqual([
+      301,
+      '/accounts',
+      undefined,
+      '',
+    ]);
     expect(await writes()).toEqual(before);
     expect(await nameOf(WITH_IMAGE)).toBe(`${WITH_IMAGE} name`);
   });
 
   test('an unclean path (// or ..) → 301 to the cleaned path, Location only', async () => {
     const r = await raw('GET', `/accounts//${enc(WITH_IMAGE)}`);
-    expect([r.status, r.headers.location, r.headers['content-type'], r.text]).toEqual([301, `/accounts/${enc(WITH_IMAGE)}`, undefined, '']);
+    expect([r.status, r.headers.location, r.headers['content-type'], r.text]).toEqual([
+      301,
+      `/accounts/${enc(WITH_IMAGE)}`,
+      undefined,
+      '',
+    ]);
     const dots = await raw('GET', `/accountsbyname/x/../../health?q=1`);
     expect([dots.status, dots.headers.location]).toEqual([301, '/health?q=1']);
   });
 
-  test('non-legacy paths keep the gateway\'s own conventions: no redirect for /graphql/', async () => {
+  test("non-legacy paths keep the gateway's own conventions: no redirect for /graphql/", async () => {
     const r = await raw('GET', '/graphql/');
     expect(r.status).toBe(404);
     expect(r.headers.location).toBeUndefined();
@@ -132,7 +165,7 @@ describe('2. trailing slashes and unclean paths: 301 to the canonical path (gori
 });
 
 describe('3. PUT answers with the UPDATED event the rename just recorded', () => {
-  test('accountEvents: the earlier events, then the UPDATED event with the outbox row\'s id and time; GraphQL sees it as recordedEvent', async () => {
+  test("accountEvents: the earlier events, then the UPDATED event with the outbox row's id and time; GraphQL sees it as recordedEvent", async () => {
     const r = await raw('PUT', '/accounts', json({ id: RENAMED, name: `${RENAMED} v2` }));
     expect(r.status).toBe(200);
     const [row] = await sql<{ id: string; utc: string }>(
@@ -153,16 +186,27 @@ describe('3. PUT answers with the UPDATED event the rename just recorded', () =>
   });
 
   test('GraphQL: renameAccount { recordedEvent } is the outbox row; a read of the account has none (null)', async () => {
-    const res = await stack.query<any>('mutation($id: ID!) { renameAccount(id: $id, name: "x v3") { recordedEvent { id eventName created } } }', { id: RENAMED });
+    const res = await stack.query<any>(
+      'mutation($id: ID!) { renameAccount(id: $id, name: "x v3") { recordedEvent { id eventName created } } }',
+      { id: RENAMED },
+    );
     expect(res.errors).toBeUndefined();
     const ev = res.data.renameAccount.recordedEvent;
-    const rows = await sql<{ id: string; at: Date }>('account', 'SELECT id, occurred_at AS at FROM outbox WHERE id = $1', [ev.id]);
+    const rows = await sql<{ id: string; at: Date }>(
+      'account',
+      'SELECT id, occurred_at AS at FROM outbox WHERE id = $1',
+      [ev.id],
+    );
     expect(rows).toHaveLength(1);
     expect(ev.eventName).toBe('UPDATED');
     expect(new Date(ev.created).toISOString()).toBe(ev.created);
-    const read = await stack.query<any>('query($id: ID!) { account(id: $id) { recordedEvent { id } } }', { id: RENAMED });
+    const read = await stack.query<any>('query($id: ID!) { account(id: $id) { recordedEvent { id } } }', {
+      id: RENAMED,
+    });
     expect(read.data.account.recordedEvent).toBeNull();
-    const post = await stack.query<any>('mutation { createAccount(name: "' + `${P}gql` + '") { id recordedEvent { eventName created } } }');
+    const post = await stack.query<any>(
+      'mutation { createAccount(name: "' + `${P}gql` + '") { id recordedEvent { eventName created } } }',
+    );
     created.push(post.data.createAccount.id);
     expect(post.data.createAccount.recordedEvent.eventName).toBe('CREATED');
     expect(post.data.createAccount.recordedEvent.created).toMatch(/Z$/);
@@ -172,7 +216,13 @@ describe('3. PUT answers with the UPDATED event the rename just recorded', () =>
 describe('4. every legacy answer is sent as Content-Type: application/json, exactly', () => {
   test.each([
     ['GET /accounts/{id} 200', 'GET', `/accounts/${encodeURIComponent(`${P}img`)}`, undefined, 200],
-    ['GET /accounts/{id} 404 (unknown id, an error text)', 'GET', `/accounts/${encodeURIComponent(`${P}ghost`)}`, undefined, 404],
+    [
+      'GET /accounts/{id} 404 (unknown id, an error text)',
+      'GET',
+      `/accounts/${encodeURIComponent(`${P}ghost`)}`,
+      undefined,
+      404,
+    ],
     ['POST /accounts 400 (an error text)', 'POST', '/accounts', { name: '' }, 400],
     ['PUT /accounts 400 "PUT body is missing required field: ID"', 'PUT', '/accounts', { name: 'x' }, 400],
     ['PUT /accounts 404', 'PUT', '/accounts', { id: `${P}ghost`, name: 'x' }, 404],
@@ -181,7 +231,14 @@ describe('4. every legacy answer is sent as Content-Type: application/json, exac
     ['POST /accounts 415', 'POST', '/accounts', 'text', 415],
     ['POST /accounts 400 (bad JSON)', 'POST', '/accounts', '{bad', 400],
   ])('%s', async (_, method, path, body, status) => {
-    const opts = body === undefined ? {} : body === 'text' ? { headers: { 'content-type': 'text/plain' }, body: '{"name":"x"}' } : typeof body === 'string' ? { headers: { 'content-type': 'application/json' }, body } : json(body);
+    const opts =
+      body === undefined
+        ? {}
+        : body === 'text'
+          ? { headers: { 'content-type': 'text/plain' }, body: '{"name":"x"}' }
+          : typeof body === 'string'
+            ? { headers: { 'content-type': 'application/json' }, body }
+            : json(body);
     const r = await raw(method, path, opts);
     expect(r.status).toBe(status);
     expect(r.headers['content-type']).toBe('application/json');
@@ -202,16 +259,19 @@ describe('4. every legacy answer is sent as Content-Type: application/json, exac
 });
 
 describe('5. unknown routes and methods on legacy paths, as the old router answered', () => {
-  test.each([`/accounts/${encodeURIComponent(`${P}img`)}/events`, '/accountsbyname', '/accountsbyname/', '/health/deep', '/accounts/a/b/c'])(
-    'GET %s → 404 text/plain "404 page not found\\n" (http.NotFound)',
-    async (path) => {
-      const r = await raw('GET', path);
-      expect(r.status).toBe(404);
-      expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
-      expect(r.headers['x-content-type-options']).toBe('nosniff');
-      expect(r.text).toBe('404 page not found\n');
-    },
-  );
+  test.each([
+    `/accounts/${encodeURIComponent(`${P}img`)}/events`,
+    '/accountsbyname',
+    '/accountsbyname/',
+    '/health/deep',
+    '/accounts/a/b/c',
+  ])('GET %s → 404 text/plain "404 page not found\\n" (http.NotFound)', async (path) => {
+    const r = await raw('GET', path);
+    expect(r.status).toBe(404);
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.text).toBe('404 page not found\n');
+  });
 
   test.each([
     ['DELETE', `/accounts/${encodeURIComponent(`${P}img`)}`, 'GET'],
@@ -224,8 +284,17 @@ describe('5. unknown routes and methods on legacy paths, as the old router answe
     ['DELETE', `/accountsbyname/${encodeURIComponent(P)}`, 'GET'],
   ])('%s %s → 405 with an empty body and no content type, nothing written', async (method, path, allow) => {
     const before = await writes();
-    const r = await raw(method, path, method === 'GET' || method === 'HEAD' ? {} : json({ id: WITH_IMAGE, name: `${P}x` }));
-    expect([r.status, r.text, r.headers['content-type'], r.headers['content-length']]).toEqual([405, '', undefined, '0']);
+    const r = await raw(
+      method,
+      path,
+      method === 'GET' || method === 'HEAD' ? {} : json({ id: WITH_IMAGE, name: `${P}x` }),
+    );
+    expect([r.status, r.text, r.headers['content-type'], r.headers['content-length']]).toEqual([
+      405,
+      '',
+      undefined,
+      '0',
+    ]);
     expect(r.headers.allow).toBe(allow);
     expect(await writes()).toEqual(before);
   });
@@ -247,7 +316,10 @@ describe('issue 14: REST writes take only JSON (415, nothing written)', () => {
   ])('%s → 415 naming the required type, no account, no outbox row, no rename', async (_, headers) => {
     const before = await writes();
     const post = await raw('POST', '/accounts', { headers, body: JSON.stringify({ name: `${P}forged` }) });
-    const put = await raw('PUT', '/accounts', { headers, body: JSON.stringify({ id: WITH_IMAGE, name: `${P}forged` }) });
+    const put = await raw('PUT', '/accounts', {
+      headers,
+      body: JSON.stringify({ id: WITH_IMAGE, name: `${P}forged` }),
+    });
     for (const r of [post, put]) {
       expect(r.status).toBe(415);
       expect(r.text).toMatch(/content-type must be application\/json/);
@@ -258,7 +330,10 @@ describe('issue 14: REST writes take only JSON (415, nothing written)', () => {
   });
 
   test.each(['application/json; charset=utf-8', 'Application/JSON'])('%s is JSON: 201', async (type) => {
-    const r = await raw('POST', '/accounts', { headers: { 'content-type': type }, body: JSON.stringify({ name: `${P}typed` }) });
+    const r = await raw('POST', '/accounts', {
+      headers: { 'content-type': type },
+      body: JSON.stringify({ name: `${P}typed` }),
+    });
     expect(r.status).toBe(201);
     created.push(parse(r).ID);
   });
@@ -280,7 +355,13 @@ describe('issue 14: a write that loses to concurrent writes is a 409, not a 503'
       const put = raw('PUT', '/accounts', json({ id: LOCKED, name: `${LOCKED} lost` }));
       let waiting = 0;
       for (let i = 0; i < 200 && waiting === 0; i++) {
-        waiting = (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE datname = 'account' AND wait_event_type = 'Lock'", [], 'account')).length;
+        waiting = (
+          await adminQuery(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = 'account' AND wait_event_type = 'Lock'",
+            [],
+            'account',
+          )
+        ).length;
         if (waiting === 0) await new Promise((r) => setTimeout(r, 25));
       }
       expect(waiting).toBeGreaterThan(0);

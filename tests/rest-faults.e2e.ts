@@ -9,7 +9,16 @@
  */
 import type { ContextName } from '../platform/config';
 import { adminQuery, countStatements, type StatementCount } from './harness/db';
-import { countRows, insertAccounts, insertEvents, insertImages, removeFixtures, seedAccounts, sql, uniquePrefix } from './harness/fixtures';
+import {
+  countRows,
+  insertAccounts,
+  insertEvents,
+  insertImages,
+  removeFixtures,
+  seedAccounts,
+  sql,
+  uniquePrefix,
+} from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
 import { restCall, type RestReply } from './harness/rest';
 
@@ -24,7 +33,8 @@ const SIZES = [30, 100, 150, 200] as const; // accounts per /accountsbyname answ
 let stack: Stack;
 
 type Reply = RestReply;
-const rest = (method: string, path: string, body?: string): Promise<Reply> => restCall(stack.gateway.port, method, path, body);
+const rest = (method: string, path: string, body?: string): Promise<Reply> =>
+  restCall(stack.gateway.port, method, path, body);
 
 const getAccount = () => rest('GET', `/accounts/${encodeURIComponent(ID)}`);
 
@@ -40,15 +50,21 @@ async function until(call: () => Promise<Reply>, done: (r: Reply) => boolean): P
 }
 
 let full: any; // the complete answer, taken while everything runs
-const isFull = (r: Reply) => r.status === 200 && r.headers.get(PARTIAL) === null && JSON.stringify(r.json) === JSON.stringify(full);
+const isFull = (r: Reply) =>
+  r.status === 200 && r.headers.get(PARTIAL) === null && JSON.stringify(r.json) === JSON.stringify(full);
 
-const writes = async () => ({ accounts: await countRows('account'), outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n) });
+const writes = async () => ({
+  accounts: await countRows('account'),
+  outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n),
+});
 
 beforeAll(async () => {
   // A short half-open delay, so that recovery after a restart is quick; relay off: no outbox traffic.
   stack = await startStack({ relay: false, env: { SUBGRAPH_BREAKER_HALF_OPEN_MS: '200' } });
   await insertAccounts([{ id: ID, name: `${ID} name`, createdAt: new Date('2024-01-01T00:00:00.000Z') }]);
-  await insertEvents([{ id: `${ID}-e1`, accountId: ID, eventName: 'CREATED', created: new Date('2024-01-01T00:00:00.000Z') }]);
+  await insertEvents([
+    { id: `${ID}-e1`, accountId: ID, eventName: 'CREATED', created: new Date('2024-01-01T00:00:00.000Z') },
+  ]);
   await insertImages([{ accountId: ID, url: 'https://img.example.com/restf.png' }]);
   for (const n of SIZES) await seedAccounts(`${P}n${n}-`, n);
 });
@@ -59,7 +75,8 @@ afterAll(async () => {
 });
 
 test('GET /accountsbyname: one batched statement per page of 100 in the data database, whatever the number of accounts', async () => {
-  const calls = (c: StatementCount, pattern: RegExp) => [...c.byQuery].filter(([q]) => pattern.test(q)).reduce((n, [, k]) => n + k, 0);
+  const calls = (c: StatementCount, pattern: RegExp) =>
+    [...c.byQuery].filter(([q]) => pattern.test(q)).reduce((n, [, k]) => n + k, 0);
   const seen: Record<number, Record<ContextName, StatementCount>> = {};
   for (const n of SIZES) {
     let r: Reply | undefined;
@@ -73,7 +90,12 @@ test('GET /accountsbyname: one batched statement per page of 100 in the data dat
   // Per page: one SELECT of accounts (the page) and one grouped count of all its accounts' events.
   for (const n of SIZES) {
     const pages = Math.ceil(n / 100);
-    const got = { n, data: seen[n]!.data.total, accounts: calls(seen[n]!.account, /\bFROM\s+("public"\.)?"accounts"/i), account: seen[n]!.account.total };
+    const got = {
+      n,
+      data: seen[n]!.data.total,
+      accounts: calls(seen[n]!.account, /\bFROM\s+("public"\.)?"accounts"/i),
+      account: seen[n]!.account.total,
+    };
     expect(got).toEqual({ n, data: pages, accounts: pages, account: pages });
   }
   expect(calls(seen[150]!.data, /\bGROUP BY\b/i)).toBe(2);
@@ -88,7 +110,11 @@ test('baseline: the full answer, with no partial header', async () => {
   expect(r.headers.get(PARTIAL)).toBeNull();
   expect(r.json.accountEvents).toHaveLength(1);
   expect(r.json.quote.ipAddress).toBe(stack.subgraphs.account.servedBy);
-  expect(r.json.imageData).toEqual({ id: ID, url: 'https://img.example.com/restf.png', servedBy: stack.subgraphs.image.servedBy });
+  expect(r.json.imageData).toEqual({
+    id: ID,
+    url: 'https://img.example.com/restf.png',
+    servedBy: stack.subgraphs.image.servedBy,
+  });
   full = r.json;
 });
 
@@ -167,9 +193,18 @@ test('the data database refusing connections: /health 503 {"status":"Database un
   expect((await rest('GET', '/health')).json).toEqual({ status: 'UP' });
   try {
     await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS false');
-    await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()");
+    await adminQuery(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()",
+    );
     // pg_terminate_backend only signals: wait until the data subgraph's connections are really gone.
-    for (let i = 0; i < 100 && (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE datname = 'data' AND backend_type = 'client backend'")).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let i = 0;
+      i < 100 &&
+      (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE datname = 'data' AND backend_type = 'client backend'"))
+        .length > 0;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const health = await rest('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.type).toMatch(/^application\/json\b/);
@@ -181,7 +216,10 @@ test('the data database refusing connections: /health 503 {"status":"Database un
   } finally {
     await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS true');
   }
-  const health = await until(() => rest('GET', '/health'), (h) => h.status === 200);
+  const health = await until(
+    () => rest('GET', '/health'),
+    (h) => h.status === 200,
+  );
   expect(health.json).toEqual({ status: 'UP' });
   await until(getAccount, isFull);
 });

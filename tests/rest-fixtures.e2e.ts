@@ -30,7 +30,10 @@ interface Fixture {
 
 const DIR = path.join(__dirname, 'fixtures', 'legacy');
 const P = uniquePrefix('restx');
-const names = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const names = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 /** Headers the replay does not compare: Connection (the old handlers closed every connection; the gateway keeps them alive). */
 const NOT_REPLAYED = new Set(['connection']);
 const KINDS: Record<string, (v: unknown) => boolean> = {
@@ -45,7 +48,10 @@ const created: string[] = [];
 /** The fixture with `{P}` replaced by this fixture's own prefix (the text is JSON; the prefix needs no escaping). */
 function load(file: string): { fixture: Fixture; prefix: string } {
   const prefix = `${P}${file.replace(/\.json$/, '')}-`;
-  return { fixture: JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8').replaceAll('{P}', prefix)) as Fixture, prefix };
+  return {
+    fixture: JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8').replaceAll('{P}', prefix)) as Fixture,
+    prefix,
+  };
 }
 
 /** `2018-02-14T13:13:47.123`, a local time as the old service printed it, as an instant in this process's zone. */
@@ -81,13 +87,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [created, P]);
+  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
+    created,
+    P,
+  ]);
   await sql('account', 'DELETE FROM accounts WHERE id = ANY($1)', [created]);
 });
 
-test('there is a fixture for every legacy route and for the old router\'s redirect, 404 and 405', () => {
+test("there is a fixture for every legacy route and for the old router's redirect, 404 and 405", () => {
   const routes = names.map((f) => load(f).fixture.exchange.split(':')[0]);
-  for (const want of ['GET /accounts/{accountId}', 'POST /accounts', 'PUT /accounts', 'GET /accountsbyname/{accountName}', 'GET /health']) {
+  for (const want of [
+    'GET /accounts/{accountId}',
+    'POST /accounts',
+    'PUT /accounts',
+    'GET /accountsbyname/{accountName}',
+    'GET /health',
+  ]) {
     expect(routes).toContain(want);
   }
   expect(names.filter((f) => f.startsWith('router-'))).toHaveLength(5);
@@ -96,10 +111,16 @@ test('there is a fixture for every legacy route and for the old router\'s redire
 test.each(names)('%s', async (file) => {
   const { fixture } = load(file);
   const { request, response } = fixture;
-  const reply: RawReply = await rawCall(stack.gateway.port, request.method, request.path, { headers: request.headers, body: request.body });
+  const reply: RawReply = await rawCall(stack.gateway.port, request.method, request.path, {
+    headers: request.headers,
+    body: request.body,
+  });
   if (request.method === 'POST' && reply.status === 201) created.push(JSON.parse(reply.text).ID);
 
-  expect({ exchange: fixture.exchange, status: reply.status }).toEqual({ exchange: fixture.exchange, status: response.status });
+  expect({ exchange: fixture.exchange, status: reply.status }).toEqual({
+    exchange: fixture.exchange,
+    status: response.status,
+  });
   const recorded = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
   for (const [name, value] of Object.entries(recorded)) {
     if (NOT_REPLAYED.has(name)) continue;

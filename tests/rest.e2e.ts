@@ -7,7 +7,15 @@
  * the old router's behaviour, 415, 409: rest-contract.e2e.ts; the old exchanges: rest-fixtures.e2e.ts.
  */
 import { quoteIndex } from '../subgraphs/account/resolvers';
-import { countRows, insertAccounts, insertEvents, insertImages, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
+import {
+  countRows,
+  insertAccounts,
+  insertEvents,
+  insertImages,
+  removeFixtures,
+  sql,
+  uniquePrefix,
+} from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
 import { restCall, type RestReply } from './harness/rest';
 
@@ -20,7 +28,8 @@ let stack: Stack;
 const created: string[] = []; // ids of accounts POSTed (random UUIDs, so not covered by the prefix)
 
 type Reply = RestReply;
-const rest = (method: string, path: string, body?: string): Promise<Reply> => restCall(stack.gateway.port, method, path, body);
+const rest = (method: string, path: string, body?: string): Promise<Reply> =>
+  restCall(stack.gateway.port, method, path, body);
 
 const enc = encodeURIComponent;
 const sorted = (o: object) => Object.keys(o).sort();
@@ -38,11 +47,16 @@ async function storedEvents(accountId: string) {
 }
 
 async function expectedQuote(accountId: string): Promise<string> {
-  const texts = (await sql<{ text: string }>('account', "SELECT text FROM quotes WHERE language = 'en' ORDER BY id")).map((q) => q.text);
+  const texts = (
+    await sql<{ text: string }>('account', "SELECT text FROM quotes WHERE language = 'en' ORDER BY id")
+  ).map((q) => q.text);
   return texts[quoteIndex(accountId, texts.length)]!;
 }
 
-const writes = async () => ({ accounts: await countRows('account'), outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n) });
+const writes = async () => ({
+  accounts: await countRows('account'),
+  outbox: Number((await sql<{ n: string }>('account', 'SELECT count(*) AS n FROM outbox'))[0]!.n),
+});
 
 /** Polls GET /accounts/:id until `done` holds (outbox events arrive asynchronously). */
 async function eventually(id: string, done: (body: any) => boolean): Promise<any> {
@@ -62,19 +76,31 @@ const ODD = [`${P}a b/c`, `${P}ä?#%`, `${P}pct%41`]; // ids that need encoding
 beforeAll(async () => {
   stack = await startStack();
   const at = (iso: string) => new Date(iso);
-  await insertAccounts([FULL, BARE, ...ODD].map((id) => ({ id, name: `${id} name`, createdAt: at('2023-12-31T23:00:00.000Z') })));
+  await insertAccounts(
+    [FULL, BARE, ...ODD].map((id) => ({ id, name: `${id} name`, createdAt: at('2023-12-31T23:00:00.000Z') })),
+  );
   await insertEvents([
     { id: `${FULL}-e1`, accountId: FULL, eventName: 'CREATED', created: at('2023-12-31T23:59:59.987Z') },
     { id: `${FULL}-e2`, accountId: FULL, eventName: 'UPDATED', created: at('2024-07-01T00:00:00.005Z') },
-    ...ODD.map((id) => ({ id: `${id}-e1`, accountId: id, eventName: 'CREATED', created: at('2024-02-29T12:34:56.789Z') })),
+    ...ODD.map((id) => ({
+      id: `${id}-e1`,
+      accountId: id,
+      eventName: 'CREATED',
+      created: at('2024-02-29T12:34:56.789Z'),
+    })),
   ]);
-  await insertImages([FULL, ...ODD].map((accountId) => ({ accountId, url: `https://img.example.com/${enc(accountId)}.png` })));
+  await insertImages(
+    [FULL, ...ODD].map((accountId) => ({ accountId, url: `https://img.example.com/${enc(accountId)}.png` })),
+  );
 });
 
 afterAll(async () => {
   await stack?.stop();
   await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [created, P]);
+  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
+    created,
+    P,
+  ]);
   await sql('data', 'DELETE FROM account_events WHERE account_id = ANY($1)', [created]);
 });
 
@@ -98,11 +124,18 @@ describe('GET /accounts/{accountId}', () => {
       name: `${FULL} name`,
       servedBy: stack.subgraphs.account.servedBy,
       quote: { quote: await expectedQuote(FULL), ipAddress: stack.subgraphs.account.servedBy, language: 'en' },
-      imageData: { id: FULL, url: `https://img.example.com/${enc(FULL)}.png`, servedBy: stack.subgraphs.image.servedBy },
+      imageData: {
+        id: FULL,
+        url: `https://img.example.com/${enc(FULL)}.png`,
+        servedBy: stack.subgraphs.image.servedBy,
+      },
       accountEvents: events,
     });
     // The stored instants, rendered in this process's time zone (the gateway's).
-    expect(r.json.accountEvents.map((e: any) => e.created)).toEqual([local(new Date('2023-12-31T23:59:59.987Z')), local(new Date('2024-07-01T00:00:00.005Z'))]);
+    expect(r.json.accountEvents.map((e: any) => e.created)).toEqual([
+      local(new Date('2023-12-31T23:59:59.987Z')),
+      local(new Date('2024-07-01T00:00:00.005Z')),
+    ]);
   });
 
   test('an account without events or image: accountEvents [] (an array) and an empty image (not the outage placeholder), not partial', async () => {
@@ -152,7 +185,9 @@ describe('POST /accounts', () => {
     expect(got.status).toBe(200);
     expect(got.json).toMatchObject({ id, name: `${P}posted` });
     const body = await eventually(id, (b) => b.accountEvents.length > 0);
-    expect(body.accountEvents).toEqual([{ ID: expect.any(String), eventName: 'CREATED', created: expect.stringMatching(LOCAL_TIME) }]);
+    expect(body.accountEvents).toEqual([
+      { ID: expect.any(String), eventName: 'CREATED', created: expect.stringMatching(LOCAL_TIME) },
+    ]);
     expect(body.accountEvents).toEqual(await storedEvents(id));
   });
 
@@ -189,9 +224,15 @@ describe('PUT /accounts', () => {
     expect(r.status).toBe(200);
     expect(r.type).toBe('application/json');
     expect(sorted(r.json)).toEqual(ACCOUNT_KEYS);
-    expect(r.json).toMatchObject({ id: BARE, name: `${BARE} renamed`, quote: { quote: await expectedQuote(BARE), language: 'en' } });
+    expect(r.json).toMatchObject({
+      id: BARE,
+      name: `${BARE} renamed`,
+      quote: { quote: await expectedQuote(BARE), language: 'en' },
+    });
     // As the old service's answer did: the event the rename recorded (the relay may or may not have delivered it yet: listed once either way).
-    expect(r.json.accountEvents).toEqual([{ ID: expect.any(String), eventName: 'UPDATED', created: expect.stringMatching(LOCAL_TIME) }]);
+    expect(r.json.accountEvents).toEqual([
+      { ID: expect.any(String), eventName: 'UPDATED', created: expect.stringMatching(LOCAL_TIME) },
+    ]);
     expect((await rest('GET', `/accounts/${enc(BARE)}`)).json.name).toBe(`${BARE} renamed`);
     const body = await eventually(BARE, (b) => b.accountEvents.length > 0);
     expect(body.accountEvents).toEqual(r.json.accountEvents);
@@ -199,9 +240,17 @@ describe('PUT /accounts', () => {
   });
 
   test('an account with history: its events, then the new UPDATED one, each once (before and after delivery)', async () => {
-    const [before, r] = [await storedEvents(FULL), await rest('PUT', '/accounts', JSON.stringify({ id: FULL, name: `${FULL} name` }))];
-    expect(r.json.accountEvents).toEqual([...before, { ID: expect.any(String), eventName: 'UPDATED', created: expect.stringMatching(LOCAL_TIME) }]);
-    expect((await eventually(FULL, (b) => b.accountEvents.length === before.length + 1)).accountEvents).toEqual(r.json.accountEvents);
+    const [before, r] = [
+      await storedEvents(FULL),
+      await rest('PUT', '/accounts', JSON.stringify({ id: FULL, name: `${FULL} name` })),
+    ];
+    expect(r.json.accountEvents).toEqual([
+      ...before,
+      { ID: expect.any(String), eventName: 'UPDATED', created: expect.stringMatching(LOCAL_TIME) },
+    ]);
+    expect((await eventually(FULL, (b) => b.accountEvents.length === before.length + 1)).accountEvents).toEqual(
+      r.json.accountEvents,
+    );
   });
 
   test('"ID" and "Name" work too (case-insensitive field names)', async () => {
@@ -251,10 +300,28 @@ describe('PUT /accounts', () => {
 describe('GET /accountsbyname/{prefix}', () => {
   const BY = `${P}by-`;
   beforeAll(async () => {
-    const accounts = [['1', 'Alpha', 3], ['2', 'Beta', 1], ['3', 'Dup', 2], ['4', 'Dup', 3], ['5', 'Zero', 0], ['6', 'lit%_x', 1], ['7', 'litAB', 4], ['8', 'lit_y', 2]] as const;
-    await insertAccounts(accounts.map(([id, name]) => ({ id: `${BY}${id}`, name: `${BY}${name}`, createdAt: new Date() })));
+    const accounts = [
+      ['1', 'Alpha', 3],
+      ['2', 'Beta', 1],
+      ['3', 'Dup', 2],
+      ['4', 'Dup', 3],
+      ['5', 'Zero', 0],
+      ['6', 'lit%_x', 1],
+      ['7', 'litAB', 4],
+      ['8', 'lit_y', 2],
+    ] as const;
+    await insertAccounts(
+      accounts.map(([id, name]) => ({ id: `${BY}${id}`, name: `${BY}${name}`, createdAt: new Date() })),
+    );
     await insertEvents(
-      accounts.flatMap(([id, , n]) => Array.from({ length: n }, (_, i) => ({ id: `${BY}${id}-e${i}`, accountId: `${BY}${id}`, eventName: 'CREATED', created: new Date() }))),
+      accounts.flatMap(([id, , n]) =>
+        Array.from({ length: n }, (_, i) => ({
+          id: `${BY}${id}-e${i}`,
+          accountId: `${BY}${id}`,
+          eventName: 'CREATED',
+          created: new Date(),
+        })),
+      ),
     );
   });
 

@@ -20,7 +20,13 @@ import { startStack, type Stack } from './harness/stack';
 
 const SECRET = randomBytes(32).toString('hex');
 const P = uniquePrefix('secgw');
-const LIMITS = { QUERY_MAX_DEPTH: '4', QUERY_MAX_ALIASES: '5', QUERY_MAX_TOKENS: '300', QUERY_MAX_DIRECTIVES: '5', QUERY_MAX_COST: '200' };
+const LIMITS = {
+  QUERY_MAX_DEPTH: '4',
+  QUERY_MAX_ALIASES: '5',
+  QUERY_MAX_TOKENS: '300',
+  QUERY_MAX_DIRECTIVES: '5',
+  QUERY_MAX_COST: '200',
+};
 const VIEW = `query View($id: ID!) { account(id: $id) {
   id name servedBy createdAt quote { text language servedBy } imageData { id url servedBy } events { id eventName created } eventCount } }`;
 
@@ -62,10 +68,25 @@ describe('query limits (QUERY_MAX_DEPTH=4, ALIASES=5, TOKENS=300, DIRECTIVES=5, 
   test.each([
     ['too deep', 'QUERY_TOO_DEEP', '{ accounts { edges { node { quote { text } } } } }', /depth limit of 4 exceeded/i],
     // (Armor does not count aliases of __typename.)
-    ['too many aliases', 'TOO_MANY_ALIASES', `{ ${fields(6, (i) => `a${i}: account(id: "${i}") { id }`)} }`, /aliases limit of 5 exceeded/i],
+    [
+      'too many aliases',
+      'TOO_MANY_ALIASES',
+      `{ ${fields(6, (i) => `a${i}: account(id: "${i}") { id }`)} }`,
+      /aliases limit of 5 exceeded/i,
+    ],
     ['too many tokens', 'QUERY_TOO_LARGE', `{ ${fields(300, () => '__typename')} }`, /^Token limit of 300 exceeded/],
-    ['too many directives', 'TOO_MANY_DIRECTIVES', `{ ${fields(6, () => '__typename @skip(if: false)')} }`, /directives limit of 5 exceeded/i],
-    ['too costly', 'QUERY_TOO_COSTLY', '{ accounts(first: 100) { edges { node { id } } } }', /cost limit of 200 exceeded/i],
+    [
+      'too many directives',
+      'TOO_MANY_DIRECTIVES',
+      `{ ${fields(6, () => '__typename @skip(if: false)')} }`,
+      /directives limit of 5 exceeded/i,
+    ],
+    [
+      'too costly',
+      'QUERY_TOO_COSTLY',
+      '{ accounts(first: 100) { edges { node { id } } } }',
+      /cost limit of 200 exceeded/i,
+    ],
   ])('%s → 400 %s', async (_, code, query, message) => {
     const res = await gql(limited.url, query);
     expect(res.status).toBe(400);
@@ -100,29 +121,41 @@ describe('query limits (QUERY_MAX_DEPTH=4, ALIASES=5, TOKENS=300, DIRECTIVES=5, 
 
 describe('the default limits', () => {
   test('are the documented ones', () => {
-    expect(loadConfig({}).limits).toEqual({ maxDepth: 10, maxAliases: 30, maxTokens: 5_000, maxDirectives: 50, maxCost: 20_000, hideSuggestions: false });
+    expect(loadConfig({}).limits).toEqual({
+      maxDepth: 10,
+      maxAliases: 30,
+      maxTokens: 5_000,
+      maxDirectives: 50,
+      maxCost: 20_000,
+      hideSuggestions: false,
+    });
   });
 
   test('let the aggregated view through', async () => {
     const res = await gql(stack.gateway.url, VIEW, { id: seeded.account.id });
     expect(res.status).toBe(200);
     expect(res.json.errors).toBeUndefined();
-    expect(res.json.data.account).toMatchObject({ id: seeded.account.id, eventCount: 2, imageData: { url: seeded.image.url } });
+    expect(res.json.data.account).toMatchObject({
+      id: seeded.account.id,
+      eventCount: 2,
+      imageData: { url: seeded.image.url },
+    });
   });
 
-  test.each(EXAMPLE_TABS.filter((t) => t.query.includes('\nquery ')).map((t) => [t.query.match(/query (\w+)/)![1]!, t.query]))(
-    "let the playground's example query %s through",
-    async (_, query) => {
-      const res = await gql(stack.gateway.url, query);
-      expect(res.status).toBe(200);
-      expect(res.json.errors).toBeUndefined();
-    },
-  );
+  test.each(
+    EXAMPLE_TABS.filter((t) => t.query.includes('\nquery ')).map((t) => [t.query.match(/query (\w+)/)![1]!, t.query]),
+  )("let the playground's example query %s through", async (_, query) => {
+    const res = await gql(stack.gateway.url, query);
+    expect(res.status).toBe(200);
+    expect(res.json.errors).toBeUndefined();
+  });
 
   test('let the REST shim through (GET /accounts/:id and /accountsbyname run their operations)', async () => {
     const origin = new URL(stack.gateway.url).origin;
     expect((await request(`${origin}/accounts/${encodeURIComponent(seeded.account.id)}`)).status).toBe(200);
-    expect((await request(`${origin}/accountsbyname/${encodeURIComponent(P)}`)).json).toEqual([{ Name: seeded.account.name, Count: 2 }]);
+    expect((await request(`${origin}/accountsbyname/${encodeURIComponent(P)}`)).json).toEqual([
+      { Name: seeded.account.name, Count: 2 },
+    ]);
   });
 });
 
@@ -152,7 +185,11 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
   });
 
   test.each([
-    ['an unknown argument', '{ accounts(frist: 1) { edges { cursor } } }', 'Unknown argument "frist" on field "Query.accounts".'],
+    [
+      'an unknown argument',
+      '{ accounts(frist: 1) { edges { cursor } } }',
+      'Unknown argument "frist" on field "Query.accounts".',
+    ],
     ['an unknown type', 'query($x: Acount) { __typename }', 'Unknown type "Acount".'],
   ])('%s: no hint at the schema either', async (_, query, message) => {
     const res = await gql(production.url, query);
@@ -162,18 +199,35 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
   });
 
   test.each([
-    ['a namePrefix with NUL', 'query($v: String) { accounts(namePrefix: $v) { edges { cursor } } }', 'Person_\u0000', /^namePrefix must not contain control characters \(U\+0000 at position 7\)$/],
-    ['a cursor encoding NUL', 'query($v: String) { accounts(after: $v) { edges { cursor } } }', Buffer.from('c:\u0000', 'utf8').toString('base64url'), /^after is not a cursor returned by this API$/],
+    [
+      'a namePrefix with NUL',
+      'query($v: String) { accounts(namePrefix: $v) { edges { cursor } } }',
+      'Person_\u0000',
+      /^namePrefix must not contain control characters \(U\+0000 at position 7\)$/,
+    ],
+    [
+      'a cursor encoding NUL',
+      'query($v: String) { accounts(after: $v) { edges { cursor } } }',
+      Buffer.from('c:\u0000', 'utf8').toString('base64url'),
+      /^after is not a cursor returned by this API$/,
+    ],
   ])('%s: BAD_USER_INPUT naming the problem, nothing of the database in the answer', async (_, query, v, message) => {
     const res = await gql(production.url, query, { v });
     expect(res.json.data).toBeNull();
-    expect(res.json.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(res.json.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(message),
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
+    ]);
     expect(res.text).not.toMatch(/invalid byte sequence|prisma|postgres|127\.0\.0\.1/i);
     expectNoStacktrace(res);
   });
 
   test('renaming an unknown account: NOT_FOUND from the account subgraph, without a stack trace', async () => {
-    const res = await gql(production.url, 'mutation($id: ID!) { renameAccount(id: $id, name: "x") { id } }', { id: `${P}nobody` });
+    const res = await gql(production.url, 'mutation($id: ID!) { renameAccount(id: $id, name: "x") { id } }', {
+      id: `${P}nobody`,
+    });
     expect(res.json.errors[0].extensions.code).toBe('NOT_FOUND');
     expectNoStacktrace(res);
   });
@@ -202,7 +256,9 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
     expect(blocked.status).toBe(400);
     expect(blocked.json.errors[0].message).toMatch(/Cross-Site Request Forgery/);
     expectNoStacktrace(blocked);
-    expect((await request(url, { headers: { 'apollo-require-preflight': 'true' } })).json).toEqual({ data: { __typename: 'Query' } });
+    expect((await request(url, { headers: { 'apollo-require-preflight': 'true' } })).json).toEqual({
+      data: { __typename: 'Query' },
+    });
   });
 
   test("a write whose database does not answer, and that subgraph's /ready: a generic reason for clients, the details in the log", async () => {
@@ -210,9 +266,22 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
     const lines: string[] = [];
     const log = createLogger('test', 'warn', { write: (l: string) => void lines.push(l) });
     const port = await freePort();
-    const broken = await startSubgraph(accountSubgraph(`postgresql://account_svc:secret-pw@127.0.0.1:${port}/account`, 1, loadConfig({ OUTBOX_RELAY: 'false' })), {
-      host: '127.0.0.1', port: 0, instanceName: 'broken', retry: { maxAttempts: 1 }, log, production: true, secret: SECRET,
-    });
+    const broken = await startSubgraph(
+      accountSubgraph(
+        `postgresql://account_svc:secret-pw@127.0.0.1:${port}/account`,
+        1,
+        loadConfig({ OUTBOX_RELAY: 'false' }),
+      ),
+      {
+        host: '127.0.0.1',
+        port: 0,
+        instanceName: 'broken',
+        retry: { maxAttempts: 1 },
+        log,
+        production: true,
+        secret: SECRET,
+      },
+    );
     const gw = await startGateway({
       ...gatewayOptionsFrom(loadConfig({ ...process.env, NODE_ENV: 'production', SUBGRAPH_SECRET: SECRET }), log),
       host: '127.0.0.1',
@@ -224,10 +293,16 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
       const res = await gql(gw.url, 'mutation($n: String!) { createAccount(name: $n) { id } }', { n: `${P}never` });
       expect(res.json.data).toBeNull();
       // The write path knows nothing was sent to the database: it says so, with its own code.
-      expect(res.json.errors[0]).toMatchObject({ message: 'the database is unavailable; nothing was written (1 attempt), try again later', extensions: { code: 'DATABASE_UNAVAILABLE' } });
+      expect(res.json.errors[0]).toMatchObject({
+        message: 'the database is unavailable; nothing was written (1 attempt), try again later',
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
+      });
       const ready = await request(new URL('/ready', broken.url).toString());
       expect(ready.status).toBe(503);
-      expect(ready.json).toEqual({ status: 'NOT_READY', error: { code: 'NOT_READY', message: expect.stringMatching(/^not ready/) } });
+      expect(ready.json).toEqual({
+        status: 'NOT_READY',
+        error: { code: 'NOT_READY', message: expect.stringMatching(/^not ready/) },
+      });
       for (const text of [res.text, ready.text]) {
         expect(text).not.toMatch(new RegExp(`${port}|127\\.0\\.0\\.1|secret-pw|prisma|ECONNREFUSED`, 'i'));
         expectNoStacktrace({ text } as Reply);
@@ -246,7 +321,9 @@ describe('a gateway from a NODE_ENV=production configuration', () => {
   test('a subgraph down: SUBGRAPH_UNAVAILABLE naming it, without a stack trace', async () => {
     await stack.stopSubgraph('image');
     try {
-      const res = await gql(production.url, 'query($id: ID!) { account(id: $id) { name imageData { url } } }', { id: seeded.account.id });
+      const res = await gql(production.url, 'query($id: ID!) { account(id: $id) { name imageData { url } } }', {
+        id: seeded.account.id,
+      });
       expect(res.json.data?.account?.name).toBe(seeded.account.name);
       const down = res.json.errors.find((e: any) => e.extensions.code === 'SUBGRAPH_UNAVAILABLE');
       expect(down).toMatchObject({ message: 'subgraph image is unavailable', extensions: { serviceName: 'image' } });

@@ -34,17 +34,24 @@ afterAll(async () => {
 });
 
 /** The exact body sent, and a signature for it, made for the subgraph `audience`. */
-const signedFor = (audience: ContextName, secret: string, body: string, path = '/graphql') => ({ [SIGNATURE_HEADER]: sign(secret, audience, 'POST', path, body) });
+const signedFor = (audience: ContextName, secret: string, body: string, path = '/graphql') => ({
+  [SIGNATURE_HEADER]: sign(secret, audience, 'POST', path, body),
+});
 
 /** One GraphQL request per kind, for each subgraph: a query or mutation of its own, _service, _entities. */
 function requests(name: ContextName): Record<string, string> {
   const own: Record<ContextName, string> = {
-    account: JSON.stringify({ query: 'query($id: ID!) { account(id: $id) { id name } }', variables: { id: `${P}0000` } }),
+    account: JSON.stringify({
+      query: 'query($id: ID!) { account(id: $id) { id name } }',
+      variables: { id: `${P}0000` },
+    }),
     data: JSON.stringify({
       query: 'mutation($input: RecordAccountEventInput!) { recordAccountEvent(input: $input) { id } }',
       variables: { input: { id: EVENT_ID, accountId: `${P}0000`, eventName: 'FORGED' } },
     }),
-    image: JSON.stringify({ query: 'mutation { setAccountImage(accountId: "' + P + '0000", url: "https://evil.example.com/x.png") { url } }' }),
+    image: JSON.stringify({
+      query: 'mutation { setAccountImage(accountId: "' + P + '0000", url: "https://evil.example.com/x.png") { url } }',
+    }),
   };
   return {
     [name === 'account' ? 'a query' : 'a mutation']: own[name],
@@ -73,7 +80,12 @@ describe.each(['account', 'data', 'image'] as const)('the %s subgraph called dir
     const res = await postJson(url(), body);
     expect(res.status).toBe(401);
     expect(res.json.data).toBeUndefined();
-    expect(res.json.errors).toEqual([{ message: expect.stringMatching(/missing x-subgraph-signature header/), extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(res.json.errors).toEqual([
+      {
+        message: expect.stringMatching(/missing x-subgraph-signature header/),
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
+    ]);
   });
 
   test.each(kinds)('%s signed with the wrong secret → 401', async (_, body) => {
@@ -102,7 +114,9 @@ describe.each(['account', 'data', 'image'] as const)('the %s subgraph called dir
   });
 
   test('GET /graphql without a signature → 401 too', async () => {
-    const res = await request(`${url()}?query=${encodeURIComponent('{ _service { sdl } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await request(`${url()}?query=${encodeURIComponent('{ _service { sdl } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect([res.status, res.json.errors[0].extensions.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
@@ -139,7 +153,8 @@ test('the account subgraph answers a signed query', async () => {
 });
 
 describe('replayed and misdirected signatures', () => {
-  const CREATE = (name: string) => JSON.stringify({ query: 'mutation($name: String!) { createAccount(name: $name) { id } }', variables: { name } });
+  const CREATE = (name: string) =>
+    JSON.stringify({ query: 'mutation($name: String!) { createAccount(name: $name) { id } }', variables: { name } });
 
   test('a signed createAccount sent twice: the first creates the account, the replay → 401 and nothing written', async () => {
     const name = `${P}replayed`;
@@ -150,7 +165,14 @@ describe('replayed and misdirected signatures', () => {
     created.push(first.json.data.createAccount.id);
     const replay = await postJson(stack.subgraphs.account.url, body, headers);
     expect(replay.status).toBe(401);
-    expect(replay.json).toEqual({ errors: [{ message: 'request signature already used: a replayed request is refused', extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(replay.json).toEqual({
+      errors: [
+        {
+          message: 'request signature already used: a replayed request is refused',
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    });
     expect(await countRows('account', 'name = $1', [name])).toBe(1);
   });
 
@@ -158,7 +180,9 @@ describe('replayed and misdirected signatures', () => {
     const body = requests('data')._service!;
     const headers = signedFor('data', SECRET, body);
     expect((await postJson(stack.subgraphs.data.url, body, headers)).status).toBe(200);
-    const replays = await Promise.all(Array.from({ length: 5 }, () => postJson(stack.subgraphs.data.url, body, headers)));
+    const replays = await Promise.all(
+      Array.from({ length: 5 }, () => postJson(stack.subgraphs.data.url, body, headers)),
+    );
     expect(replays.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
   });
 
@@ -166,14 +190,20 @@ describe('replayed and misdirected signatures', () => {
     ['account', 'data'],
     ['account', 'image'],
     ['data', 'account'],
-  ] as const)('a signature made for the %s subgraph, sent to the %s subgraph → 401 and nothing written', async (made, sentTo) => {
-    const name = `${P}misdirected-${sentTo}`;
-    const body = CREATE(name);
-    const res = await postJson(stack.subgraphs[sentTo].url, body, signedFor(made, SECRET, body));
-    expect(res.status).toBe(401);
-    expect(res.json.errors[0]).toEqual({ message: 'request signature does not match', extensions: { code: 'UNAUTHENTICATED' } });
-    expect(await countRows('account', 'name = $1', [name])).toBe(0);
-  });
+  ] as const)(
+    'a signature made for the %s subgraph, sent to the %s subgraph → 401 and nothing written',
+    async (made, sentTo) => {
+      const name = `${P}misdirected-${sentTo}`;
+      const body = CREATE(name);
+      const res = await postJson(stack.subgraphs[sentTo].url, body, signedFor(made, SECRET, body));
+      expect(res.status).toBe(401);
+      expect(res.json.errors[0]).toEqual({
+        message: 'request signature does not match',
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+      expect(await countRows('account', 'name = $1', [name])).toBe(0);
+    },
+  );
 });
 
 describe('through the gateway (which signs)', () => {
@@ -196,7 +226,9 @@ describe('through the gateway (which signs)', () => {
   });
 
   test('createAccount, then its CREATED event arrives (the relay signs its deliveries)', async () => {
-    const res = await stack.query<any>('mutation($name: String!) { createAccount(name: $name) { id } }', { name: `${P}new` });
+    const res = await stack.query<any>('mutation($name: String!) { createAccount(name: $name) { id } }', {
+      name: `${P}new`,
+    });
     expect(res.errors).toBeUndefined();
     const id: string = res.data.createAccount.id;
     created.push(id);
@@ -205,10 +237,16 @@ describe('through the gateway (which signs)', () => {
     // the other not yet, so wait for both.
     for (let i = 0; i < 150 && !(account?.eventCount === 1 && account?.events?.length === 1); i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 100));
-      account = (await stack.query<any>('query($id: ID!) { account(id: $id) { eventCount events { eventName } } }', { id })).data?.account;
+      account = (
+        await stack.query<any>('query($id: ID!) { account(id: $id) { eventCount events { eventName } } }', { id })
+      ).data?.account;
     }
     expect(account).toEqual({ eventCount: 1, events: [{ eventName: 'CREATED' }] });
-    const outbox = await sql<{ delivered: boolean }>('account', 'SELECT delivered_at IS NOT NULL AS delivered FROM outbox WHERE account_id = $1', [id]);
+    const outbox = await sql<{ delivered: boolean }>(
+      'account',
+      'SELECT delivered_at IS NOT NULL AS delivered FROM outbox WHERE account_id = $1',
+      [id],
+    );
     expect(outbox).toEqual([{ delivered: true }]);
   });
 
@@ -227,11 +265,14 @@ describe('configuration of the secret', () => {
     expect(() => loadConfig({ ...base, SUBGRAPH_SECRET: '' })).toThrow(/SUBGRAPH_SECRET/);
   });
 
-  test.each(['production', 'development', 'test'])('a secret shorter than 32 characters is refused (NODE_ENV=%s)', (env) => {
-    const load = () => loadConfig({ NODE_ENV: env, SUBGRAPH_SECRET: 'x'.repeat(31) });
-    expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/SUBGRAPH_SECRET: must be at least 32 characters/);
-  });
+  test.each(['production', 'development', 'test'])(
+    'a secret shorter than 32 characters is refused (NODE_ENV=%s)',
+    (env) => {
+      const load = () => loadConfig({ NODE_ENV: env, SUBGRAPH_SECRET: 'x'.repeat(31) });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(/SUBGRAPH_SECRET: must be at least 32 characters/);
+    },
+  );
 
   test('32 characters are enough; production then has it, and development may go without', () => {
     expect(loadConfig({ ...base, SUBGRAPH_SECRET: 'x'.repeat(32) }).subgraphSecret).toBe('x'.repeat(32));

@@ -45,7 +45,11 @@ test('SIGTERM with eight keep-alive clients sending: every request answered or r
           return outcome;
         }
         started++;
-        outcome.answered.push({ status: reply.status, connectionClose: reply.headers.connection === 'close', afterSignal: signalled });
+        outcome.answered.push({
+          status: reply.status,
+          connectionClose: reply.headers.connection === 'close',
+          afterSignal: signalled,
+        });
       }
     } finally {
       agent.destroy();

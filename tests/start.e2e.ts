@@ -27,7 +27,12 @@ interface Launched {
 /** The launcher in its own process group, as a shell runs a foreground job. */
 function launch(env: NodeJS.ProcessEnv): Launched {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'deploy/local/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'deploy/local/start.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -47,7 +52,9 @@ async function waitFor(l: Launched, text: string, ms = 120_000): Promise<void> {
 function databaseUrlsOfServices(launcherPid: number): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const pid of childrenOf(launcherPid)) {
-    const entry = cmdlineOf(pid).map((a) => /(?:subgraphs\/(\w+)|(gateway))\/main\.[jt]s$/.exec(a)).find(Boolean);
+    const entry = cmdlineOf(pid)
+      .map((a) => /(?:subgraphs\/(\w+)|(gateway))\/main\.[jt]s$/.exec(a))
+      .find(Boolean);
     if (entry) out[entry[1] ?? entry[2] ?? '?'] = databaseUrlVariablesOf(pid); // the embedded PostgreSQL is not a service
   }
   return out;
@@ -74,7 +81,16 @@ let gatewayUrl: string;
 beforeAll(async () => {
   dir = scratchDir('account-graph-start-');
   const [gw, a, d, i, pg] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  env = { ...process.env, EMBEDDED_PG_DIR: path.join(dir, 'pg'), EMBEDDED_PG_PORT: String(pg), GATEWAY_PORT: String(gw), ACCOUNT_PORT: String(a), DATA_PORT: String(d), IMAGE_PORT: String(i), LOG_LEVEL: 'warn' };
+  env = {
+    ...process.env,
+    EMBEDDED_PG_DIR: path.join(dir, 'pg'),
+    EMBEDDED_PG_PORT: String(pg),
+    GATEWAY_PORT: String(gw),
+    ACCOUNT_PORT: String(a),
+    DATA_PORT: String(d),
+    IMAGE_PORT: String(i),
+    LOG_LEVEL: 'warn',
+  };
   // The test run's own databases must not leak in: with no URLs the launcher embeds its own.
   for (const k of ['ACCOUNT_DATABASE_URL', 'DATA_DATABASE_URL', 'IMAGE_DATABASE_URL', 'SEED_ACCOUNTS']) delete env[k];
   gatewayUrl = `http://127.0.0.1:${gw}/graphql`;
@@ -106,8 +122,13 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
       events: [{ eventName: 'CREATED' }],
       eventCount: 1,
     });
-    const page = await postGraphQL<any>(gatewayUrl, '{ accounts(first: 100, namePrefix: "Person_") { edges { node { id } } pageInfo { hasNextPage } } }');
-    expect(page.data.accounts.edges.map((e: any) => e.node.id)).toEqual(Array.from({ length: 100 }, (_, n) => String(10000 + n)));
+    const page = await postGraphQL<any>(
+      gatewayUrl,
+      '{ accounts(first: 100, namePrefix: "Person_") { edges { node { id } } pageInfo { hasNextPage } } }',
+    );
+    expect(page.data.accounts.edges.map((e: any) => e.node.id)).toEqual(
+      Array.from({ length: 100 }, (_, n) => String(10000 + n)),
+    );
     expect(page.data.accounts.pageInfo.hasNextPage).toBe(false);
     const created = await postGraphQL<any>(gatewayUrl, 'mutation { createAccount(name: "Survivor") { id } }');
     const survivorId = created.data.createAccount.id as string;
@@ -118,9 +139,13 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
       // reaches neither the services nor PostgreSQL directly. (tsx's esbuild service, a helper
       // of the launcher's own process that exists when tsx's transform cache was cold, stays.)
       const group = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
-      const children = childrenOf(first.child.pid!).filter((pid) => !cmdlineOf(pid).some((a) => a === '--service' || a.startsWith('--service=')));
+      const children = childrenOf(first.child.pid!).filter(
+        (pid) => !cmdlineOf(pid).some((a) => a === '--service' || a.startsWith('--service=')),
+      );
       expect(children.some((pid) => cmdlineOf(pid).some((a) => /postgres$/.test(a)))).toBe(true);
-      expect(children.filter((pid) => group(pid) === group(first.child.pid!)).map((pid) => cmdlineOf(pid).join(' '))).toEqual([]);
+      expect(
+        children.filter((pid) => group(pid) === group(first.child.pid!)).map((pid) => cmdlineOf(pid).join(' ')),
+      ).toEqual([]);
     }
     // A subgraph that dies is started again, and the stack serves it again without a restart.
     const dataPid = servicePid(first.child.pid!, 'subgraphs/data/main');
@@ -132,7 +157,9 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
       await new Promise((r) => setTimeout(r, 200));
       back = await postGraphQL<any>(gatewayUrl, VIEW, { id: '10042' });
     }
-    expect(back).toMatchObject({ data: { account: { id: '10042', events: [{ eventName: 'CREATED' }], eventCount: 1 } } });
+    expect(back).toMatchObject({
+      data: { account: { id: '10042', events: [{ eventName: 'CREATED' }], eventCount: 1 } },
+    });
     expect(back.errors).toBeUndefined();
     const newDataPid = servicePid(first.child.pid!, 'subgraphs/data/main');
     expect(newDataPid).toBeDefined();
@@ -142,7 +169,9 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
     expect({ code: await first.exited, log: first.output().slice(-4000) }).toMatchObject({ code: 0 });
     // Stopped in order: gateway, subgraphs, database; nothing failed on the way (a database
     // stopped first makes the relay and the subgraphs log errors: 57P03, connection refused).
-    const order = ['Stopping: gateway', 'Stopping: subgraphs', 'Stopping: database', 'Stopped.'].map((l) => first.output().indexOf(l));
+    const order = ['Stopping: gateway', 'Stopping: subgraphs', 'Stopping: database', 'Stopped.'].map((l) =>
+      first.output().indexOf(l),
+    );
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(errorLines(first.output())).toEqual([]);
@@ -166,7 +195,11 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
     expect(errorLines(second.output())).toEqual([]);
     expect(again.data.account).toMatchObject({ id: survivorId, name: 'Survivor' });
     // The restart neither lost nor re-seeded anything: the rename made before it stands.
-    expect(renamed.data.account).toMatchObject({ name: 'Renamed', events: [{ eventName: 'CREATED' }, { eventName: 'UPDATED' }], eventCount: 2 });
+    expect(renamed.data.account).toMatchObject({
+      name: 'Renamed',
+      events: [{ eventName: 'CREATED' }, { eventName: 'UPDATED' }],
+      eventCount: 2,
+    });
   } finally {
     if (first.child.exitCode === null) first.child.kill('SIGKILL');
   }
@@ -190,7 +223,9 @@ describe('what stops the launcher at once, with one line saying why', () => {
     fs.writeFileSync(path.join(pgDir, 'data', 'notes.txt'), 'my notes, not a database');
     const l = launch({ ...env, EMBEDDED_PG_DIR: pgDir });
     expect(await l.exited).toBe(1);
-    expect(l.output()).toContain(`embedded PostgreSQL cannot use its data folder: ${path.join(pgDir, 'data')} is not empty and holds no PostgreSQL data (no PG_VERSION file); use an empty or new folder (EMBEDDED_PG_DIR)`);
+    expect(l.output()).toContain(
+      `embedded PostgreSQL cannot use its data folder: ${path.join(pgDir, 'data')} is not empty and holds no PostgreSQL data (no PG_VERSION file); use an empty or new folder (EMBEDDED_PG_DIR)`,
+    );
     expect(fs.readFileSync(path.join(pgDir, 'data', 'notes.txt'), 'utf8')).toBe('my notes, not a database');
   });
 });

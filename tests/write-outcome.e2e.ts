@@ -33,10 +33,18 @@ beforeAll(async () => {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const urls = testDatabaseUrls();
   const common = { host: '127.0.0.1', port: 0, instanceName: 'test', retry: { maxAttempts: 6 }, log };
-  others = await Promise.all([startSubgraph(dataSubgraph(urls.data, 3), common), startSubgraph(imageSubgraph(urls.image, 3), common)]);
+  others = await Promise.all([
+    startSubgraph(dataSubgraph(urls.data, 3), common),
+    startSubgraph(imageSubgraph(urls.image, 3), common),
+  ]);
   account = spawnSubgraph('account', await freePort(), { OUTBOX_RELAY: 'false' });
   await waitReady(account);
-  const config = loadConfig({ ...process.env, SUBGRAPH_TIMEOUT_MS: '1000', SUBGRAPH_MUTATION_TIMEOUT_MS: '1000', SUBGRAPH_BREAKER_THRESHOLD: '1' });
+  const config = loadConfig({
+    ...process.env,
+    SUBGRAPH_TIMEOUT_MS: '1000',
+    SUBGRAPH_MUTATION_TIMEOUT_MS: '1000',
+    SUBGRAPH_BREAKER_THRESHOLD: '1',
+  });
   gateway = await startGateway({
     ...gatewayOptionsFrom(config, log),
     host: '127.0.0.1',
@@ -52,12 +60,20 @@ afterAll(async () => {
   await account?.kill('SIGTERM');
   await Promise.all((others ?? []).map((s) => s.stop()));
   await adminQuery(`DELETE FROM idempotency_keys WHERE result->'account'->>'name' LIKE '${P}%'`, [], 'account');
-  await adminQuery(`DELETE FROM outbox WHERE account_id IN (SELECT id FROM accounts WHERE name LIKE '${P}%')`, [], 'account');
+  await adminQuery(
+    `DELETE FROM outbox WHERE account_id IN (SELECT id FROM accounts WHERE name LIKE '${P}%')`,
+    [],
+    'account',
+  );
   await adminQuery(`DELETE FROM accounts WHERE name LIKE '${P}%'`, [], 'account');
 });
 
 const CREATE = 'mutation Create($name: String!) { createAccount(name: $name) { id name } }';
-const countNamed = async (name: string) => Number((await adminQuery<{ n: string }>('SELECT count(*)::text AS n FROM accounts WHERE name = $1', [name], 'account'))[0]!.n);
+const countNamed = async (name: string) =>
+  Number(
+    (await adminQuery<{ n: string }>('SELECT count(*)::text AS n FROM accounts WHERE name = $1', [name], 'account'))[0]!
+      .n,
+  );
 
 /**
  * Freezes the account process, sends `send()` (the kernel still accepts the connection and the
@@ -88,7 +104,9 @@ async function eventuallyCount(name: string, want: number): Promise<number> {
 test('GraphQL: a create the gateway could not confirm is OUTCOME_UNKNOWN; the same key then returns the committed account', async () => {
   const name = `${P}gql`;
   const key = randomUUID();
-  const timedOut = await whileFrozen(() => postJson(gateway.url, { query: CREATE, variables: { name } }, { 'idempotency-key': key }));
+  const timedOut = await whileFrozen(() =>
+    postJson(gateway.url, { query: CREATE, variables: { name } }, { 'idempotency-key': key }),
+  );
   const error = timedOut.json.errors?.[0];
   expect(error?.extensions).toMatchObject({ code: ErrorCode.OUTCOME_UNKNOWN, serviceName: 'account' });
   expect(error?.message).toMatch(/may or may not have been applied: retry with the same Idempotency-Key/);
@@ -103,17 +121,26 @@ test('GraphQL: a create the gateway could not confirm is OUTCOME_UNKNOWN; the sa
   expect(await countNamed(name)).toBe(1);
 
   // The timed-out write did not open the account subgraph's circuit (threshold 1 here): reads are served.
-  const read = await postJson(gateway.url, { query: 'query($id: ID!) { account(id: $id) { id name } }', variables: { id: retry.json.data.createAccount.id } });
+  const read = await postJson(gateway.url, {
+    query: 'query($id: ID!) { account(id: $id) { id name } }',
+    variables: { id: retry.json.data.createAccount.id },
+  });
   expect(read.json.data.account).toEqual(retry.json.data.createAccount);
 });
 
 test('REST: POST /accounts that times out answers 504 saying it may have happened and how to find out', async () => {
   const name = `${P}rest`;
   const timedOut = await whileFrozen(() =>
-    request(`http://127.0.0.1:${gateway.port}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) }),
+    request(`http://127.0.0.1:${gateway.port}/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    }),
   );
   expect(timedOut.status).toBe(504);
-  expect(timedOut.json.error).toMatch(/may or may not have been applied\. Retry with the same Idempotency-Key header, or check with GET \/accountsbyname\//);
+  expect(timedOut.json.error).toMatch(
+    /may or may not have been applied\. Retry with the same Idempotency-Key header, or check with GET \/accountsbyname\//,
+  );
   expect(timedOut.text).not.toMatch(/nothing was created/);
   expect(await eventuallyCount(name, 1)).toBe(1);
 });

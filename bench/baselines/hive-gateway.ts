@@ -26,7 +26,8 @@ runProcess(async () => {
   const httpTransport = (await import('@graphql-mesh/transport-http')).default;
   const urls = loadConfig().subgraphUrls;
   let supergraph = fs.readFileSync(path.resolve(__dirname, '../../gateway/supergraph.graphql'), 'utf8');
-  for (const name of CONTEXTS) supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*`), `$1${urls[name]}`);
+  for (const name of CONTEXTS)
+    supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*`), `$1${urls[name]}`);
   const rust = process.env.BENCH_PLANNER === 'rust';
   const unifiedGraphHandler = rust ? (await import('@graphql-hive/router-runtime')).unifiedGraphHandler : undefined;
   const gateway = createGatewayRuntime({

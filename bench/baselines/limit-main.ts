@@ -5,7 +5,11 @@ import { accountListener, envPort, listen, runProcess } from './serve';
 
 runProcess(async () => {
   const config = loadConfig();
-  const urls = { account: databaseUrlOf(config, 'account'), data: databaseUrlOf(config, 'data'), image: databaseUrlOf(config, 'image') };
+  const urls = {
+    account: databaseUrlOf(config, 'account'),
+    data: databaseUrlOf(config, 'data'),
+    image: databaseUrlOf(config, 'image'),
+  };
   const limit = limitAggregate({ urls, poolSize: config.poolSize, instanceName: config.instanceName });
   const server = await listen(accountListener(limit.aggregate), envPort());
   return { close: async () => (await server.close(), await limit.close()) };

@@ -42,7 +42,9 @@ export function limitAggregate(opts: LimitOptions): { aggregate: Aggregate; clos
   const aggregate: Aggregate = async (id) => {
     const [accounts, quotes, events, images] = await Promise.allSettled([
       account.sql.rows<Account>(ACCOUNTS_BY_ID, [[id]]),
-      quoteCacheOf(account.prisma).of([DEFAULT_LANGUAGE]).then(([quotes]) => quotes ?? []),
+      quoteCacheOf(account.prisma)
+        .of([DEFAULT_LANGUAGE])
+        .then(([quotes]) => quotes ?? []),
       data.sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[id]]),
       image.sql.rows<AccountImage>(IMAGES_BY_ACCOUNT, [[id]]),
     ]);
@@ -58,13 +60,23 @@ export function limitAggregate(opts: LimitOptions): { aggregate: Aggregate; clos
       servedBy: servedBy('account'),
       quote: quote ? { text: quote.text, language: quote.language, servedBy: servedBy('account') } : null,
       imageData: img ? { id: img.accountId, url: img.url, servedBy: servedBy('image') } : null,
-      events: events.status === 'fulfilled' ? events.value.map((e) => ({ id: e.id, eventName: e.eventName, created: e.created.toISOString() })) : null,
+      events:
+        events.status === 'fulfilled'
+          ? events.value.map((e) => ({ id: e.id, eventName: e.eventName, created: e.created.toISOString() }))
+          : null,
     };
     const errors = [
-      ...(events.status === 'rejected' ? [{ message: String(events.reason), extensions: { serviceName: 'data' } }] : []),
-      ...(images.status === 'rejected' ? [{ message: String(images.reason), extensions: { serviceName: 'image' } }] : []),
+      ...(events.status === 'rejected'
+        ? [{ message: String(events.reason), extensions: { serviceName: 'data' } }]
+        : []),
+      ...(images.status === 'rejected'
+        ? [{ message: String(images.reason), extensions: { serviceName: 'image' } }]
+        : []),
     ];
     return toLegacy(merged, errors);
   };
-  return { aggregate, close: async () => void (await Promise.allSettled([account.close(), data.close(), image.close()])) };
+  return {
+    aggregate,
+    close: async () => void (await Promise.allSettled([account.close(), data.close(), image.close()])),
+  };
 }

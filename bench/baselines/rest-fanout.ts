@@ -42,7 +42,8 @@ export function fanoutAggregate(opts: FanoutOptions): Aggregate {
     });
     if (res.status !== 200) throw new Error(`${context} subgraph answered HTTP ${res.status}`);
     const body = JSON.parse(res.text) as Answer<D>;
-    if (body.errors?.length || !body.data) throw new Error(`${context} subgraph: ${body.errors?.[0]?.message ?? 'no data'}`);
+    if (body.errors?.length || !body.data)
+      throw new Error(`${context} subgraph: ${body.errors?.[0]?.message ?? 'no data'}`);
     return body.data;
   }
   type Entity<T> = { _entities: (T | null)[] };
@@ -50,7 +51,11 @@ export function fanoutAggregate(opts: FanoutOptions): Aggregate {
     (await call<Entity<T>>(context, query, { r: [{ __typename: 'Account', id }] }))._entities[0] ?? null;
 
   return async (id) => {
-    const { account } = await call<{ account: Pick<GraphAccount, 'id' | 'name' | 'servedBy'> | null }>('account', ACCOUNT, { id });
+    const { account } = await call<{ account: Pick<GraphAccount, 'id' | 'name' | 'servedBy'> | null }>(
+      'account',
+      ACCOUNT,
+      { id },
+    );
     if (!account) return null;
     const [quote, events, image] = await Promise.allSettled([
       entity<Pick<GraphAccount, 'quote'>>('account', QUOTE, id),
@@ -59,8 +64,12 @@ export function fanoutAggregate(opts: FanoutOptions): Aggregate {
     ]);
     // A failed part is reported the way the gateway's resilience layer names it.
     const errors = [
-      ...(quote.status === 'rejected' ? [{ message: String(quote.reason), path: ['account', 'quote'], extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] : []),
-      ...(events.status === 'rejected' ? [{ message: String(events.reason), extensions: { serviceName: 'data' } }] : []),
+      ...(quote.status === 'rejected'
+        ? [{ message: String(quote.reason), path: ['account', 'quote'], extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }]
+        : []),
+      ...(events.status === 'rejected'
+        ? [{ message: String(events.reason), extensions: { serviceName: 'data' } }]
+        : []),
       ...(image.status === 'rejected' ? [{ message: String(image.reason), extensions: { serviceName: 'image' } }] : []),
     ];
     const merged: GraphAccount = {

@@ -38,12 +38,18 @@ export function accountListener(aggregate: Aggregate): http.RequestListener {
     aggregate(id).then(
       (found) => {
         if (!found) {
-          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`Account identified by '${id}' not found`);
+          res
+            .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+            .end(`Account identified by '${id}' not found`);
           return;
         }
         sendJson(res, 200, found.body, found.missing.length > 0 ? { [PARTIAL_HEADER]: found.missing.join(', ') } : {});
       },
-      (err: unknown) => sendJson(res, 503, { error: 'the account context is unavailable; try again later', details: [(err as Error).message] }),
+      (err: unknown) =>
+        sendJson(res, 503, {
+          error: 'the account context is unavailable; try again later',
+          details: [(err as Error).message],
+        }),
     );
   };
 }

@@ -15,7 +15,9 @@ process.env.APOLLO_TELEMETRY_DISABLED = '1'; // nothing leaves this machine
 
 runProcess(async () => {
   const urls = loadConfig().subgraphUrls;
-  const gateway = new ApolloGateway({ supergraphSdl: new IntrospectAndCompose({ subgraphs: CONTEXTS.map((name) => ({ name, url: urls[name] })) }) });
+  const gateway = new ApolloGateway({
+    supergraphSdl: new IntrospectAndCompose({ subgraphs: CONTEXTS.map((name) => ({ name, url: urls[name] })) }),
+  });
   const server = new ApolloServer({ gateway });
   await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: envPort() } });
   return { close: () => server.stop() };

@@ -31,7 +31,8 @@ export function num(args: Args, name: string, fallback: number, min: number, max
   const raw = args.flags.get(name);
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw === true || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${String(raw)}`);
+  if (raw === true || !Number.isFinite(v) || v < min || v > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${String(raw)}`);
   return v;
 }
 
@@ -44,5 +45,8 @@ export function str(args: Args, name: string): string | undefined {
 /** Rejects flags this command does not know (typos would otherwise be ignored silently). */
 export function only(args: Args, known: readonly string[]): void {
   const unknown = [...args.flags.keys()].filter((k) => !known.includes(k));
-  if (unknown.length) throw new UsageError(`unknown option ${unknown.map((u) => `--${u}`).join(', ')}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown option ${unknown.map((u) => `--${u}`).join(', ')}; known: ${known.map((k) => `--${k}`).join(' ')}`,
+    );
 }

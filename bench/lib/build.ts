@@ -15,7 +15,11 @@ import { ROOT } from './services';
 
 /** The files `npm run build` copies next to the compiled code. */
 function assets(): string[] {
-  const glob = (dir: string, re: RegExp) => fs.readdirSync(path.join(ROOT, dir)).filter((d) => re.test(d)).map((d) => path.join(dir, d));
+  const glob = (dir: string, re: RegExp) =>
+    fs
+      .readdirSync(path.join(ROOT, dir))
+      .filter((d) => re.test(d))
+      .map((d) => path.join(dir, d));
   return [
     ...glob('subgraphs', /^[a-z]+$/).map((d) => path.join(d, 'schema.graphql')),
     'gateway/supergraph.graphql',
@@ -33,10 +37,17 @@ export function buildCompiled(log: (msg: string) => void): Build {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-graph-bench-build-'));
   const started = Date.now();
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.build.json', '--outDir', dir], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.build.json', '--outDir', dir],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
   } catch (err) {
     // Type errors still emit JavaScript; only a build that emitted nothing is fatal.
-    if (!fs.existsSync(path.join(dir, 'gateway', 'main.js'))) throw new Error(`compiling for the bench failed: ${String((err as { stdout?: Buffer }).stdout ?? err)}`);
+    if (!fs.existsSync(path.join(dir, 'gateway', 'main.js')))
+      throw new Error(`compiling for the bench failed: ${String((err as { stdout?: Buffer }).stdout ?? err)}`, {
+        cause: err,
+      });
     log('note: the TypeScript build reported type errors (JavaScript was emitted anyway)');
   }
   for (const f of assets()) {

@@ -20,7 +20,11 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-export async function adminQuery<R extends object = Record<string, unknown>>(adminUrl: string, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function adminQuery<R extends object = Record<string, unknown>>(
+  adminUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -38,8 +42,15 @@ export async function startBenchCluster(accounts: number, onProgress?: (msg: str
     const [dir] = await adminQuery<{ data_directory: string }>(cluster.adminUrl, 'SHOW data_directory');
     onProgress?.(`cluster up in ${Date.now() - started} ms; seeding ${accounts} accounts`);
     const seeded = await seed(cluster.urls, { accounts });
-    onProgress?.(`seeded ${seeded.accounts} accounts, ${seeded.events} events, ${seeded.images} images in ${seeded.ms} ms`);
-    return { ...cluster, dataDir: dir!.data_directory, seeded, ids: { first: Number(seedAccountId(0)), count: accounts } };
+    onProgress?.(
+      `seeded ${seeded.accounts} accounts, ${seeded.events} events, ${seeded.images} images in ${seeded.ms} ms`,
+    );
+    return {
+      ...cluster,
+      dataDir: dir!.data_directory,
+      seeded,
+      ids: { first: Number(seedAccountId(0)), count: accounts },
+    };
   } catch (err) {
     await cluster.stop();
     throw err;
@@ -47,7 +58,10 @@ export async function startBenchCluster(accounts: number, onProgress?: (msg: str
 }
 
 /** Statements executed per database while `fn` ran (transaction control and probes excluded), via pg_stat_statements. */
-export async function countStatements(adminUrl: string, fn: () => Promise<unknown>): Promise<Record<ContextName, number>> {
+export async function countStatements(
+  adminUrl: string,
+  fn: () => Promise<unknown>,
+): Promise<Record<ContextName, number>> {
   await adminQuery(adminUrl, 'SELECT pg_stat_statements_reset()');
   await fn();
   const rows = await adminQuery<{ datname: string; calls: string }>(
@@ -66,7 +80,11 @@ export async function countStatements(adminUrl: string, fn: () => Promise<unknow
 /** Makes a database refuse new connections and ends the ones it has (the data subgraph's pool). */
 export async function refuseConnections(adminUrl: string, database: ContextName): Promise<void> {
   await adminQuery(adminUrl, `ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
-  await adminQuery(adminUrl, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  await adminQuery(
+    adminUrl,
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database],
+  );
 }
 
 export async function allowConnections(adminUrl: string, database: ContextName): Promise<void> {

@@ -67,7 +67,10 @@ export type CpuSnapshot = Record<string, Map<number, number>>;
 
 export function cpuSnapshot(groups: ProcessGroups): CpuSnapshot {
   return Object.fromEntries(
-    Object.entries(groups).map(([name, g]) => [name, new Map((typeof g === 'number' ? [g] : g()).map((pid) => [pid, cpuMs(pid)] as [number, number]))]),
+    Object.entries(groups).map(([name, g]) => [
+      name,
+      new Map((typeof g === 'number' ? [g] : g()).map((pid) => [pid, cpuMs(pid)] as [number, number])),
+    ]),
   );
 }
 
@@ -87,7 +90,10 @@ export function machineBusyMs(): number {
   try {
     const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-    return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / TICKS_PER_SECOND;
+    return (
+      (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) /
+      TICKS_PER_SECOND
+    );
   } catch {
     return Number.NaN;
   }
@@ -98,7 +104,12 @@ export function machineBusyMs(): number {
  * a row (busy below `threshold` of one core), so that a measurement does not share the CPU
  * with someone else's work. Resolves to the seconds waited, or -1 if it never got quiet.
  */
-export async function waitQuiet(maxWaitMs = 120_000, quietS = 3, threshold = 0.25, onWait?: (busy: number) => void): Promise<number> {
+export async function waitQuiet(
+  maxWaitMs = 120_000,
+  quietS = 3,
+  threshold = 0.25,
+  onWait?: (busy: number) => void,
+): Promise<number> {
   const started = Date.now();
   let quiet = 0;
   let last = machineBusyMs();

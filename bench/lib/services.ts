@@ -60,7 +60,9 @@ export function spawnService(opts: ServiceOptions): Service {
     detached: true,
   });
   fs.closeSync(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   const alive = () => child.exitCode === null && child.signalCode === null;
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (!alive()) return;
@@ -99,7 +101,12 @@ async function waitProbe(svc: Service, probe: (baseUrl: string) => Promise<boole
 export async function startService(opts: ServiceOptions, timeoutMs = 60_000): Promise<Service> {
   const svc = spawnService(opts);
   const asLauncherSees: ServiceProcess = {
-    spec: { name: opts.name, entry: opts.entry, env: opts.env, healthUrl: `${svc.baseUrl}${opts.healthPath ?? '/health'}` },
+    spec: {
+      name: opts.name,
+      entry: opts.entry,
+      env: opts.env,
+      healthUrl: `${svc.baseUrl}${opts.healthPath ?? '/health'}`,
+    },
     child: svc.child,
     exited: svc.exited,
     stop: svc.stop,
@@ -110,7 +117,7 @@ export async function startService(opts: ServiceOptions, timeoutMs = 60_000): Pr
   } catch (err) {
     await svc.kill();
     const tail = fs.readFileSync(path.join(opts.logDir, `${opts.name}.log`), 'utf8').slice(-2_000);
-    throw new Error(`${(err as Error).message}\n--- last output of ${opts.name} ---\n${tail}`);
+    throw new Error(`${(err as Error).message}\n--- last output of ${opts.name} ---\n${tail}`, { cause: err });
   }
   return svc;
 }
@@ -144,7 +151,10 @@ export interface Stack {
  * SUBGRAPH_SECRET unless `extra` says otherwise: subgraphs then answer unsigned requests,
  * which the stock gateway and the fan-out baseline send.
  */
-export function stackEnv(ports: Record<ContextName | 'gateway', number>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function stackEnv(
+  ports: Record<ContextName | 'gateway', number>,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   const { SUBGRAPH_SECRET: _inherited, ...inherited } = process.env;
   return withDatabaseUrls(
     {
@@ -172,13 +182,22 @@ export function stackEnv(ports: Record<ContextName | 'gateway', number>, extra: 
  * other. A subgraph gets its own context's; the gateway, the stock gateway and the fan-out
  * none; only the limit (one process over the three databases, on purpose) all three.
  */
-export function serviceEnv(env: NodeJS.ProcessEnv, urls: Record<ContextName, string>, contexts: readonly ContextName[]): NodeJS.ProcessEnv {
+export function serviceEnv(
+  env: NodeJS.ProcessEnv,
+  urls: Record<ContextName, string>,
+  contexts: readonly ContextName[],
+): NodeJS.ProcessEnv {
   return withDatabaseUrls(env, urls, contexts);
 }
 
 /** The three subgraphs and our gateway as separate processes, like `npm start`. */
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const ports = { gateway: await freePort(), account: await freePort(), data: await freePort(), image: await freePort() };
+  const ports = {
+    gateway: await freePort(),
+    account: await freePort(),
+    data: await freePort(),
+    image: await freePort(),
+  };
   const env = stackEnv(ports, { OUTBOX_RELAY: String(opts.relay), ...opts.env });
   const subgraphOpts = (c: ContextName): ServiceOptions => ({
     name: `${c}-subgraph`,
@@ -194,9 +213,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     for (const s of [...started].reverse()) await s.stop();
   };
   try {
-    const list = await Promise.all(CONTEXTS.map((c) => startService(subgraphOpts(c)).then((s) => (started.push(s), s))));
+    const list = await Promise.all(
+      CONTEXTS.map((c) => startService(subgraphOpts(c)).then((s) => (started.push(s), s))),
+    );
     const subgraphs = Object.fromEntries(CONTEXTS.map((c, i) => [c, list[i]!])) as Record<ContextName, Service>;
-    const gateway = await startService({ name: 'gateway', entry: 'gateway/main', env, port: ports.gateway, logDir: opts.logDir, nodeArgs: opts.nodeArgs?.gateway, build: opts.build });
+    const gateway = await startService({
+      name: 'gateway',
+      entry: 'gateway/main',
+      env,
+      port: ports.gateway,
+      logDir: opts.logDir,
+      nodeArgs: opts.nodeArgs?.gateway,
+      build: opts.build,
+    });
     started.push(gateway);
     return {
       subgraphs,

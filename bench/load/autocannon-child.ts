@@ -18,7 +18,10 @@ function options(spec: LoadSpec, durationS: number): autocannon.Options {
         method: 'POST',
         path: spec.path,
         headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id: pick() } }) }),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id: pick() } }),
+        }),
       }
     : { method: 'GET', setupRequest: (req) => ({ ...req, path: `${spec.path}${pick()}` }) };
   return {
@@ -59,7 +62,12 @@ async function main(): Promise<void> {
     requests: latencies.length,
     rps: latencies.length / elapsedS,
     latencyMs: { mean: lat.mean, p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max },
-    autocannon: { rpsMean: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    autocannon: {
+      rpsMean: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx,

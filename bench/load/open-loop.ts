@@ -50,7 +50,8 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<Sample[]> {
       .send(i)
       .then(
         (r) => record({ ...r, t: due, latencyMs: performance.now() - t0 - due }),
-        (err: unknown) => record({ t: due, latencyMs: performance.now() - t0 - due, status: 0, ok: false, error: describe(err) }),
+        (err: unknown) =>
+          record({ t: due, latencyMs: performance.now() - t0 - due, status: 0, ok: false, error: describe(err) }),
       )
       .finally(() => {
         inFlight--;

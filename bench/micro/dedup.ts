@@ -13,7 +13,8 @@ import { num, parseArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack } from '../lib/services';
 
-const HOT = 'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }';
+const HOT =
+  'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }';
 
 async function load(url: string, durationS: number): Promise<{ rps: number; p99: number; errors: number }> {
   const result = await autocannon({
@@ -35,20 +36,31 @@ async function main(): Promise<void> {
   const logDir = path.join(os.tmpdir(), 'account-graph-dedup-bench');
   const stack = await startStack({ urls: cluster.urls, logDir, relay: false });
   const port = await freePort();
-  const plain = await startService({ name: 'gateway-nodedup', entry: 'gateway/main', env: { ...stack.env, GATEWAY_PORT: String(port), SUBGRAPH_DEDUP: 'false' }, port, logDir });
+  const plain = await startService({
+    name: 'gateway-nodedup',
+    entry: 'gateway/main',
+    env: { ...stack.env, GATEWAY_PORT: String(port), SUBGRAPH_DEDUP: 'false' },
+    port,
+    logDir,
+  });
   const targets = { dedup: `${stack.gateway.baseUrl}/graphql`, 'no dedup': `${plain.baseUrl}/graphql` };
   try {
     for (const url of Object.values(targets)) await load(url, 3); // warm-up
     const rows: Record<string, { rps: number; p99: number; errors: number }[]> = { dedup: [], 'no dedup': [] };
-    for (let r = 0; r < rounds; r++) for (const [name, url] of Object.entries(targets)) rows[name]!.push(await load(url, duration));
+    for (let r = 0; r < rounds; r++)
+      for (const [name, url] of Object.entries(targets)) rows[name]!.push(await load(url, duration));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     console.log(`hot document, 10 connections, ${rounds} rounds of ${duration} s, interleaved`);
     for (const [name, rs] of Object.entries(rows)) {
       const rps = rs.map((x) => x.rps);
-      console.log(`${name.padEnd(9)} req/s median ${median(rps).toFixed(0)} (${Math.min(...rps).toFixed(0)}–${Math.max(...rps).toFixed(0)}), p99 median ${median(rs.map((x) => x.p99))} ms, errors ${rs.reduce((a, x) => a + x.errors, 0)}`);
+      console.log(
+        `${name.padEnd(9)} req/s median ${median(rps).toFixed(0)} (${Math.min(...rps).toFixed(0)}–${Math.max(...rps).toFixed(0)}), p99 median ${median(rs.map((x) => x.p99))} ms, errors ${rs.reduce((a, x) => a + x.errors, 0)}`,
+      );
     }
     const ratios = rows.dedup!.map((x, i) => x.rps / rows['no dedup']![i]!.rps);
-    console.log(`dedup / no dedup, same round: median ×${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`);
+    console.log(
+      `dedup / no dedup, same round: median ×${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+    );
   } finally {
     await plain.stop();
     await stack.stop();

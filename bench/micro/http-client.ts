@@ -8,8 +8,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpClient } from '../../platform/http-client';
 
-const answer = JSON.stringify({ data: { _entities: [{ __typename: 'Account', events: [{ id: 'e1', eventName: 'CREATED', created: '2026-01-01T00:00:00.000Z' }] }] } });
-const request = JSON.stringify({ query: 'query($r:[_Any!]!){_entities(representations:$r){... on Account{events{id eventName created}}}}', variables: { r: [{ __typename: 'Account', id: '10001' }] } });
+const answer = JSON.stringify({
+  data: {
+    _entities: [
+      { __typename: 'Account', events: [{ id: 'e1', eventName: 'CREATED', created: '2026-01-01T00:00:00.000Z' }] },
+    ],
+  },
+});
+const request = JSON.stringify({
+  query: 'query($r:[_Any!]!){_entities(representations:$r){... on Account{events{id eventName created}}}}',
+  variables: { r: [{ __typename: 'Account', id: '10001' }] },
+});
 
 async function measure(name: string, call: () => Promise<unknown>): Promise<void> {
   const batch = () => Promise.all(Array.from({ length: 10 }, call));
@@ -20,7 +29,9 @@ async function measure(name: string, call: () => Promise<unknown>): Promise<void
   for (let i = 0; i < rounds; i++) await batch();
   const used = process.cpuUsage(cpu);
   const perCall = (used.user + used.system) / 1000 / (rounds * 10);
-  console.log(`${name.padEnd(34)} ${perCall.toFixed(3)} ms CPU per call (client + server)  ${((performance.now() - t0) / rounds).toFixed(2)} ms per batch of 10`);
+  console.log(
+    `${name.padEnd(34)} ${perCall.toFixed(3)} ms CPU per call (client + server)  ${((performance.now() - t0) / rounds).toFixed(2)} ms per batch of 10`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -37,18 +48,29 @@ async function main(): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   const client = new HttpClient({ timeoutMs: 5_000 });
 
-  const viaFetch = async () => (await fetch(url, { method: 'POST', headers, body: request, signal: AbortSignal.timeout(5_000) })).json();
+  const viaFetch = async () =>
+    (await fetch(url, { method: 'POST', headers, body: request, signal: AbortSignal.timeout(5_000) })).json();
   const viaNodeHttp = () =>
     new Promise((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', agent, timeout: 5_000, headers: { ...headers, 'content-length': Buffer.byteLength(request) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-      });
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          timeout: 5_000,
+          headers: { ...headers, 'content-length': Buffer.byteLength(request) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        },
+      );
       req.on('error', reject);
       req.end(request);
     });
-  const viaClient = async () => JSON.parse((await client.send(url, { method: 'POST', headers, body: request })).text) as unknown;
+  const viaClient = async () =>
+    JSON.parse((await client.send(url, { method: 'POST', headers, body: request })).text) as unknown;
 
   for (let round = 0; round < 2; round++) {
     await measure('fetch + AbortSignal.timeout', viaFetch);

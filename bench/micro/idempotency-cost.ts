@@ -18,7 +18,11 @@ const WRITERS = 4;
 async function main(): Promise<void> {
   const cluster = await startScratchCluster('account-graph-idem-bench-');
   const db = connectDatabase(PrismaClient, cluster.urls.account, 8);
-  const req = (idempotencyKey?: string): WriteRequest => ({ idempotencyKey, idempotencyTtlHours: 24, retry: { maxAttempts: 6 } });
+  const req = (idempotencyKey?: string): WriteRequest => ({
+    idempotencyKey,
+    idempotencyTtlHours: 24,
+    retry: { maxAttempts: 6 },
+  });
   const repeatKeys: string[] = [];
   for (let i = 0; i < PER_ROUND; i++) {
     const key = randomUUID();
@@ -35,15 +39,19 @@ async function main(): Promise<void> {
     for (const [name, run] of Object.entries(variants)) {
       let next = 0;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: WRITERS }, async () => {
-        for (let i = next++; i < PER_ROUND; i = next++) await run(i);
-      }));
+      await Promise.all(
+        Array.from({ length: WRITERS }, async () => {
+          for (let i = next++; i < PER_ROUND; i = next++) await run(i);
+        }),
+      );
       if (round > 0) times[name]!.push(((performance.now() - t0) / PER_ROUND) * WRITERS); // round 0 warms up
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = times['no key']!;
-  console.log(`${ROUNDS} rounds of ${PER_ROUND} creates, ${WRITERS} writers; ms of wall time per create per writer (median, min–max)`);
+  console.log(
+    `${ROUNDS} rounds of ${PER_ROUND} creates, ${WRITERS} writers; ms of wall time per create per writer (median, min–max)`,
+  );
   for (const [name, xs] of Object.entries(times)) {
     const ratios = xs.map((x, i) => x / base[i]!);
     console.log(

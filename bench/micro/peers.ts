@@ -16,21 +16,42 @@ import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack, type Service } from '../lib/services';
 import { AGGREGATED_QUERY } from '../load/spec';
 
-const HOT = JSON.stringify({ query: 'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }' });
+const HOT = JSON.stringify({
+  query:
+    'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }',
+});
 
 async function load(url: string, shape: 'hot' | 'view', ids: { first: number; count: number }, durationS: number) {
-  const body = shape === 'hot' ? () => HOT : () => JSON.stringify({ query: AGGREGATED_QUERY, variables: { id: String(ids.first + Math.floor(Math.random() * ids.count)) } });
+  const body =
+    shape === 'hot'
+      ? () => HOT
+      : () =>
+          JSON.stringify({
+            query: AGGREGATED_QUERY,
+            variables: { id: String(ids.first + Math.floor(Math.random() * ids.count)) },
+          });
   const result = await autocannon({
     url,
     connections: 10,
     duration: durationS,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: body() }),
+      },
+    ],
   });
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
 const answers = async (baseUrl: string) => {
-  const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ accounts(first: 1) { edges { node { id } } } }' }), signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ accounts(first: 1) { edges { node { id } } } }' }),
+    signal: AbortSignal.timeout(2_000),
+  });
   return res.ok && !(await res.text()).includes('"errors"');
 };
 
@@ -43,25 +64,49 @@ async function main(): Promise<void> {
   const stack = await startStack({ urls: cluster.urls, logDir, relay: false });
   const hive = async (name: string, planner: string): Promise<Service> => {
     const port = await freePort();
-    return startService({ name, entry: 'bench/baselines/hive-gateway', env: { ...stack.env, BENCH_PORT: String(port), BENCH_PLANNER: planner }, port, logDir, probe: answers });
+    return startService({
+      name,
+      entry: 'bench/baselines/hive-gateway',
+      env: { ...stack.env, BENCH_PORT: String(port), BENCH_PLANNER: planner },
+      port,
+      logDir,
+      probe: answers,
+    });
   };
   const peers = [await hive('hive-js', 'js'), await hive('hive-rust', 'rust')];
-  const targets: Record<string, string> = { ours: `${stack.gateway.baseUrl}/graphql`, 'hive (JS planner)': `${peers[0]!.baseUrl}/graphql`, 'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql` };
+  const targets: Record<string, string> = {
+    ours: `${stack.gateway.baseUrl}/graphql`,
+    'hive (JS planner)': `${peers[0]!.baseUrl}/graphql`,
+    'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql`,
+  };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   try {
     // Every target must give the same answer, or the comparison is void.
-    const answerOf = async (url: string) => JSON.parse(await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: HOT })).text()) as unknown;
+    const answerOf = async (url: string) =>
+      JSON.parse(
+        await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: HOT })).text(),
+      ) as unknown;
     const expected = await answerOf(targets.ours!);
-    if ((expected as { errors?: unknown }).errors) throw new Error(`our gateway answered with errors: ${JSON.stringify(expected).slice(0, 300)}`);
+    if ((expected as { errors?: unknown }).errors)
+      throw new Error(`our gateway answered with errors: ${JSON.stringify(expected).slice(0, 300)}`);
     for (const [name, url] of Object.entries(targets)) {
       const got = await answerOf(url);
-      if (!isDeepStrictEqual(got, expected)) throw new Error(`${name} answers the hot document differently from our gateway:\n${JSON.stringify(got).slice(-400)}\nours:\n${JSON.stringify(expected).slice(-400)}`);
+      if (!isDeepStrictEqual(got, expected))
+        throw new Error(
+          `${name} answers the hot document differently from our gateway:\n${JSON.stringify(got).slice(-400)}\nours:\n${JSON.stringify(expected).slice(-400)}`,
+        );
     }
     for (const shape of ['hot', 'view'] as const) {
       for (const url of Object.values(targets)) await load(url, shape, cluster.ids, 3); // warm-up
-      const rows: Record<string, { rps: number; p99: number; errors: number }[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
-      for (let r = 0; r < rounds; r++) for (const [name, url] of Object.entries(targets)) rows[name]!.push(await load(url, shape, cluster.ids, duration));
-      console.log(`\n${shape === 'hot' ? 'hot document' : 'aggregated view, random ids'}: 10 connections, ${rounds} rounds of ${duration} s, interleaved`);
+      const rows: Record<string, { rps: number; p99: number; errors: number }[]> = Object.fromEntries(
+        Object.keys(targets).map((k) => [k, []]),
+      );
+      for (let r = 0; r < rounds; r++)
+        for (const [name, url] of Object.entries(targets))
+          rows[name]!.push(await load(url, shape, cluster.ids, duration));
+      console.log(
+        `\n${shape === 'hot' ? 'hot document' : 'aggregated view, random ids'}: 10 connections, ${rounds} rounds of ${duration} s, interleaved`,
+      );
       for (const [name, rs] of Object.entries(rows)) {
         const ratio = rs.map((x, i) => rows.ours![i]!.rps / x.rps);
         console.log(

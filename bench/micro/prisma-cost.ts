@@ -15,7 +15,9 @@ async function measure(name: string, n: number, fn: (i: number) => Promise<unkno
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await Promise.all([fn(i), fn(i + 7), fn(i + 13)]);
   const c = process.cpuUsage(c0);
-  console.log(`${name.padEnd(28)} ${((c.user + c.system) / 1000 / (n * 3)).toFixed(3)} ms CPU/query  ${((performance.now() - t0) / (n * 3)).toFixed(3)} ms wall/query`);
+  console.log(
+    `${name.padEnd(28)} ${((c.user + c.system) / 1000 / (n * 3)).toFixed(3)} ms CPU/query  ${((performance.now() - t0) / (n * 3)).toFixed(3)} ms wall/query`,
+  );
 }
 
 async function main() {
@@ -26,9 +28,21 @@ async function main() {
     const pool = new Pool({ connectionString: cluster.urls.data, max: 10 });
     const id = (i: number) => seedAccountId(i % 2_000);
     for (let round = 0; round < 2; round++) {
-      await measure('prisma findMany', 3_000, (i) => db.prisma.accountEvent.findMany({ where: { accountId: { in: [id(i)] } }, orderBy: [{ created: 'asc' }, { id: 'asc' }] }));
-      await measure('prisma $queryRaw', 3_000, (i) => db.prisma.$queryRaw`SELECT * FROM account_events WHERE account_id = ANY(${[id(i)]}) ORDER BY created, id`);
-      await measure('pg pool.query', 3_000, (i) => pool.query('SELECT * FROM account_events WHERE account_id = ANY($1) ORDER BY created, id', [[id(i)]]));
+      await measure('prisma findMany', 3_000, (i) =>
+        db.prisma.accountEvent.findMany({
+          where: { accountId: { in: [id(i)] } },
+          orderBy: [{ created: 'asc' }, { id: 'asc' }],
+        }),
+      );
+      await measure(
+        'prisma $queryRaw',
+        3_000,
+        (i) =>
+          db.prisma.$queryRaw`SELECT * FROM account_events WHERE account_id = ANY(${[id(i)]}) ORDER BY created, id`,
+      );
+      await measure('pg pool.query', 3_000, (i) =>
+        pool.query('SELECT * FROM account_events WHERE account_id = ANY($1) ORDER BY created, id', [[id(i)]]),
+      );
     }
     await db.close();
     await pool.end();

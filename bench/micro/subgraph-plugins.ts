@@ -5,7 +5,10 @@
  * subgraphs/kit/subgraph.ts does. `npx tsx bench/micro/subgraph-plugins.ts`
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 
@@ -15,14 +18,21 @@ const typeDefs = parse(`
   type Event { id: ID! eventName: String! created: String! }
   type Query { ping: Boolean }
 `);
-const events = Array.from({ length: 2 }, (_, i) => ({ id: `e${i}`, eventName: 'CREATED', created: '2026-01-01T00:00:00.000Z' }));
-const resolvers = { Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }), events: async () => events } };
+const events = Array.from({ length: 2 }, (_, i) => ({
+  id: `e${i}`,
+  eventName: 'CREATED',
+  created: '2026-01-01T00:00:00.000Z',
+}));
+const resolvers = {
+  Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }), events: async () => events },
+};
 const query = 'query($r:[_Any!]!){_entities(representations:$r){... on Account{events{id eventName created}}}}';
 
 async function measure(name: string, plugins: ApolloServerPlugin[]): Promise<void> {
   const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs, resolvers }), plugins });
   await server.start();
-  const run = (i: number) => server.executeOperation({ query, variables: { r: [{ __typename: 'Account', id: String(i) }] } });
+  const run = (i: number) =>
+    server.executeOperation({ query, variables: { r: [{ __typename: 'Account', id: String(i) }] } });
   for (let i = 0; i < 3_000; i++) await run(i);
   const n = 20_000;
   const cpu = process.cpuUsage();

@@ -27,7 +27,10 @@ export function reportHtml(page: ReportPage): string {
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(show(v))}</td></tr>`)
     .join('\n');
   const pct = Object.entries(page.percentiles)
-    .map(([kind, p]) => `<tr><th>${esc(kind)}</th><td>${p.count}</td><td>${show(p.p50)}</td><td>${show(p.p95)}</td><td>${show(p.p99)}</td><td>${show(p.max)}</td></tr>`)
+    .map(
+      ([kind, p]) =>
+        `<tr><th>${esc(kind)}</th><td>${p.count}</td><td>${show(p.p50)}</td><td>${show(p.p95)}</td><td>${show(p.p99)}</td><td>${show(p.max)}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(page.title)}</title>

@@ -9,7 +9,8 @@ const fmt = (c: Cell) => (typeof c === 'number' ? (Number.isFinite(c) ? String(r
 export function textTable(head: string[], rows: Cell[][]): string {
   const cells = [head, ...rows.map((r) => r.map(fmt))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[], raw?: Cell[]) => r.map((c, i) => (typeof raw?.[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (r: string[], raw?: Cell[]) =>
+    r.map((c, i) => (typeof raw?.[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(r.map(fmt), r))].join('\n');
 }
 

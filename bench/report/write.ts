@@ -30,18 +30,46 @@ export function percentilesByKind(samples: readonly Sample[]) {
     const { count, p50, p95, p99, max } = summarize(list.map((s) => s.latencyMs));
     return { count, p50, p95, p99, max };
   };
-  return Object.fromEntries([['all', of(samples)], ...(kinds.length > 1 ? kinds.map((k) => [k, of(samples.filter((s) => s.kind === k))]) : [])]);
+  return Object.fromEntries([
+    ['all', of(samples)],
+    ...(kinds.length > 1 ? kinds.map((k) => [k, of(samples.filter((s) => s.kind === k))]) : []),
+  ]);
 }
 
-export async function writeReport(input: ReportInput, dir = path.join(REPORTS, `${input.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`)) {
+export async function writeReport(
+  input: ReportInput,
+  dir = path.join(REPORTS, `${input.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+) {
   fs.mkdirSync(dir, { recursive: true });
   const seconds = perSecond(input.samples, Math.ceil(input.durationMs / 1000));
   const percentiles = percentilesByKind(input.samples);
   const date = new Date().toISOString();
-  const summary = { scenario: input.scenario, command: input.command, date, headline: input.headline, percentiles, marks: input.marks ?? [], windows: input.windows ?? [], ...input.details, seconds };
+  const summary = {
+    scenario: input.scenario,
+    command: input.command,
+    date,
+    headline: input.headline,
+    percentiles,
+    marks: input.marks ?? [],
+    windows: input.windows ?? [],
+    ...input.details,
+    seconds,
+  };
   fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
   const htmlPath = path.join(dir, 'report.html');
-  fs.writeFileSync(htmlPath, reportHtml({ title: `Load test: ${input.scenario}`, command: input.command, date, headline: input.headline, percentiles, seconds, marks: input.marks ?? [], windows: input.windows ?? [] }));
+  fs.writeFileSync(
+    htmlPath,
+    reportHtml({
+      title: `Load test: ${input.scenario}`,
+      command: input.command,
+      date,
+      headline: input.headline,
+      percentiles,
+      seconds,
+      marks: input.marks ?? [],
+      windows: input.windows ?? [],
+    }),
+  );
   const png = await renderPng(htmlPath, path.join(dir, 'chart.png'));
   return { dir, png, summary };
 }

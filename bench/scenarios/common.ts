@@ -41,7 +41,8 @@ export interface ScenarioResult {
 
 export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
 
-export const randomId = (ids: { first: number; count: number }) => String(ids.first + Math.floor(Math.random() * ids.count));
+export const randomId = (ids: { first: number; count: number }) =>
+  String(ids.first + Math.floor(Math.random() * ids.count));
 
 /** Deadline of one load-test request. */
 export const REQUEST_TIMEOUT_MS = 5_000;
@@ -49,7 +50,10 @@ export const REQUEST_TIMEOUT_MS = 5_000;
 const client = new HttpClient({ timeoutMs: REQUEST_TIMEOUT_MS, connections: 256 });
 
 /** GET /accounts/{id}: ok on 200, degraded when x-partial-response names replaced parts. */
-export async function readAccount(base: string, id: string): Promise<Omit<Sample, 't' | 'latencyMs'> & { body?: LegacyBody }> {
+export async function readAccount(
+  base: string,
+  id: string,
+): Promise<Omit<Sample, 't' | 'latencyMs'> & { body?: LegacyBody }> {
   const res = await client.send(`${base}/accounts/${encodeURIComponent(id)}`);
   const text = res.text;
   const partial = res.headers['x-partial-response'];
@@ -58,7 +62,9 @@ export async function readAccount(base: string, id: string): Promise<Omit<Sample
     ok: res.status === 200,
     kind: 'read',
     ...(partial ? { partial: true } : {}),
-    ...(res.status === 200 ? { body: JSON.parse(text) as LegacyBody } : { error: `HTTP ${res.status}: ${text.slice(0, 120)}` }),
+    ...(res.status === 200
+      ? { body: JSON.parse(text) as LegacyBody }
+      : { error: `HTTP ${res.status}: ${text.slice(0, 120)}` }),
   };
 }
 
@@ -69,10 +75,18 @@ export interface LegacyBody {
 }
 
 /** POST /accounts {"name"}: ok on 201 with the new ID. */
-export async function createAccount(base: string, name: string): Promise<Omit<Sample, 't' | 'latencyMs'> & { id?: string }> {
-  const res = await client.send(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+export async function createAccount(
+  base: string,
+  name: string,
+): Promise<Omit<Sample, 't' | 'latencyMs'> & { id?: string }> {
+  const res = await client.send(`${base}/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
   const text = res.text;
-  if (res.status !== 201) return { status: res.status, ok: false, kind: 'create', error: `HTTP ${res.status}: ${text.slice(0, 120)}` };
+  if (res.status !== 201)
+    return { status: res.status, ok: false, kind: 'create', error: `HTTP ${res.status}: ${text.slice(0, 120)}` };
   return { status: res.status, ok: true, kind: 'create', id: (JSON.parse(text) as { ID: string }).ID };
 }
 
@@ -101,7 +115,11 @@ export function analyzeFault(samples: readonly Sample[], faultAt: number, restor
   const firstComplete = samples.find((s) => s.t >= restoreAt && complete(s));
   // The last sample that was not complete; every one after it was.
   const lastBad = [...samples].reverse().find((s) => !complete(s));
-  const allComplete = !lastBad ? restoreAt : lastBad.t < restoreAt ? restoreAt : samples.find((s) => s.t > lastBad.t)?.t;
+  const allComplete = !lastBad
+    ? restoreAt
+    : lastBad.t < restoreAt
+      ? restoreAt
+      : samples.find((s) => s.t > lastBad.t)?.t;
   const failureKinds: Record<string, number> = {};
   for (const s of samples) {
     if (s.ok) continue;

@@ -45,7 +45,12 @@ export const readWrite: Scenario = async (ctx) => {
     });
   }
   ctx.live.phase(`${ctx.users} users: 1 read/s + 1 create/4 s each`);
-  const samples: Sample[] = await runOpenLoop({ streams, durationMs: ctx.durationMs, startedAt: ctx.t0, onSample: ctx.live.add });
+  const samples: Sample[] = await runOpenLoop({
+    streams,
+    durationMs: ctx.durationMs,
+    startedAt: ctx.t0,
+    onSample: ctx.live.add,
+  });
   const loadEnd = ctx.now();
 
   // Poll until every acknowledged create is readable with exactly one CREATED event (bounded).
@@ -55,7 +60,8 @@ export const readWrite: Scenario = async (ctx) => {
   const deadline = performance.now() + DRAIN_LIMIT_MS;
   while (pending.length > 0 && performance.now() < deadline) {
     const verdicts: Verdict[] = [];
-    for (let i = 0; i < pending.length; i += 10) verdicts.push(...(await Promise.all(pending.slice(i, i + 10).map((id) => verify(ctx.base, id)))));
+    for (let i = 0; i < pending.length; i += 10)
+      verdicts.push(...(await Promise.all(pending.slice(i, i + 10).map((id) => verify(ctx.base, id)))));
     for (const v of verdicts) done.set(v.id, v);
     // Exactly one CREATED is final; fewer may still be in the outbox; more is a failure at once.
     pending = verdicts.filter((v) => !v.readable || v.created === 0).map((v) => v.id);
@@ -83,9 +89,12 @@ export const readWrite: Scenario = async (ctx) => {
       'create p50 / p99 (ms)': `${creates.p50.toFixed(1)} / ${creates.p99.toFixed(1)}`,
       'acknowledged creates readable': readable,
       'with exactly one CREATED event': exactlyOne,
-      'all checked OK within (ms after the load ended)': pending.length === 0 ? drainedAfterMs : `not within ${DRAIN_LIMIT_MS} ms`,
+      'all checked OK within (ms after the load ended)':
+        pending.length === 0 ? drainedAfterMs : `not within ${DRAIN_LIMIT_MS} ms`,
       check: passed ? 'PASS' : 'FAIL',
     },
-    details: { check: { passed, acknowledged: acknowledged.length, readable, exactlyOne, stillPending: pending, problems } },
+    details: {
+      check: { passed, acknowledged: acknowledged.length, readable, exactlyOne, stillPending: pending, problems },
+    },
   };
 };

@@ -23,7 +23,11 @@ export interface Databases {
 }
 
 /** `options`: for the embedded PostgreSQL (the launcher runs it in its own process group). */
-export async function openDatabases(config: Config, log: Logger, options: Pick<EmbeddedOptions, 'ownProcessGroup'> = {}): Promise<Databases> {
+export async function openDatabases(
+  config: Config,
+  log: Logger,
+  options: Pick<EmbeddedOptions, 'ownProcessGroup'> = {},
+): Promise<Databases> {
   const configured = allDatabaseUrls(config);
   if (configured) {
     log.info('using the configured databases; nothing embedded starts');
@@ -31,7 +35,12 @@ export async function openDatabases(config: Config, log: Logger, options: Pick<E
   }
   fs.mkdirSync(config.embedded.dir, { recursive: true });
   fs.chmodSync(config.embedded.dir, 0o755);
-  const embedded = await startEmbeddedPostgres({ dir: `${config.embedded.dir}/data`, port: config.embedded.port, log, ...options });
+  const embedded = await startEmbeddedPostgres({
+    dir: `${config.embedded.dir}/data`,
+    port: config.embedded.port,
+    log,
+    ...options,
+  });
   log.info({ port: config.embedded.port, dir: config.embedded.dir }, 'embedded PostgreSQL started');
   try {
     const { urls, migratorUrls } = await provision(embedded.adminUrl);
@@ -50,7 +59,10 @@ export function runningDatabaseUrls(config: Config, role: Role = 'app'): Record<
   const configured = allDatabaseUrls(config);
   if (configured) return configured;
   const base = `postgresql://127.0.0.1:${config.embedded.port}/postgres`;
-  return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c, role))])) as Record<ContextName, string>;
+  return Object.fromEntries(CONTEXTS.map((c) => [c, urlFor(base, embeddedCredentials(c, role))])) as Record<
+    ContextName,
+    string
+  >;
 }
 
 /**

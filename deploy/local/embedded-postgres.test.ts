@@ -18,19 +18,23 @@ test('every database is UTF-8 and compares text byte-wise (locale C), as Cockroa
   for (const r of rows) expect(r).toEqual({ datname: r.datname, enc: 'UTF8', collate: 'C', ctype: 'C' });
   // Byte order: upper case before lower case, ASCII before any accented letter.
   const sorted = await withClient(testDatabaseUrls().account, async (c) =>
-    (await c.query<{ s: string }>(`SELECT s FROM (VALUES ('a'), ('é'), ('B'), ('z'), ('Z')) v(s) ORDER BY s`)).rows.map((r) => r.s),
+    (await c.query<{ s: string }>(`SELECT s FROM (VALUES ('a'), ('é'), ('B'), ('z'), ('Z')) v(s) ORDER BY s`)).rows.map(
+      (r) => r.s,
+    ),
   );
   expect(sorted).toEqual(['B', 'Z', 'a', 'z', 'é']);
 });
 
 test('an app session is UTC, SERIALIZABLE by default, with the statement and idle-in-transaction timeouts', async () => {
-  const session = await withClient(testDatabaseUrls().data, async (c) =>
-    (
-      await c.query(
-        `SELECT current_setting('TimeZone') AS tz, current_setting('default_transaction_isolation') AS iso,
+  const session = await withClient(
+    testDatabaseUrls().data,
+    async (c) =>
+      (
+        await c.query(
+          `SELECT current_setting('TimeZone') AS tz, current_setting('default_transaction_isolation') AS iso,
                 current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS idle`,
-      )
-    ).rows[0],
+        )
+      ).rows[0],
   );
   expect(session).toEqual({ tz: 'UTC', iso: 'serializable', st: '10s', idle: '1min' });
 });

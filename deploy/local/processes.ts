@@ -39,7 +39,9 @@ export function startService(spec: ServiceSpec, log: Logger): ServiceProcess {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   return {
     spec,
     child,
@@ -63,7 +65,8 @@ export async function waitHealthy(svc: ServiceProcess, timeoutMs = 60_000): Prom
   let exitCode: number | null | undefined;
   void svc.exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`${svc.spec.name} exited with code ${exitCode} before it became healthy`);
+    if (exitCode !== undefined)
+      throw new Error(`${svc.spec.name} exited with code ${exitCode} before it became healthy`);
     try {
       const res = await fetch(svc.spec.healthUrl, { signal: AbortSignal.timeout(1_000) });
       if (res.ok) return;
@@ -95,7 +98,8 @@ export interface RestartPolicy {
 
 const DEFAULT_RESTARTS: RestartPolicy = { baseDelayMs: 500, maxDelayMs: 30_000, stableMs: 30_000 };
 
-const why = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `killed by ${signal}` : `exit code ${code}`);
+const why = (code: number | null, signal: NodeJS.Signals | null) =>
+  signal ? `killed by ${signal}` : `exit code ${code}`;
 
 /**
  * Keeps a healthy service running: when its process dies (a crash, a kill), it is logged
@@ -103,7 +107,11 @@ const why = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `k
  * 500 ms once a process stayed up 30 s), so that the rest of the stack keeps serving and
  * "a context is down" can be tried by killing one.
  */
-export function supervise(first: ServiceProcess, log: Logger, policy: RestartPolicy = DEFAULT_RESTARTS): SupervisedService {
+export function supervise(
+  first: ServiceProcess,
+  log: Logger,
+  policy: RestartPolicy = DEFAULT_RESTARTS,
+): SupervisedService {
   let current = first;
   let restarts = 0;
   let delay = policy.baseDelayMs;
@@ -115,7 +123,10 @@ export function supervise(first: ServiceProcess, log: Logger, policy: RestartPol
     svc.child.once('exit', (code, signal) => {
       if (stopped || svc !== current) return;
       if (Date.now() - startedAt >= policy.stableMs) delay = policy.baseDelayMs;
-      log.error({ service: svc.spec.name, code, signal, restartInMs: delay }, `${svc.spec.name} died (${why(code, signal)}); restarting it in ${delay} ms`);
+      log.error(
+        { service: svc.spec.name, code, signal, restartInMs: delay },
+        `${svc.spec.name} died (${why(code, signal)}); restarting it in ${delay} ms`,
+      );
       timer = setTimeout(() => {
         if (stopped) return;
         restarts++;

@@ -60,17 +60,33 @@ async function main(): Promise<void> {
     const envOf = (name: ContextName | 'gateway') => withDatabaseUrls(env, urls, name === 'gateway' ? [] : [name]);
     const base = (name: ContextName | 'gateway') => `http://${config.host}:${config.ports[name]}`;
     for (const c of CONTEXTS) {
-      subgraphs.push(supervise(startService({ name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env: envOf(c), healthUrl: `${base(c)}/health` }, log), log));
+      subgraphs.push(
+        supervise(
+          startService(
+            { name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env: envOf(c), healthUrl: `${base(c)}/health` },
+            log,
+          ),
+          log,
+        ),
+      );
     }
     await Promise.all(subgraphs.map((s) => waitHealthy(s.current())));
     if (stopping) return;
-    gateway = supervise(startService({ name: 'gateway', entry: 'gateway/main', env: envOf('gateway'), healthUrl: `${base('gateway')}/health` }, log), log);
+    gateway = supervise(
+      startService(
+        { name: 'gateway', entry: 'gateway/main', env: envOf('gateway'), healthUrl: `${base('gateway')}/health` },
+        log,
+      ),
+      log,
+    );
     await waitHealthy(gateway.current());
     if (stopping) return;
     const lines = [
       `gateway   ${base('gateway')}/graphql`,
       ...CONTEXTS.map((c) => `${c.padEnd(9)} ${config.subgraphUrls[c]}`),
-      dbs.embedded ? `database  embedded PostgreSQL on 127.0.0.1:${config.embedded.port} (${config.embedded.dir})` : 'database  configured URLs',
+      dbs.embedded
+        ? `database  embedded PostgreSQL on 127.0.0.1:${config.embedded.port} (${config.embedded.dir})`
+        : 'database  configured URLs',
     ];
     say(`\nAccount graph is up (Ctrl-C to stop):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
     log.info({ gateway: `${base('gateway')}/graphql` }, 'stack ready');

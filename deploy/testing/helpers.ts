@@ -4,7 +4,6 @@
  * the Docker ignore rules. Not part of any image (deploy/Dockerfile.dockerignore).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CONTEXTS, type ContextName } from '../../platform/config';

@@ -20,17 +20,22 @@
       { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
       options && options.headers,
     );
-    return fetch(config.endpoint, { method: 'POST', headers: headers, body: JSON.stringify(params), credentials: 'same-origin' }).then(
-      function (res) {
-        return res.text().then(function (text) {
-          try {
-            return JSON.parse(text);
-          } catch (err) {
-            return { errors: [{ message: 'HTTP ' + res.status + ' from ' + config.endpoint + ': ' + text.slice(0, 500) }] };
-          }
-        });
-      },
-    );
+    return fetch(config.endpoint, {
+      method: 'POST',
+      headers: headers,
+      body: JSON.stringify(params),
+      credentials: 'same-origin',
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        try {
+          return JSON.parse(text);
+        } catch (err) {
+          return {
+            errors: [{ message: 'HTTP ' + res.status + ' from ' + config.endpoint + ': ' + text.slice(0, 500) }],
+          };
+        }
+      });
+    });
   }
 
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));

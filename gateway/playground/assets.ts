@@ -82,7 +82,10 @@ export interface AssetResponse {
  * a year of `immutable` caching when the URL carries the current version, else `no-cache`
  * (the browser revalidates with the ETag).
  */
-export function assetResponse(found: Asset, requested: { version: string | null; ifNoneMatch?: string; acceptEncoding?: string }): AssetResponse {
+export function assetResponse(
+  found: Asset,
+  requested: { version: string | null; ifNoneMatch?: string; acceptEncoding?: string },
+): AssetResponse {
   const useGzip = /\bgzip\b/.test(requested.acceptEncoding ?? '');
   const etag = `"${found.version}${useGzip ? '-gz' : ''}"`;
   const headers: Record<string, string> = {

@@ -48,7 +48,9 @@ export function playgroundRoute(opts: PlaygroundOptions): Route {
     const name = url.pathname.slice(ASSET_PREFIX.length);
     const found = opts.enabled ? asset(name) : undefined;
     if (!found) {
-      const message = opts.enabled ? `no playground asset named ${JSON.stringify(name)}` : disabled(opts.graphqlPath).error.message;
+      const message = opts.enabled
+        ? `no playground asset named ${JSON.stringify(name)}`
+        : disabled(opts.graphqlPath).error.message;
       sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message } });
       return true;
     }

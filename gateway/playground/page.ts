@@ -39,7 +39,14 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 export async function playgroundPage(graphqlPath: string): Promise<Page> {
   const nonce = randomBytes(16).toString('base64');
   const [graphiqlCss, appCss, react, reactDom, graphiql, app] = await Promise.all(
-    ['graphiql.min.css', 'app.css', 'react.production.min.js', 'react-dom.production.min.js', 'graphiql.min.js', 'app.js'].map(versionedUrl),
+    [
+      'graphiql.min.css',
+      'app.css',
+      'react.production.min.js',
+      'react-dom.production.min.js',
+      'graphiql.min.js',
+      'app.js',
+    ].map(versionedUrl),
   );
   const config = { endpoint: graphqlPath, tabs: EXAMPLE_TABS };
   const body = `<!doctype html>

@@ -46,7 +46,8 @@ export function sendCleanPathRedirect(req: IncomingMessage, res: ServerResponse,
   res.end();
 }
 
-const htmlEscape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
+const htmlEscape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
 
 /**
  * StrictSlash's redirect (http.RedirectHandler(url, 301) → http.Redirect): GET and HEAD get
@@ -66,7 +67,11 @@ export function sendStrictSlashRedirect(req: IncomingMessage, res: ServerRespons
 export function sendNotFound(req: IncomingMessage, res: ServerResponse): void {
   drain(req);
   const body = '404 page not found\n';
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(404, {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -81,9 +86,18 @@ export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse, 
 }
 
 /** An answer of an old handler: JSON, or an error text, both under `application/json`. */
-export function sendLegacy(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendLegacy(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': LEGACY_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, {
+    'content-type': LEGACY_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
   res.end(payload);
 }
 

@@ -16,12 +16,17 @@ const base: GraphAccount = {
   events: [{ id: 'e1', eventName: 'CREATED', created }],
 };
 const recordedEvent = { id: 'ob-1', eventName: 'UPDATED', created: '2024-05-02T10:00:00.000Z' };
-const ids = (a: GraphAccount, errors?: GraphQLFormattedError[]) => toLegacy(a, errors).body.accountEvents.map((e) => e.ID);
+const ids = (a: GraphAccount, errors?: GraphQLFormattedError[]) =>
+  toLegacy(a, errors).body.accountEvents.map((e) => e.ID);
 
 describe('the event a mutation recorded', () => {
-  test('not yet delivered to the data context: appended after the account\'s events', () => {
+  test("not yet delivered to the data context: appended after the account's events", () => {
     expect(ids({ ...base, recordedEvent })).toEqual(['e1', 'ob-1']);
-    expect(toLegacy({ ...base, recordedEvent }).body.accountEvents[1]).toEqual({ ID: 'ob-1', eventName: 'UPDATED', created: legacyTime(recordedEvent.created) });
+    expect(toLegacy({ ...base, recordedEvent }).body.accountEvents[1]).toEqual({
+      ID: 'ob-1',
+      eventName: 'UPDATED',
+      created: legacyTime(recordedEvent.created),
+    });
   });
 
   test('already delivered (the same id in events): listed once, where the data context has it', () => {
@@ -29,7 +34,9 @@ describe('the event a mutation recorded', () => {
   });
 
   test('the data context down: the recorded event alone, and accountEvents still marked partial', () => {
-    const out = toLegacy({ ...base, events: null, recordedEvent }, [{ message: 'down', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'data' } }]);
+    const out = toLegacy({ ...base, events: null, recordedEvent }, [
+      { message: 'down', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'data' } },
+    ]);
     expect(out.body.accountEvents.map((e) => e.ID)).toEqual(['ob-1']);
     expect(out.missing).toEqual(['accountEvents']);
   });
@@ -43,8 +50,14 @@ describe('no image is not an outage', () => {
   });
 
   test.each<[string, GraphQLFormattedError]>([
-    ['the image context unreachable', { message: 'x', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'image' } }],
-    ['its database failing (an error on the field, any code)', { message: 'x', path: ['account', 'imageData'], extensions: { code: 'DATABASE_UNAVAILABLE' } }],
+    [
+      'the image context unreachable',
+      { message: 'x', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'image' } },
+    ],
+    [
+      'its database failing (an error on the field, any code)',
+      { message: 'x', path: ['account', 'imageData'], extensions: { code: 'DATABASE_UNAVAILABLE' } },
+    ],
     ['an error that names no service or field', { message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
   ])('%s: the placeholder, marked missing', (_, error) => {
     const out = toLegacy(base, [error]);
@@ -54,7 +67,9 @@ describe('no image is not an outage', () => {
 
   test('an image that was served stays, even when another part failed', () => {
     const image = { id: 'a1', url: 'https://x/y.png', servedBy: 'img-1' };
-    const out = toLegacy({ ...base, imageData: image, events: null }, [{ message: 'x', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'data' } }]);
+    const out = toLegacy({ ...base, imageData: image, events: null }, [
+      { message: 'x', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'data' } },
+    ]);
     expect(out.body.imageData).toEqual(image);
     expect(out.missing).toEqual(['accountEvents']);
   });

@@ -7,7 +7,11 @@
  */
 import type { GraphQLFormattedError } from 'graphql';
 
-export const FALLBACK_QUOTE = { quote: 'May the source be with you, always.', ipAddress: 'circuit-breaker', language: 'en' };
+export const FALLBACK_QUOTE = {
+  quote: 'May the source be with you, always.',
+  ipAddress: 'circuit-breaker',
+  language: 'en',
+};
 /** What the old aggregator showed when the image service did not answer: only for a real outage. */
 export const PLACEHOLDER_IMAGE = { id: '', url: 'http://path.to.placeholder', servedBy: 'fallback' };
 /**
@@ -21,7 +25,8 @@ export const NO_IMAGE = { id: '', url: '', servedBy: '' };
 export const PARTIAL_HEADER = 'x-partial-response';
 
 /** The selection every account-shaped answer needs. */
-export const ACCOUNT_SELECTION = 'id name servedBy quote { text language servedBy } imageData { id url servedBy } events { id eventName created }';
+export const ACCOUNT_SELECTION =
+  'id name servedBy quote { text language servedBy } imageData { id url servedBy } events { id eventName created }';
 
 /** The selection a mutation adds: the event it recorded with its change (the outbox row's id is the event's id). */
 export const RECORDED_EVENT_SELECTION = 'recordedEvent { id eventName created }';
@@ -82,7 +87,10 @@ function withRecorded(events: GraphEvent[] | null, recorded: GraphEvent | null |
 }
 
 /** The old shape of an account, and the parts that had to be replaced by fallbacks. */
-export function toLegacy(account: GraphAccount, errors?: readonly GraphQLFormattedError[]): { body: LegacyAccount; missing: string[] } {
+export function toLegacy(
+  account: GraphAccount,
+  errors?: readonly GraphQLFormattedError[],
+): { body: LegacyAccount; missing: string[] } {
   const down = unavailable(errors);
   const missing: string[] = [];
   const unknownDown = down.has('unknown');
@@ -96,9 +104,15 @@ export function toLegacy(account: GraphAccount, errors?: readonly GraphQLFormatt
       id: account.id,
       name: account.name,
       servedBy: account.servedBy,
-      quote: account.quote ? { quote: account.quote.text, ipAddress: account.quote.servedBy, language: account.quote.language } : FALLBACK_QUOTE,
+      quote: account.quote
+        ? { quote: account.quote.text, ipAddress: account.quote.servedBy, language: account.quote.language }
+        : FALLBACK_QUOTE,
       imageData: imageDown ? PLACEHOLDER_IMAGE : (account.imageData ?? NO_IMAGE),
-      accountEvents: withRecorded(account.events, account.recordedEvent).map((e) => ({ ID: e.id, eventName: e.eventName, created: legacyTime(e.created) })),
+      accountEvents: withRecorded(account.events, account.recordedEvent).map((e) => ({
+        ID: e.id,
+        eventName: e.eventName,
+        created: legacyTime(e.created),
+      })),
     },
   };
 }

@@ -9,7 +9,16 @@ import type { GraphQLFormattedError } from 'graphql';
 import { HttpError, readJson, type Route } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
-import { cleanPath, declaresJson, rawTarget, sendCleanPathRedirect, sendLegacy, sendMethodNotAllowed, sendNotFound, sendStrictSlashRedirect } from './go-http';
+import {
+  cleanPath,
+  declaresJson,
+  rawTarget,
+  sendCleanPathRedirect,
+  sendLegacy,
+  sendMethodNotAllowed,
+  sendNotFound,
+  sendStrictSlashRedirect,
+} from './go-http';
 
 export interface GraphQLResult<D> {
   data?: D | null;
@@ -24,7 +33,11 @@ export interface ExecuteContext {
 }
 
 /** Runs an operation on the composed graph, in process (no HTTP hop). */
-export type Execute = <D>(operation: string, variables: Record<string, unknown>, context?: ExecuteContext) => Promise<GraphQLResult<D>>;
+export type Execute = <D>(
+  operation: string,
+  variables: Record<string, unknown>,
+  context?: ExecuteContext,
+) => Promise<GraphQLResult<D>>;
 
 export interface RestRequest {
   params: Record<string, string>;
@@ -46,7 +59,10 @@ export interface RestRoute {
   body?: boolean;
   /** The GraphQL operation this route runs (omitted only by routes that run none, e.g. /health). */
   operation?: string;
-  handle(request: RestRequest, run: <D>(variables: Record<string, unknown>) => Promise<GraphQLResult<D>>): Promise<RestResponse>;
+  handle(
+    request: RestRequest,
+    run: <D>(variables: Record<string, unknown>) => Promise<GraphQLResult<D>>,
+  ): Promise<RestResponse>;
 }
 
 interface PathMatch {
@@ -118,7 +134,11 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
         req.resume();
         const sent = req.headers['content-type'];
         const got = sent ? `got ${JSON.stringify(sent.slice(0, 100))}` : 'none was sent';
-        sendLegacy(res, 415, `${route.method} ${route.path} takes a JSON body: content-type must be application/json (${got}); nothing was written`);
+        sendLegacy(
+          res,
+          415,
+          `${route.method} ${route.path} takes a JSON body: content-type must be application/json (${got}); nothing was written`,
+        );
         return true;
       }
       const body = route.body ? await readJson(req, maxBodyBytes) : undefined;
@@ -133,7 +153,8 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
       };
       const out = await route.handle({ params, body, req }, run);
       if (replayed) out.headers = { ...out.headers, [REPLAYED_HEADER]: 'true' };
-      if (out.status >= 500) log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
+      if (out.status >= 500)
+        log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
       sendLegacy(res, out.status, out.body, out.headers);
     } catch (err) {
       // A client error found before the handler ran (bad JSON, too large, bad encoding):

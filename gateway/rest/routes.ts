@@ -23,26 +23,35 @@ function field(body: unknown, name: string): unknown {
 }
 
 function requireObject(body: unknown, method: string): RestResponse | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return text(400, `${method} body must be a JSON object`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return text(400, `${method} body must be a JSON object`);
   return undefined;
 }
 
-const withCode = (errors: readonly GraphQLFormattedError[] | undefined, code: ErrorCode) => errors?.find((e) => e.extensions?.code === code);
+const withCode = (errors: readonly GraphQLFormattedError[] | undefined, code: ErrorCode) =>
+  errors?.find((e) => e.extensions?.code === code);
 
 /** A write that kept losing serialization conflicts to concurrent writes: nothing was written, the client may retry. */
 function conflict(errors: readonly GraphQLFormattedError[] | undefined): RestResponse | undefined {
   if (!withCode(errors, ErrorCode.TRANSACTION_CONFLICT)) return undefined;
-  return text(409, 'the account was being changed by concurrent requests and this change lost to them; nothing was written, try again');
+  return text(
+    409,
+    'the account was being changed by concurrent requests and this change lost to them; nothing was written, try again',
+  );
 }
 
 /** Maps an answer whose account is missing: client error, unknown id, or the account context down. */
 function failure(errors: readonly GraphQLFormattedError[] | undefined, id: string): RestResponse {
   const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
   if (bad) return text(400, bad.message);
-  if (!errors?.length || withCode(errors, ErrorCode.NOT_FOUND)) return text(404, `Account identified by '${id}' not found`);
+  if (!errors?.length || withCode(errors, ErrorCode.NOT_FOUND))
+    return text(404, `Account identified by '${id}' not found`);
   const lost = conflict(errors);
   if (lost) return lost;
-  return { status: 503, body: { error: 'the account context is unavailable; try again later', details: errors.map((e) => e.message) } };
+  return {
+    status: 503,
+    body: { error: 'the account context is unavailable; try again later', details: errors.map((e) => e.message) },
+  };
 }
 
 /** Codes after which the write certainly did not happen. */
@@ -53,7 +62,11 @@ const NOT_WRITTEN = [ErrorCode.SUBGRAPH_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILA
  * written (503), and everything else as what it is: outcome unknown (504), with how to find out.
  * `lookUp`: how the client can check whether the write happened.
  */
-function writeFailed(errors: readonly GraphQLFormattedError[] | undefined, what: string, lookUp: string): RestResponse | undefined {
+function writeFailed(
+  errors: readonly GraphQLFormattedError[] | undefined,
+  what: string,
+  lookUp: string,
+): RestResponse | undefined {
   const details = errors?.map((e) => e.message) ?? [];
   const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
   if (bad) return text(400, bad.message);
@@ -65,7 +78,10 @@ function writeFailed(errors: readonly GraphQLFormattedError[] | undefined, what:
   if (lost) return lost;
   if (withCode(errors, ErrorCode.NOT_FOUND)) return undefined;
   if (errors?.length && errors.every((e) => NOT_WRITTEN.includes(e.extensions?.code as ErrorCode))) {
-    return { status: 503, body: { error: `the account context is unavailable; the ${what} was not applied, try again later`, details } };
+    return {
+      status: 503,
+      body: { error: `the account context is unavailable; the ${what} was not applied, try again later`, details },
+    };
   }
   return {
     status: 504,
@@ -76,7 +92,11 @@ function writeFailed(errors: readonly GraphQLFormattedError[] | undefined, what:
   };
 }
 
-function accountAnswer(result: GraphQLResult<Record<string, GraphAccount | null>>, key: string, id: string): RestResponse {
+function accountAnswer(
+  result: GraphQLResult<Record<string, GraphAccount | null>>,
+  key: string,
+  id: string,
+): RestResponse {
   const account = result.data?.[key];
   if (!account) return failure(result.errors, id);
   const { body, missing } = toLegacy(account, result.errors);
@@ -102,10 +122,14 @@ const createAccount: RestRoute = {
     const invalid = requireObject(body, 'POST');
     if (invalid) return invalid;
     const name = field(body, 'name');
-    if (typeof name !== 'string' || name.trim() === '') return text(400, 'POST body is missing required field: name (a non-empty string)');
+    if (typeof name !== 'string' || name.trim() === '')
+      return text(400, 'POST body is missing required field: name (a non-empty string)');
     const result = await run<{ createAccount: { id: string } | null }>({ name });
     if (result.data?.createAccount) return { status: 201, body: { ID: result.data.createAccount.id } };
-    return writeFailed(result.errors, 'account creation', `GET /accountsbyname/${encodeURIComponent(name)}`) ?? failure(result.errors, '');
+    return (
+      writeFailed(result.errors, 'account creation', `GET /accountsbyname/${encodeURIComponent(name)}`) ??
+      failure(result.errors, '')
+    );
   },
 };
 
@@ -122,15 +146,22 @@ const renameAccount: RestRoute = {
     const id = field(body, 'id');
     if (typeof id !== 'string' || id.trim() === '') return text(400, 'PUT body is missing required field: ID');
     const name = field(body, 'name');
-    if (typeof name !== 'string' || name.trim() === '') return text(400, 'PUT body is missing required field: name (a non-empty string)');
+    if (typeof name !== 'string' || name.trim() === '')
+      return text(400, 'PUT body is missing required field: name (a non-empty string)');
     const result = await run<Record<string, GraphAccount | null>>({ id, name });
-    if (!result.data?.renameAccount) return writeFailed(result.errors, 'rename', `GET /accounts/${encodeURIComponent(id)}`) ?? failure(result.errors, id);
+    if (!result.data?.renameAccount)
+      return (
+        writeFailed(result.errors, 'rename', `GET /accounts/${encodeURIComponent(id)}`) ?? failure(result.errors, id)
+      );
     return accountAnswer(result, 'renameAccount', id);
   },
 };
 
 interface NamePage {
-  accounts: { edges: { node: { name: string; eventCount: number | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  accounts: {
+    edges: { node: { name: string; eventCount: number | null } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 
 const accountsByName: RestRoute = {
@@ -152,7 +183,13 @@ const accountsByName: RestRoute = {
       if (!page) {
         const bad = withCode(result.errors, ErrorCode.BAD_USER_INPUT);
         if (bad) return text(400, bad.message);
-        return { status: 503, body: { error: 'the account context is unavailable; try again later', details: result.errors?.map((e) => e.message) ?? [] } };
+        return {
+          status: 503,
+          body: {
+            error: 'the account context is unavailable; try again later',
+            details: result.errors?.map((e) => e.message) ?? [],
+          },
+        };
       }
       for (const { node } of page.edges) {
         if (node.eventCount === null) countsMissing = true;
@@ -160,10 +197,16 @@ const accountsByName: RestRoute = {
       }
       seen += page.edges.length;
       if (!page.pageInfo.hasNextPage) break;
-      if (seen >= MAX_ACCOUNTS_BY_NAME) return text(422, `more than ${MAX_ACCOUNTS_BY_NAME} accounts have names starting with '${prefix}'; use a longer prefix`);
+      if (seen >= MAX_ACCOUNTS_BY_NAME)
+        return text(
+          422,
+          `more than ${MAX_ACCOUNTS_BY_NAME} accounts have names starting with '${prefix}'; use a longer prefix`,
+        );
       after = page.pageInfo.endCursor;
     }
-    const body = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([Name, Count]) => ({ Name, Count }));
+    const body = [...counts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([Name, Count]) => ({ Name, Count }));
     return { status: 200, body, headers: countsMissing ? { [PARTIAL_HEADER]: 'Count' } : {} };
   },
 };

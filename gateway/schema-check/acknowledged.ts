@@ -17,7 +17,10 @@ const entrySchema = z
     message: z.string().min(1).optional(),
     reason: z.string().trim().min(1, 'a reason is required'),
   })
-  .refine((e) => e.path !== undefined || e.message !== undefined, 'give the change\'s path (or, for a change without one, its message)');
+  .refine(
+    (e) => e.path !== undefined || e.message !== undefined,
+    "give the change's path (or, for a change without one, its message)",
+  );
 
 const fileSchema = z.object({
   comment: z.string().optional(),
@@ -36,7 +39,10 @@ export const matches = (ack: Acknowledgement, change: ChangeLike) =>
   ack.type === change.type && (ack.path !== undefined ? ack.path === change.path : ack.message === change.message);
 
 /** The entries, or an error message naming what is wrong with the file. Missing file: no entries. */
-export function readAcknowledgements(file: string = DEFAULT_ACKNOWLEDGED_PATH): { entries: Acknowledgement[]; error?: string } {
+export function readAcknowledgements(file: string = DEFAULT_ACKNOWLEDGED_PATH): {
+  entries: Acknowledgement[];
+  error?: string;
+} {
   if (!fs.existsSync(file)) return { entries: [] };
   let raw: unknown;
   try {
@@ -54,4 +60,8 @@ export function readAcknowledgements(file: string = DEFAULT_ACKNOWLEDGED_PATH): 
 
 /** The JSON entry a developer would add to acknowledge `change` (shown in the report). */
 export const suggestedEntry = (change: ChangeLike) =>
-  JSON.stringify(change.path ? { type: change.type, path: change.path, reason: '…' } : { type: change.type, message: change.message, reason: '…' });
+  JSON.stringify(
+    change.path
+      ? { type: change.type, path: change.path, reason: '…' }
+      : { type: change.type, message: change.message, reason: '…' },
+  );

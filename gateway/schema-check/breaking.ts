@@ -14,7 +14,14 @@ import { buildSchema, type GraphQLSchema } from 'graphql';
 import { matches, readAcknowledgements, suggestedEntry, DEFAULT_ACKNOWLEDGED_PATH } from './acknowledged';
 import { compose } from './composition';
 import type { Problem } from './report';
-import { defaultBaseRef, displayPath, readSubgraphsAtRef, UsageError, type SdlPaths, type SubgraphSource } from './sources';
+import {
+  defaultBaseRef,
+  displayPath,
+  readSubgraphsAtRef,
+  UsageError,
+  type SdlPaths,
+  type SubgraphSource,
+} from './sources';
 
 export type BaseSpec = { ref: string } | { file: string } | { label: string; sources: SubgraphSource[] };
 
@@ -45,7 +52,11 @@ export function apiSchemaFromFile(file: string): GraphQLSchema {
 export function resolveBase(spec: BaseSpec | undefined, sdlPaths?: SdlPaths): ResolvedBase {
   if (spec && 'file' in spec) return { label: displayPath(spec.file), schema: apiSchemaFromFile(spec.file), notes: [] };
   if (!spec && fs.existsSync(PUBLISHED_FILE)) {
-    return { label: `the published schema (${displayPath(PUBLISHED_FILE)})`, schema: apiSchemaFromFile(PUBLISHED_FILE), notes: [] };
+    return {
+      label: `the published schema (${displayPath(PUBLISHED_FILE)})`,
+      schema: apiSchemaFromFile(PUBLISHED_FILE),
+      notes: [],
+    };
   }
   let label: string;
   let sources: SubgraphSource[];
@@ -63,7 +74,10 @@ export function resolveBase(spec: BaseSpec | undefined, sdlPaths?: SdlPaths): Re
   }
   const outcome = compose(sources);
   if (!outcome.composed) {
-    return { label, notes: [...notes, `the base (${label}) does not compose, so breaking changes against it cannot be computed`] };
+    return {
+      label,
+      notes: [...notes, `the base (${label}) does not compose, so breaking changes against it cannot be computed`],
+    };
   }
   return { label, schema: outcome.composed.apiSchema, notes };
 }
@@ -74,11 +88,16 @@ export interface BreakingOptions {
 
 const describe = (c: Change) => `${c.type}${c.path ? ` ${c.path}` : ''}: ${c.message}`;
 
-export async function checkBreaking(current: GraphQLSchema | undefined, base: ResolvedBase, opts: BreakingOptions = {}): Promise<{ problems: Problem[]; notes: string[] }> {
+export async function checkBreaking(
+  current: GraphQLSchema | undefined,
+  base: ResolvedBase,
+  opts: BreakingOptions = {},
+): Promise<{ problems: Problem[]; notes: string[] }> {
   const ackFile = opts.acknowledgedPath ?? DEFAULT_ACKNOWLEDGED_PATH;
   const problems: Problem[] = [];
   const notes = [...base.notes];
-  if (!current) return { problems: [{ message: 'cannot be checked: the subgraphs do not compose (see composition)' }], notes };
+  if (!current)
+    return { problems: [{ message: 'cannot be checked: the subgraphs do not compose (see composition)' }], notes };
   const acks = readAcknowledgements(ackFile);
   if (acks.error) problems.push({ where: displayPath(ackFile), message: acks.error });
   if (!base.schema) return { problems, notes };
@@ -104,15 +123,27 @@ export async function checkBreaking(current: GraphQLSchema | undefined, base: Re
         });
       }
     } else if (level === CriticalityLevel.Dangerous) {
-      notes.push(`dangerous change (not failing): ${describe(change)}${change.criticality.reason ? ` (${change.criticality.reason})` : ''}`);
+      notes.push(
+        `dangerous change (not failing): ${describe(change)}${change.criticality.reason ? ` (${change.criticality.reason})` : ''}`,
+      );
     } else {
       safe.push(change);
     }
   }
-  if (safe.length) notes.push([`${safe.length} safe change(s) against ${base.label}:`, ...safe.slice(0, 15).map(describe), ...(safe.length > 15 ? [`… and ${safe.length - 15} more`] : [])].join('\n'));
+  if (safe.length)
+    notes.push(
+      [
+        `${safe.length} safe change(s) against ${base.label}:`,
+        ...safe.slice(0, 15).map(describe),
+        ...(safe.length > 15 ? [`… and ${safe.length - 15} more`] : []),
+      ].join('\n'),
+    );
   if (!changes.length) notes.push(`API schema unchanged against ${base.label}`);
   acks.entries.forEach((a, i) => {
-    if (!used.has(i)) notes.push(`unused acknowledgement ${a.type} ${a.path ?? a.message} (no such breaking change against ${base.label}; remove it once merged)`);
+    if (!used.has(i))
+      notes.push(
+        `unused acknowledgement ${a.type} ${a.path ?? a.message} (no such breaking change against ${base.label}; remove it once merged)`,
+      );
   });
   return { problems, notes };
 }

@@ -15,9 +15,14 @@ const ROOT = path.resolve(__dirname, '../..');
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'gateway/schema-check/cli.ts', ...args], { cwd: ROOT, timeout: 50_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'gateway/schema-check/cli.ts', ...args],
+      { cwd: ROOT, timeout: 50_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -33,7 +38,10 @@ describe('npm run schema:check', () => {
   it('exits 1 with one JSON object when a check fails', async () => {
     const base = path.join(tempDir('cli-'), 'base.graphql');
     // A base API schema with a field the current one no longer has: a breaking removal.
-    fs.writeFileSync(base, 'type Query { account(id: ID!): Account, legacyAccounts: [Account!]! }\ntype Account { id: ID! }');
+    fs.writeFileSync(
+      base,
+      'type Query { account(id: ID!): Account, legacyAccounts: [Account!]! }\ntype Account { id: ID! }',
+    );
     const { code, stdout } = await cli('--json', '--only', 'composition,breaking', '--base-file', base);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
@@ -46,7 +54,9 @@ describe('npm run schema:check', () => {
       expect(Object.keys(c).sort()).toEqual(['durationMs', 'name', 'notes', 'problems', 'status']);
       expect(Array.isArray(c.problems) && Array.isArray(c.notes)).toBe(true);
     }
-    expect(report.checks[1].problems).toEqual([expect.objectContaining({ where: 'Query.legacyAccounts', message: expect.stringMatching(/FIELD_REMOVED/) })]);
+    expect(report.checks[1].problems).toEqual([
+      expect.objectContaining({ where: 'Query.legacyAccounts', message: expect.stringMatching(/FIELD_REMOVED/) }),
+    ]);
   });
 
   it.each([
@@ -64,6 +74,9 @@ describe('npm run schema:check', () => {
   it('reports a usage error as JSON with --json', async () => {
     const { code, stdout } = await cli('--json', '--base-ref', 'no-such-ref-7c1e');
     expect(code).toBe(2);
-    expect(JSON.parse(stdout)).toEqual({ ok: false, usageError: '--base-ref no-such-ref-7c1e: not a commit in this repository' });
+    expect(JSON.parse(stdout)).toEqual({
+      ok: false,
+      usageError: '--base-ref no-such-ref-7c1e: not a commit in this repository',
+    });
   });
 });

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   try {
     const results = await runSchemaChecks(cli.run);
     const ok = results.every((r) => r.status === 'ok');
-    finish(cli.json ? JSON.stringify(toJson(results), null, 2) : formatHuman(results, Date.now() - started), ok ? 0 : 1);
+    finish(
+      cli.json ? JSON.stringify(toJson(results), null, 2) : formatHuman(results, Date.now() - started),
+      ok ? 0 : 1,
+    );
   } catch (err) {
     if (err instanceof UsageError) {
       if (cli.json) return finish(JSON.stringify({ ok: false, usageError: err.message }), 2);
@@ -40,4 +43,6 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => finish(`schema:check crashed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, 1, process.stderr));
+main().catch((err: unknown) =>
+  finish(`schema:check crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 1, process.stderr),
+);

@@ -20,7 +20,11 @@ describe('composition', () => {
   it('conflicting field types across subgraphs fail, naming the field and each subgraph file:line', () => {
     const copy = copySdl();
     // image now also defines Account.name, as an Int (account has String!).
-    copy.edit('image', 'type Account @key(fields: "id") {\n  id: ID!', 'type Account @key(fields: "id") {\n  id: ID!\n  name: Int');
+    copy.edit(
+      'image',
+      'type Account @key(fields: "id") {\n  id: ID!',
+      'type Account @key(fields: "id") {\n  id: ID!\n  name: Int',
+    );
     const { problems, composed } = checkComposition(readSubgraphFiles(copy.paths));
     expect(composed).toBeUndefined();
     const mismatch = problems.find((p) => p.message.startsWith('[FIELD_TYPE_MISMATCH]'));
@@ -49,7 +53,11 @@ describe('composition', () => {
     const copy = copySdl();
     // data shares PageInfo with a nullable hasNextPage: compatible, but inconsistent.
     editFile(copy.paths.data, 'import: ["@key", "@inaccessible"]', 'import: ["@key", "@inaccessible", "@shareable"]');
-    editFile(copy.paths.data, 'type AccountEvent {', 'type PageInfo @shareable {\n  hasNextPage: Boolean\n}\n\ntype AccountEvent {');
+    editFile(
+      copy.paths.data,
+      'type AccountEvent {',
+      'type PageInfo @shareable {\n  hasNextPage: Boolean\n}\n\ntype AccountEvent {',
+    );
     const { problems, notes } = checkComposition(readSubgraphFiles(copy.paths));
     expect(problems).toEqual([]);
     expect(notes.join('\n')).toMatch(/hint PageInfo\.hasNextPage: \[INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE\]/);
@@ -75,7 +83,11 @@ describe('freshness', () => {
 
   it('a hand-edited supergraph fails, showing the removed and added lines', () => {
     const copy = copySdl();
-    editFile(copy.supergraphPath, '  eventCount: Int @join__field(graph: DATA)', '  eventCount: Int! @join__field(graph: DATA)');
+    editFile(
+      copy.supergraphPath,
+      '  eventCount: Int @join__field(graph: DATA)',
+      '  eventCount: Int! @join__field(graph: DATA)',
+    );
     const { problems } = checkFreshness(readSubgraphFiles(), copy.supergraphPath);
     const diff = problems[0]!.detail!;
     expect(diff).toContain('-  eventCount: Int! @join__field(graph: DATA)');
@@ -84,9 +96,13 @@ describe('freshness', () => {
   });
 
   it('a missing supergraph fails; a non-composing one cannot be checked', () => {
-    expect(checkFreshness(readSubgraphFiles(), '/nonexistent/supergraph.graphql').problems[0]!.message).toMatch(/is missing/);
+    expect(checkFreshness(readSubgraphFiles(), '/nonexistent/supergraph.graphql').problems[0]!.message).toMatch(
+      /is missing/,
+    );
     const copy = copySdl();
     copy.edit('image', 'imageData: AccountImage', 'imageData: NoSuchType');
-    expect(checkFreshness(readSubgraphFiles(copy.paths), copy.supergraphPath).problems[0]!.message).toMatch(/do not compose/);
+    expect(checkFreshness(readSubgraphFiles(copy.paths), copy.supergraphPath).problems[0]!.message).toMatch(
+      /do not compose/,
+    );
   });
 });

@@ -5,7 +5,15 @@
  * is the hint's coordinate, or found by locating the node in its subgraph's document.
  */
 import { composeServices, type CompositionSuccess } from '@apollo/composition';
-import { parse, Source, type ASTNode, type DefinitionNode, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  parse,
+  Source,
+  type ASTNode,
+  type DefinitionNode,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { ContextName } from '../../platform/config';
 import { DEFAULT_COMPOSE_URLS } from '../compose';
 import type { Problem } from './report';
@@ -27,14 +35,25 @@ export interface CompositionOutcome {
 type SubgraphNode = ASTNode & { subgraph?: string };
 
 const contains = (outer: ASTNode | undefined, inner: ASTNode) =>
-  !!outer?.loc && !!inner.loc && outer.loc.source === inner.loc.source && outer.loc.start <= inner.loc.start && inner.loc.end <= outer.loc.end;
+  !!outer?.loc &&
+  !!inner.loc &&
+  outer.loc.source === inner.loc.source &&
+  outer.loc.start <= inner.loc.start &&
+  inner.loc.end <= outer.loc.end;
 
 /** The schema coordinate (Type, Type.field, Type.field(arg:)) of the definition enclosing `node`. */
 function coordinateIn(doc: DocumentNode, node: ASTNode): string | undefined {
+  // The definition kinds differ in which member lists they have: read them loosely.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const def of doc.definitions as readonly (DefinitionNode & Record<string, any>)[]) {
     if (!contains(def, node)) continue;
     const type: string = def.name?.value ?? (def.kind.startsWith('Schema') ? 'schema' : def.kind);
-    const members: any[] = [...(def.fields ?? []), ...(def.values ?? []), ...(def.kind === 'DirectiveDefinition' ? def.arguments ?? [] : [])];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const members: any[] = [
+      ...(def.fields ?? []),
+      ...(def.values ?? []),
+      ...(def.kind === 'DirectiveDefinition' ? (def.arguments ?? []) : []),
+    ];
     const member = members.find((m) => contains(m, node));
     if (!member) return def.kind === 'DirectiveDefinition' ? `@${type}` : type;
     const arg = (member.arguments ?? []).find((a: ASTNode) => contains(a, node));
@@ -50,7 +69,8 @@ interface Parsed {
 
 /** "subgraph data, subgraphs/data/schema.graphql:12:3 (Account.events)" for one node. */
 function describeNode(node: SubgraphNode, parsed: Parsed[]): { text: string; coordinate?: string } {
-  const owner = parsed.find((p) => node.loc?.source.name === p.source.file) ?? parsed.find((p) => p.source.name === node.subgraph);
+  const owner =
+    parsed.find((p) => node.loc?.source.name === p.source.file) ?? parsed.find((p) => p.source.name === node.subgraph);
   const coordinate = owner && coordinateIn(owner.doc, node);
   const start = node.loc?.startToken;
   const at = owner ? `${owner.source.file}${start ? `:${start.line}:${start.column}` : ''}` : 'location unknown';
@@ -58,7 +78,13 @@ function describeNode(node: SubgraphNode, parsed: Parsed[]): { text: string; coo
   return { text: `subgraph ${name}, ${at}${coordinate ? ` (${coordinate})` : ''}`, coordinate };
 }
 
-function located(code: string | undefined, message: string, nodes: readonly SubgraphNode[], parsed: Parsed[], coordinate?: string): Problem {
+function located(
+  code: string | undefined,
+  message: string,
+  nodes: readonly SubgraphNode[],
+  parsed: Parsed[],
+  coordinate?: string,
+): Problem {
   const described = nodes.map((n) => describeNode(n, parsed));
   const coordinates = [...new Set([coordinate, ...described.map((d) => d.coordinate)].filter((c): c is string => !!c))];
   return {
@@ -77,19 +103,33 @@ export function parseSources(sources: SubgraphSource[]): { parsed: Parsed[]; pro
     } catch (err) {
       const e = err as GraphQLError;
       const loc = e.locations?.[0];
-      problems.push({ where: `${source.file}${loc ? `:${loc.line}:${loc.column}` : ''}`, message: `subgraph ${source.name} does not parse: ${e.message}` });
+      problems.push({
+        where: `${source.file}${loc ? `:${loc.line}:${loc.column}` : ''}`,
+        message: `subgraph ${source.name} does not parse: ${e.message}`,
+      });
     }
   }
   return { parsed, problems };
 }
 
 /** Composes the sources with the URLs the committed supergraph carries. */
-export function compose(sources: SubgraphSource[], urls: Partial<Record<ContextName, string>> = DEFAULT_COMPOSE_URLS): CompositionOutcome {
+export function compose(
+  sources: SubgraphSource[],
+  urls: Partial<Record<ContextName, string>> = DEFAULT_COMPOSE_URLS,
+): CompositionOutcome {
   const { parsed, problems } = parseSources(sources);
   if (problems.length) return { problems, notes: [] };
-  const result = composeServices(parsed.map((p) => ({ name: p.source.name, url: urls[p.source.name] ?? `http://${p.source.name}.invalid/graphql`, typeDefs: p.doc })));
+  const result = composeServices(
+    parsed.map((p) => ({
+      name: p.source.name,
+      url: urls[p.source.name] ?? `http://${p.source.name}.invalid/graphql`,
+      typeDefs: p.doc,
+    })),
+  );
   if (result.errors) {
-    const errors = result.errors.map((e) => located(e.extensions?.code as string | undefined, e.message, (e.nodes ?? []) as SubgraphNode[], parsed));
+    const errors = result.errors.map((e) =>
+      located(e.extensions?.code as string | undefined, e.message, (e.nodes ?? []) as SubgraphNode[], parsed),
+    );
     return { problems: errors, notes: [] };
   }
   const notes = result.hints.map((h) => {
@@ -97,7 +137,11 @@ export function compose(sources: SubgraphSource[], urls: Partial<Record<ContextN
     return [`hint ${p.where ? `${p.where}: ` : ''}${p.message}`, ...(p.detail ?? [])].join('\n');
   });
   return {
-    composed: { supergraphSdl: result.supergraphSdl, apiSchema: result.schema.toAPISchema().toGraphQLJSSchema(), hints: result.hints },
+    composed: {
+      supergraphSdl: result.supergraphSdl,
+      apiSchema: result.schema.toAPISchema().toGraphQLJSSchema(),
+      hints: result.hints,
+    },
     problems: [],
     notes,
   };

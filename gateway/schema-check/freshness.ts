@@ -14,7 +14,10 @@ export interface FreshnessOutcome {
   notes: string[];
 }
 
-export function checkFreshness(sources: SubgraphSource[], supergraphPath: string = DEFAULT_SUPERGRAPH_PATH): FreshnessOutcome {
+export function checkFreshness(
+  sources: SubgraphSource[],
+  supergraphPath: string = DEFAULT_SUPERGRAPH_PATH,
+): FreshnessOutcome {
   const where = displayPath(supergraphPath);
   const byName = new Map(sources.map((s) => [s.name, s.sdl]));
   let fresh: string;
@@ -25,7 +28,8 @@ export function checkFreshness(sources: SubgraphSource[], supergraphPath: string
       return sdl;
     }).supergraphSdl;
   } catch (err) {
-    const why = err instanceof CompositionFailed ? 'the subgraphs do not compose (see composition)' : (err as Error).message;
+    const why =
+      err instanceof CompositionFailed ? 'the subgraphs do not compose (see composition)' : (err as Error).message;
     return { problems: [{ where, message: `cannot be checked: ${why}` }], notes: [] };
   }
   if (!fs.existsSync(supergraphPath)) {
@@ -37,7 +41,8 @@ export function checkFreshness(sources: SubgraphSource[], supergraphPath: string
     problems: [
       {
         where,
-        message: 'is stale: it differs from a fresh composition of the subgraph SDL files; run `npm run supergraph:compose` and commit it',
+        message:
+          'is stale: it differs from a fresh composition of the subgraph SDL files; run `npm run supergraph:compose` and commit it',
         detail: lineDiff(committed, fresh, { expectedLabel: `${where} (committed)`, actualLabel: 'fresh composition' }),
       },
     ],

@@ -61,9 +61,15 @@ export function parseArgs(argv: string[]): CliOptions {
         out.help = true;
         break;
       case '--only': {
-        const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const names = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = names.filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
-        if (unknown.length || !names.length) throw new UsageError(`--only: unknown check(s) ${unknown.join(', ') || '(none given)'}; choose from ${CHECK_NAMES.join(', ')}`);
+        if (unknown.length || !names.length)
+          throw new UsageError(
+            `--only: unknown check(s) ${unknown.join(', ') || '(none given)'}; choose from ${CHECK_NAMES.join(', ')}`,
+          );
         out.run.only = names as CheckName[];
         break;
       }
@@ -79,7 +85,10 @@ export function parseArgs(argv: string[]): CliOptions {
         const v = value();
         const sep = v.indexOf('=');
         const name = v.slice(0, sep) as ContextName;
-        if (sep < 1 || !CONTEXTS.includes(name)) throw new UsageError(`--subgraph-url: expected <name>=<url> with name one of ${CONTEXTS.join(', ')}, got ${v}`);
+        if (sep < 1 || !CONTEXTS.includes(name))
+          throw new UsageError(
+            `--subgraph-url: expected <name>=<url> with name one of ${CONTEXTS.join(', ')}, got ${v}`,
+          );
         urls[name] = httpUrl('--subgraph-url', v.slice(sep + 1), /^https?:$/);
         break;
       }

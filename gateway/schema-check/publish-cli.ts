@@ -13,7 +13,10 @@ publish().then(
       console.error(`refused: ${p.where ? `${p.where}: ` : ''}${p.message}`);
       for (const d of p.detail ?? []) console.error(`  ${d}`);
     }
-    if (o.problems.length) console.error('\nnothing published: acknowledge each intended breaking change (with a reason), then publish again');
+    if (o.problems.length)
+      console.error(
+        '\nnothing published: acknowledge each intended breaking change (with a reason), then publish again',
+      );
     process.exitCode = o.problems.length ? 1 : 0;
   },
   (err: unknown) => {

@@ -40,18 +40,27 @@ describe('schema:publish', () => {
     const before = fs.readFileSync(publishedPath, 'utf8');
     const out = await publish({ sdlPaths: sdl.paths, publishedPath, acknowledgedPath: ackFile([]) });
     expect(out.written).toBe(false);
-    expect(out.problems.map((p) => p.message)).toEqual([expect.stringMatching(/FIELD_REMOVED: Field 'servedBy' .*was removed from object type 'AccountImage'/)]);
+    expect(out.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/FIELD_REMOVED: Field 'servedBy' .*was removed from object type 'AccountImage'/),
+    ]);
     expect(fs.readFileSync(publishedPath, 'utf8')).toBe(before);
   });
 
   it('publishes an acknowledged breaking change, and an additive one', async () => {
     const { sdl, publishedPath } = setup();
     sdl.edit('image', SERVED_BY, '');
-    const acked = await publish({ sdlPaths: sdl.paths, publishedPath, acknowledgedPath: ackFile([{ type: 'FIELD_REMOVED', path: 'AccountImage.servedBy', reason: 'test' }]) });
+    const acked = await publish({
+      sdlPaths: sdl.paths,
+      publishedPath,
+      acknowledgedPath: ackFile([{ type: 'FIELD_REMOVED', path: 'AccountImage.servedBy', reason: 'test' }]),
+    });
     expect(acked).toMatchObject({ written: true, problems: [] });
     expect(fs.readFileSync(publishedPath, 'utf8')).not.toMatch(/type AccountImage \{[^}]*servedBy/);
     sdl.edit('account', '  createdAt: DateTime!\n', '  createdAt: DateTime!\n  "test"\n  nickname: String\n');
-    expect(await publish({ sdlPaths: sdl.paths, publishedPath, acknowledgedPath: ackFile([]) })).toMatchObject({ written: true, problems: [] });
+    expect(await publish({ sdlPaths: sdl.paths, publishedPath, acknowledgedPath: ackFile([]) })).toMatchObject({
+      written: true,
+      problems: [],
+    });
     expect(fs.readFileSync(publishedPath, 'utf8')).toMatch(/nickname: String/);
     expect((await publish({ sdlPaths: sdl.paths, publishedPath, acknowledgedPath: ackFile([]) })).written).toBe(false); // idempotent
   });
@@ -60,18 +69,38 @@ describe('schema:publish', () => {
 describe('CI: a clone where HEAD is origin/main', () => {
   it('a committed field removal makes `schema:check` exit 1 naming the field', () => {
     const clone = path.join(tempDir('ci-clone-'), 'repo');
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', REPO_ROOT, clone]);
-    for (const shared of ['node_modules', 'generated']) fs.symlinkSync(path.join(REPO_ROOT, shared), path.join(clone, shared));
+    for (const shared of ['node_modules', 'generated'])
+      fs.symlinkSync(path.join(REPO_ROOT, shared), path.join(clone, shared));
     const sdl = path.join(clone, 'subgraphs/image/schema.graphql');
     fs.writeFileSync(sdl, fs.readFileSync(sdl, 'utf8').replace(SERVED_BY, ''));
-    git('-c', 'user.name=ci', '-c', 'user.email=ci@example.invalid', 'commit', '--quiet', '-am', 'remove AccountImage.servedBy');
+    git(
+      '-c',
+      'user.name=ci',
+      '-c',
+      'user.email=ci@example.invalid',
+      'commit',
+      '--quiet',
+      '-am',
+      'remove AccountImage.servedBy',
+    );
     git('update-ref', 'refs/remotes/origin/main', 'HEAD'); // as in CI: the commit under test is origin/main
-    const run = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'gateway/schema-check/cli.ts', '--only', 'composition,breaking'], {
-      cwd: clone,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        'gateway/schema-check/cli.ts',
+        '--only',
+        'composition,breaking',
+      ],
+      {
+        cwd: clone,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/AccountImage\.servedBy/);
     expect(run.stdout).toMatch(/breaking change against the published schema/);

@@ -42,17 +42,25 @@ export interface PublishOutcome {
 export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome> {
   const file = opts.publishedPath ?? PUBLISHED_PATH;
   const composed = compose(readSubgraphFiles(opts.sdlPaths)).composed;
-  if (!composed) return { written: false, problems: [{ message: 'the subgraphs do not compose; run `npm run schema:check -- --only composition`' }], notes: [] };
+  if (!composed)
+    return {
+      written: false,
+      problems: [{ message: 'the subgraphs do not compose; run `npm run schema:check -- --only composition`' }],
+      notes: [],
+    };
   const notes: string[] = [];
   if (fs.existsSync(file)) {
-    const result = await checkBreaking(composed.apiSchema, resolveBase({ file }), { acknowledgedPath: opts.acknowledgedPath ?? DEFAULT_ACKNOWLEDGED_PATH });
+    const result = await checkBreaking(composed.apiSchema, resolveBase({ file }), {
+      acknowledgedPath: opts.acknowledgedPath ?? DEFAULT_ACKNOWLEDGED_PATH,
+    });
     if (result.problems.length) return { written: false, problems: result.problems, notes: result.notes };
     notes.push(...result.notes);
   } else {
     notes.push(`${displayPath(file)} did not exist: publishing the first version`);
   }
   const text = publishedText(composed.apiSchema);
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return { written: false, problems: [], notes: [...notes, 'already published: nothing to write'] };
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text)
+    return { written: false, problems: [], notes: [...notes, 'already published: nothing to write'] };
   fs.writeFileSync(file, text);
   return { written: true, problems: [], notes: [...notes, `wrote ${displayPath(file)}`] };
 }

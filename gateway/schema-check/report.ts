@@ -6,14 +6,21 @@
 
 export type CheckName = 'composition' | 'freshness' | 'breaking' | 'subgraph-sdl' | 'prisma-drift';
 
-export const CHECK_NAMES: readonly CheckName[] = ['composition', 'freshness', 'breaking', 'subgraph-sdl', 'prisma-drift'];
+export const CHECK_NAMES: readonly CheckName[] = [
+  'composition',
+  'freshness',
+  'breaking',
+  'subgraph-sdl',
+  'prisma-drift',
+];
 
 export const CHECK_TITLES: Record<CheckName, string> = {
   composition: 'subgraph SDL files compose',
   freshness: 'committed supergraph is a fresh composition',
   breaking: 'no unacknowledged breaking change to the API schema',
   'subgraph-sdl': 'running subgraphs serve their SDL files',
-  'prisma-drift': 'Prisma schemas match what their migrations build (Prisma migrate diff); migration files keep the statement rules',
+  'prisma-drift':
+    'Prisma schemas match what their migrations build (Prisma migrate diff); migration files keep the statement rules',
 };
 
 export interface Problem {
@@ -37,7 +44,10 @@ export function result(name: CheckName, problems: Problem[], notes: string[], st
 }
 
 /** Runs one check, turning an unexpected exception into a failing result instead of a crash. */
-export async function guarded(name: CheckName, run: () => Promise<Omit<CheckResult, 'durationMs' | 'name' | 'status'>>): Promise<CheckResult> {
+export async function guarded(
+  name: CheckName,
+  run: () => Promise<Omit<CheckResult, 'durationMs' | 'name' | 'status'>>,
+): Promise<CheckResult> {
   const startedAt = Date.now();
   try {
     const { problems, notes } = await run();

@@ -39,20 +39,41 @@ export async function runSchemaChecks(opts: RunOptions = {}): Promise<CheckResul
 
   const pending = new Map<CheckName, Promise<CheckResult>>();
   if (selected.has('prisma-drift')) {
-    pending.set('prisma-drift', guarded('prisma-drift', () => checkSchemaDrift(opts.driftTargets, { adminUrl: opts.adminUrl })));
+    pending.set(
+      'prisma-drift',
+      guarded('prisma-drift', () => checkSchemaDrift(opts.driftTargets, { adminUrl: opts.adminUrl })),
+    );
   }
 
   const sources = readSubgraphFiles(opts.sdlPaths);
   let composition: CompositionOutcome | undefined;
   const composed = () => (composition ??= compose(sources));
-  if (selected.has('composition')) pending.set('composition', guarded('composition', async () => composed()));
-  if (selected.has('freshness')) pending.set('freshness', guarded('freshness', async () => checkFreshness(sources, opts.supergraphPath ?? DEFAULT_SUPERGRAPH_PATH)));
+  if (selected.has('composition'))
+    pending.set(
+      'composition',
+      guarded('composition', async () => composed()),
+    );
+  if (selected.has('freshness'))
+    pending.set(
+      'freshness',
+      guarded('freshness', async () => checkFreshness(sources, opts.supergraphPath ?? DEFAULT_SUPERGRAPH_PATH)),
+    );
   if (selected.has('breaking') && base) {
     const resolved = base;
-    pending.set('breaking', guarded('breaking', () => checkBreaking(composed().composed?.apiSchema, resolved, { acknowledgedPath: opts.acknowledgedPath })));
+    pending.set(
+      'breaking',
+      guarded('breaking', () =>
+        checkBreaking(composed().composed?.apiSchema, resolved, { acknowledgedPath: opts.acknowledgedPath }),
+      ),
+    );
   }
   if (selected.has('subgraph-sdl')) {
-    pending.set('subgraph-sdl', guarded('subgraph-sdl', () => checkSubgraphSdl(sources, { urls: opts.subgraphUrls, definitions: opts.subgraphDefinitions })));
+    pending.set(
+      'subgraph-sdl',
+      guarded('subgraph-sdl', () =>
+        checkSubgraphSdl(sources, { urls: opts.subgraphUrls, definitions: opts.subgraphDefinitions }),
+      ),
+    );
   }
   const results: CheckResult[] = [];
   for (const name of CHECK_NAMES) {

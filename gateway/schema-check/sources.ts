@@ -39,7 +39,12 @@ export function readSubgraphFiles(paths: SdlPaths = defaultSdlPaths()): Subgraph
 }
 
 function git(args: string[], cwd: string): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 function refExists(ref: string, cwd: string): boolean {
@@ -64,8 +69,13 @@ export interface RefSources {
 }
 
 /** The subgraphs' committed SDL at `ref`; throws UsageError when the ref does not name a commit. */
-export function readSubgraphsAtRef(ref: string, paths: SdlPaths = defaultSdlPaths(), cwd: string = REPO_ROOT): RefSources {
-  if (ref.startsWith('-') || !refExists(ref, cwd)) throw new UsageError(`--base-ref ${ref}: not a commit in this repository`);
+export function readSubgraphsAtRef(
+  ref: string,
+  paths: SdlPaths = defaultSdlPaths(),
+  cwd: string = REPO_ROOT,
+): RefSources {
+  if (ref.startsWith('-') || !refExists(ref, cwd))
+    throw new UsageError(`--base-ref ${ref}: not a commit in this repository`);
   const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
   const sources: SubgraphSource[] = [];
   const missing: ContextName[] = [];

@@ -19,7 +19,9 @@ describe('subgraph SDL', () => {
   it('the real subgraphs, started in process without a database, serve their SDL files', async () => {
     const { problems, notes } = await checkSubgraphSdl(readSubgraphFiles());
     expect(problems).toEqual([]);
-    expect(notes[0]).toMatch(/account: in-process subgraph account at http:\/\/127\.0\.0\.1:\d+\/graphql; data: .*; image: /);
+    expect(notes[0]).toMatch(
+      /account: in-process subgraph account at http:\/\/127\.0\.0\.1:\d+\/graphql; data: .*; image: /,
+    );
   });
 
   it('a subgraph whose server loads another SDL than its file fails with a diff', async () => {
@@ -49,7 +51,9 @@ describe('subgraph SDL', () => {
       const { problems } = await checkSubgraphSdl(changed, { urls: { image: running.url } });
       expect(problems).toHaveLength(1);
       expect(problems[0]!.detail!.join('\n')).toContain(`+++ ${running.url} (normalised)`);
-      expect(problems[0]!.detail).toEqual(expect.arrayContaining(['-  """The image."""', '+  """The account\'s image; null when it has none."""']));
+      expect(problems[0]!.detail).toEqual(
+        expect.arrayContaining(['-  """The image."""', '+  """The account\'s image; null when it has none."""']),
+      );
     } finally {
       await running.stop();
     }
@@ -58,7 +62,11 @@ describe('subgraph SDL', () => {
   it('a resolver without its field, and a root field without its resolver, fail', async () => {
     const copy = copySdl();
     copy.edit('account', /  "The subgraph instance that served this account."\n  servedBy: String!\n/, '');
-    copy.edit('account', 'renameAccount(id: ID!, name: String!): Account!', 'renameAccount(id: ID!, name: String!): Account!\n  deleteAccount(id: ID!): Boolean');
+    copy.edit(
+      'account',
+      'renameAccount(id: ID!, name: String!): Account!',
+      'renameAccount(id: ID!, name: String!): Account!\n  deleteAccount(id: ID!): Boolean',
+    );
     const sources = readSubgraphFiles(copy.paths).filter((s) => s.name === 'account');
     const definition = { ...accountSubgraph(UNUSED_DATABASE_URL, 1), sdlPath: copy.paths.account };
     const { problems } = await checkSubgraphSdl(sources, { definitions: { account: definition } });
@@ -69,7 +77,10 @@ describe('subgraph SDL', () => {
   });
 
   it('an unreachable subgraph URL is a problem, not a crash', async () => {
-    const { problems } = await checkSubgraphSdl(image, { urls: { image: 'http://127.0.0.1:1/graphql' }, timeoutMs: 2_000 });
+    const { problems } = await checkSubgraphSdl(image, {
+      urls: { image: 'http://127.0.0.1:1/graphql' },
+      timeoutMs: 2_000,
+    });
     expect(problems[0]!.message).toMatch(/^could not get its _service \{ sdl \}/);
   });
 });

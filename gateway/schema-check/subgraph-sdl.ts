@@ -28,6 +28,8 @@ import type { Problem } from './report';
 import type { SubgraphSource } from './sources';
 import { lineDiff } from './text-diff';
 
+// The three contexts' client and loader types differ; the check treats them alike.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDefinition = SubgraphDefinition<any, any>;
 
 export interface SubgraphSdlOptions {
@@ -45,11 +47,23 @@ export const UNUSED_DATABASE_URL = 'postgresql://schema_check:unused@127.0.0.1:1
 function realDefinition(name: ContextName): AnyDefinition {
   switch (name) {
     case 'account':
-      return (require('../../subgraphs/account') as typeof import('../../subgraphs/account')).accountSubgraph(UNUSED_DATABASE_URL, 1);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the check runs
+      return (require('../../subgraphs/account') as typeof import('../../subgraphs/account')).accountSubgraph(
+        UNUSED_DATABASE_URL,
+        1,
+      );
     case 'data':
-      return (require('../../subgraphs/data') as typeof import('../../subgraphs/data')).dataSubgraph(UNUSED_DATABASE_URL, 1);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the check runs
+      return (require('../../subgraphs/data') as typeof import('../../subgraphs/data')).dataSubgraph(
+        UNUSED_DATABASE_URL,
+        1,
+      );
     case 'image':
-      return (require('../../subgraphs/image') as typeof import('../../subgraphs/image')).imageSubgraph(UNUSED_DATABASE_URL, 1);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the check runs
+      return (require('../../subgraphs/image') as typeof import('../../subgraphs/image')).imageSubgraph(
+        UNUSED_DATABASE_URL,
+        1,
+      );
   }
 }
 
@@ -60,21 +74,29 @@ async function fetchServiceSdl(url: string, timeoutMs: number): Promise<string> 
     body: JSON.stringify({ query: '{ _service { sdl } }' }),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const body = (await res.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } }; errors?: { message: string }[] } | undefined;
+  const body = (await res.json().catch(() => undefined)) as
+    { data?: { _service?: { sdl?: string } }; errors?: { message: string }[] } | undefined;
   const sdl = body?.data?._service?.sdl;
   if (typeof sdl !== 'string') {
-    throw new Error(`no _service.sdl in the answer (HTTP ${res.status}${body?.errors ? `: ${body.errors.map((e) => e.message).join('; ')}` : ''})`);
+    throw new Error(
+      `no _service.sdl in the answer (HTTP ${res.status}${body?.errors ? `: ${body.errors.map((e) => e.message).join('; ')}` : ''})`,
+    );
   }
   return sdl;
 }
 
-const normalise = (name: string, sdl: string) => printSchema(buildSubgraph(name, 'http://schema-check.invalid', sdl).validate().schema);
+const normalise = (name: string, sdl: string) =>
+  printSchema(buildSubgraph(name, 'http://schema-check.invalid', sdl).validate().schema);
 
 const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'];
 const FEDERATION_ROOT_FIELDS = new Set(['_service', '_entities']);
 
 /** Resolvers for types/fields the SDL lacks, root fields without a resolver, custom scalars without an implementation. */
-export function resolverProblems(name: string, schema: GraphQLSchema, resolvers: GraphQLResolverMap<unknown>): Problem[] {
+export function resolverProblems(
+  name: string,
+  schema: GraphQLSchema,
+  resolvers: GraphQLResolverMap<unknown>,
+): Problem[] {
   const problems: Problem[] = [];
   const where = `subgraph ${name}`;
   for (const [typeName, entry] of Object.entries(resolvers)) {
@@ -86,7 +108,8 @@ export function resolverProblems(name: string, schema: GraphQLSchema, resolvers:
     if (!isObjectType(type) || isScalarType(entry)) continue;
     const fields = type.getFields();
     for (const field of Object.keys(entry as object)) {
-      if (!field.startsWith('__') && !fields[field]) problems.push({ where, message: `resolver ${typeName}.${field} has no field in the SDL (it is never called)` });
+      if (!field.startsWith('__') && !fields[field])
+        problems.push({ where, message: `resolver ${typeName}.${field} has no field in the SDL (it is never called)` });
     }
   }
   for (const root of ROOT_TYPES) {
@@ -95,37 +118,68 @@ export function resolverProblems(name: string, schema: GraphQLSchema, resolvers:
     const implemented = (resolvers[root] ?? {}) as Record<string, unknown>;
     for (const field of Object.keys(type.getFields())) {
       if (!FEDERATION_ROOT_FIELDS.has(field) && !implemented[field]) {
-        problems.push({ where, message: `${root}.${field} is in the SDL but has no resolver (it would always return null)` });
+        problems.push({
+          where,
+          message: `${root}.${field} is in the SDL but has no resolver (it would always return null)`,
+        });
       }
     }
   }
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isScalarType(type) || isSpecifiedScalarType(type) || type.name.startsWith('_') || type.name.includes('__')) continue;
-    if (!resolvers[type.name]) problems.push({ where, message: `scalar ${type.name} is declared in the SDL but the resolvers do not implement it` });
+    if (!isScalarType(type) || isSpecifiedScalarType(type) || type.name.startsWith('_') || type.name.includes('__'))
+      continue;
+    if (!resolvers[type.name])
+      problems.push({
+        where,
+        message: `scalar ${type.name} is declared in the SDL but the resolvers do not implement it`,
+      });
   }
   return problems;
 }
 
-async function served(name: ContextName, opts: SubgraphSdlOptions, timeoutMs: number): Promise<{ sdl: string; from: string; definition?: AnyDefinition }> {
+async function served(
+  name: ContextName,
+  opts: SubgraphSdlOptions,
+  timeoutMs: number,
+): Promise<{ sdl: string; from: string; definition?: AnyDefinition }> {
   const url = opts.urls?.[name];
   if (url) return { sdl: await fetchServiceSdl(url, timeoutMs), from: url };
   const definition = opts.definitions?.[name] ?? realDefinition(name);
   const log = createLogger('schema-check', 'silent');
-  const running = await startSubgraph(definition, { host: '127.0.0.1', port: 0, instanceName: 'schema-check', retry: { maxAttempts: 1 }, log });
+  const running = await startSubgraph(definition, {
+    host: '127.0.0.1',
+    port: 0,
+    instanceName: 'schema-check',
+    retry: { maxAttempts: 1 },
+    log,
+  });
   try {
-    return { sdl: await fetchServiceSdl(running.url, timeoutMs), from: `in-process subgraph ${name} at ${running.url}`, definition };
+    return {
+      sdl: await fetchServiceSdl(running.url, timeoutMs),
+      from: `in-process subgraph ${name} at ${running.url}`,
+      definition,
+    };
   } finally {
     await running.stop();
   }
 }
 
-async function checkOne(source: SubgraphSource, opts: SubgraphSdlOptions, timeoutMs: number): Promise<{ problems: Problem[]; note: string }> {
+async function checkOne(
+  source: SubgraphSource,
+  opts: SubgraphSdlOptions,
+  timeoutMs: number,
+): Promise<{ problems: Problem[]; note: string }> {
   const { name, file } = source;
   let got: Awaited<ReturnType<typeof served>>;
   try {
     got = await served(name, opts, timeoutMs);
   } catch (err) {
-    return { problems: [{ where: `subgraph ${name}`, message: `could not get its _service { sdl }: ${(err as Error).message}` }], note: '' };
+    return {
+      problems: [
+        { where: `subgraph ${name}`, message: `could not get its _service { sdl }: ${(err as Error).message}` },
+      ],
+      note: '',
+    };
   }
   const problems: Problem[] = [];
   let expected: string;
@@ -133,18 +187,32 @@ async function checkOne(source: SubgraphSource, opts: SubgraphSdlOptions, timeou
   try {
     expected = normalise(name, source.sdl);
   } catch (err) {
-    return { problems: [{ where: file, message: `is not a valid subgraph schema: ${(err as Error).message}` }], note: '' };
+    return {
+      problems: [{ where: file, message: `is not a valid subgraph schema: ${(err as Error).message}` }],
+      note: '',
+    };
   }
   try {
     actual = normalise(name, got.sdl);
   } catch (err) {
-    return { problems: [{ where: `subgraph ${name}`, message: `serves an SDL that is not a valid subgraph schema: ${(err as Error).message}` }], note: '' };
+    return {
+      problems: [
+        {
+          where: `subgraph ${name}`,
+          message: `serves an SDL that is not a valid subgraph schema: ${(err as Error).message}`,
+        },
+      ],
+      note: '',
+    };
   }
   if (expected !== actual) {
     problems.push({
       where: `subgraph ${name}`,
       message: `serves an SDL that differs from ${file}`,
-      detail: lineDiff(expected, actual, { expectedLabel: `${file} (normalised)`, actualLabel: `${got.from} (normalised)` }),
+      detail: lineDiff(expected, actual, {
+        expectedLabel: `${file} (normalised)`,
+        actualLabel: `${got.from} (normalised)`,
+      }),
     });
   }
   if (got.definition) {
@@ -154,9 +222,15 @@ async function checkOne(source: SubgraphSource, opts: SubgraphSdlOptions, timeou
   return { problems, note: `${name}: ${got.from}` };
 }
 
-export async function checkSubgraphSdl(sources: SubgraphSource[], opts: SubgraphSdlOptions = {}): Promise<{ problems: Problem[]; notes: string[] }> {
+export async function checkSubgraphSdl(
+  sources: SubgraphSource[],
+  opts: SubgraphSdlOptions = {},
+): Promise<{ problems: Problem[]; notes: string[] }> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const outcomes = await Promise.all(sources.map((s) => checkOne(s, opts, timeoutMs)));
   const checked = outcomes.map((o) => o.note).filter(Boolean);
-  return { problems: outcomes.flatMap((o) => o.problems), notes: checked.length ? [`checked ${checked.join('; ')}`] : [] };
+  return {
+    problems: outcomes.flatMap((o) => o.problems),
+    notes: checked.length ? [`checked ${checked.join('; ')}`] : [],
+  };
 }

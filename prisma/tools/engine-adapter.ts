@@ -77,7 +77,8 @@ function pgFactory(url: string, pools: pg.Pool[]) {
   return new PrismaPg(pool, { disposeExternalPool: true } as never);
 }
 
-const endPool = (p: pg.Pool) => ((p as unknown as { ending: boolean }).ending ? Promise.resolve() : p.end().catch(() => undefined));
+const endPool = (p: pg.Pool) =>
+  (p as unknown as { ending: boolean }).ending ? Promise.resolve() : p.end().catch(() => undefined);
 
 const withDatabase = (url: string, database: string) => {
   const u = new URL(url);
@@ -114,11 +115,14 @@ export function engineAdapterFactory(opts: EngineAdapterOptions) {
     adapterName: main.adapterName,
     connect: async () => withCharColumns((await main.connect()) as unknown as Queryable),
     connectToShadowDb: async () => {
-      if (!opts.shadowAdminUrl) throw new Error('this command needs a shadow database: give an admin URL that may CREATE DATABASE');
+      if (!opts.shadowAdminUrl)
+        throw new Error('this command needs a shadow database: give an admin URL that may CREATE DATABASE');
       const admin = opts.shadowAdminUrl;
       const name = `prisma_shadow_${randomBytes(6).toString('hex')}`;
       await adminExec(admin, `CREATE DATABASE "${name}"`);
-      const adapter = withCharColumns((await pgFactory(withDatabase(admin, name), pools).connect()) as unknown as Queryable);
+      const adapter = withCharColumns(
+        (await pgFactory(withDatabase(admin, name), pools).connect()) as unknown as Queryable,
+      );
       const dispose = adapter.dispose?.bind(adapter);
       adapter.dispose = async () => {
         await dispose?.();

@@ -19,9 +19,13 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !fs.existsSync(env.PRISMA_SCHEMA_ENGINE_
 }
 
 for (const context of CONTEXTS) {
-  execFileSync(process.execPath, [cli, 'generate', '--no-hints', '--config', path.join(root, 'prisma', context, 'prisma.config.ts')], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [cli, 'generate', '--no-hints', '--config', path.join(root, 'prisma', context, 'prisma.config.ts')],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
 }

@@ -30,7 +30,13 @@ test('deploy: nothing to apply, exit 0', () => {
 });
 
 test('usage errors exit 2 naming the problem', () => {
-  expect(cli('create', '--context', 'nope', '--name', 'x')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--context must be one of account, data, image/) });
-  expect(cli('resolve', '--context', 'account')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--rolled-back <name> and --applied <name>/) });
+  expect(cli('create', '--context', 'nope', '--name', 'x')).toMatchObject({
+    status: 2,
+    stderr: expect.stringMatching(/--context must be one of account, data, image/),
+  });
+  expect(cli('resolve', '--context', 'account')).toMatchObject({
+    status: 2,
+    stderr: expect.stringMatching(/--rolled-back <name> and --applied <name>/),
+  });
   expect(cli('frobnicate')).toMatchObject({ status: 2, stderr: expect.stringMatching(/unknown command frobnicate/) });
 });

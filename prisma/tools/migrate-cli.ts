@@ -37,9 +37,13 @@ function describe(r: StatusReport): string[] {
   if (r.pending.length) lines.push(`  not yet applied: ${r.pending.join(', ')}`);
   if (r.failedMigrationNames.length) {
     lines.push(`  FAILED (blocks deploy): ${r.failedMigrationNames.join(', ')}`);
-    lines.push('  repair the database by hand, then: npm run db:migrate:resolve -- --context ' + `${r.context} --rolled-back <name> (to run it again) or --applied <name>`);
+    lines.push(
+      '  repair the database by hand, then: npm run db:migrate:resolve -- --context ' +
+        `${r.context} --rolled-back <name> (to run it again) or --applied <name>`,
+    );
   }
-  if (r.editedMigrationNames.length) lines.push(`  changed after they were applied: ${r.editedMigrationNames.join(', ')}`);
+  if (r.editedMigrationNames.length)
+    lines.push(`  changed after they were applied: ${r.editedMigrationNames.join(', ')}`);
   if (r.unknown.length) lines.push(`  applied but not in the folder: ${r.unknown.join(', ')}`);
   return lines;
 }
@@ -48,7 +52,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { context: { type: 'string' }, name: { type: 'string' }, 'rolled-back': { type: 'string' }, applied: { type: 'string' }, 'admin-url': { type: 'string' } },
+    options: {
+      context: { type: 'string' },
+      name: { type: 'string' },
+      'rolled-back': { type: 'string' },
+      applied: { type: 'string' },
+      'admin-url': { type: 'string' },
+    },
     strict: true,
   });
   const config = loadConfig();
@@ -57,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
     const context = contextOf(values.context);
     if (!values.name) throw new Usage('--name is required');
     const name = values.name;
-    const created = await withAdminUrl(values['admin-url'], (admin) => createMigration(contextFiles(context), name, admin));
+    const created = await withAdminUrl(values['admin-url'], (admin) =>
+      createMigration(contextFiles(context), name, admin),
+    );
     if (!created) {
       console.log(`${context}: schema.prisma and the migrations already agree; no migration written`);
       return 0;
@@ -65,13 +77,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(`wrote ${path.relative(process.cwd(), created.file)}:\n\n${created.sql}`);
     return 0;
   }
-  if (!['deploy', 'status', 'resolve'].includes(command ?? '')) throw new Usage(`unknown command ${command ?? '(none)'}`);
+  if (!['deploy', 'status', 'resolve'].includes(command ?? ''))
+    throw new Usage(`unknown command ${command ?? '(none)'}`);
   const dbs = await toolDatabases(config, log);
   try {
     if (command === 'deploy') {
       for (const c of CONTEXTS) {
         const r = await deploy(dbs.migrationUrls[c], contextFiles(c), (msg, f) => log.info(f, msg));
-        console.log(`${c}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}${r.edited.length ? `; changed after they were applied: ${r.edited.join(', ')}` : ''}`);
+        console.log(
+          `${c}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}${r.edited.length ? `; changed after they were applied: ${r.edited.join(', ')}` : ''}`,
+        );
       }
       return 0;
     }
@@ -85,10 +100,17 @@ async function main(argv: string[]): Promise<number> {
       return ok ? 0 : 1;
     }
     const context = contextOf(values.context);
-    const how = values['rolled-back'] ? { rolledBack: values['rolled-back'] } : values.applied ? { applied: values.applied } : undefined;
-    if (!how || (values['rolled-back'] && values.applied)) throw new Usage('give one of --rolled-back <name> and --applied <name>');
+    const how = values['rolled-back']
+      ? { rolledBack: values['rolled-back'] }
+      : values.applied
+        ? { applied: values.applied }
+        : undefined;
+    if (!how || (values['rolled-back'] && values.applied))
+      throw new Usage('give one of --rolled-back <name> and --applied <name>');
     await resolve(dbs.migrationUrls[context], contextFiles(context), how);
-    console.log(`${context}: recorded ${'rolledBack' in how ? `${how.rolledBack} as rolled back` : `${how.applied} as applied`}`);
+    console.log(
+      `${context}: recorded ${'rolledBack' in how ? `${how.rolledBack} as rolled back` : `${how.applied} as applied`}`,
+    );
     return 0;
   } finally {
     await dbs.stop();

@@ -49,9 +49,15 @@ interface Row {
   applied_steps_count: number;
 }
 const rows = (url: string) =>
-  withClient(url, async (c) => (await c.query<Row>('SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name')).rows);
+  withClient(
+    url,
+    async (c) => (await c.query<Row>('SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name')).rows,
+  );
 const tableExists = (url: string, table: string) =>
-  withClient(url, async (c) => (await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t != null);
+  withClient(
+    url,
+    async (c) => (await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t != null,
+  );
 
 afterAll(async () => {
   for (const db of scratchDbs) await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -77,25 +83,40 @@ test('deploy applies the account migrations once; Prisma records them with their
 test('status names a pending migration; deploy then applies it alone', async () => {
   const url = await scratchDb();
   await deploy(url, scratchDir());
-  const dir = scratchDir({ '29990101000000_notes': 'CREATE TABLE "notes" ("id" TEXT NOT NULL, CONSTRAINT "notes_pkey" PRIMARY KEY ("id"));\n' });
+  const dir = scratchDir({
+    '29990101000000_notes': 'CREATE TABLE "notes" ("id" TEXT NOT NULL, CONSTRAINT "notes_pkey" PRIMARY KEY ("id"));\n',
+  });
   const before = await status(url, dir);
-  expect(before).toMatchObject({ ok: false, pending: ['29990101000000_notes'], failedMigrationNames: [], editedMigrationNames: [] });
+  expect(before).toMatchObject({
+    ok: false,
+    pending: ['29990101000000_notes'],
+    failedMigrationNames: [],
+    editedMigrationNames: [],
+  });
   expect((await deploy(url, dir)).applied).toEqual(['29990101000000_notes']);
   expect((await status(url, dir)).ok).toBe(true);
 });
 
 test('an applied migration changed afterwards is reported by status and deploy, and not re-run', async () => {
   const url = await scratchDb();
-  const dir = scratchDir({ '29990101000000_one': 'CREATE TABLE "one" ("id" TEXT NOT NULL, CONSTRAINT "one_pkey" PRIMARY KEY ("id"));\n' });
+  const dir = scratchDir({
+    '29990101000000_one': 'CREATE TABLE "one" ("id" TEXT NOT NULL, CONSTRAINT "one_pkey" PRIMARY KEY ("id"));\n',
+  });
   await deploy(url, dir);
-  fs.appendFileSync(path.join(dir, '29990101000000_one', 'migration.sql'), 'CREATE INDEX "one_id_idx" ON "one"("id");\n');
+  fs.appendFileSync(
+    path.join(dir, '29990101000000_one', 'migration.sql'),
+    'CREATE INDEX "one_id_idx" ON "one"("id");\n',
+  );
   const st = await status(url, dir);
   expect(st.editedMigrationNames).toEqual(['29990101000000_one']);
   expect(st.ok).toBe(false);
   const logged: string[] = [];
   expect((await deploy(url, dir, (m) => logged.push(m))).edited).toEqual(['29990101000000_one']);
   expect(logged.some((m) => m.includes('29990101000000_one') && /changed after it was applied/.test(m))).toBe(true);
-  const idx = await withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_indexes WHERE indexname = 'one_id_idx'")).rowCount);
+  const idx = await withClient(
+    url,
+    async (c) => (await c.query("SELECT 1 FROM pg_indexes WHERE indexname = 'one_id_idx'")).rowCount,
+  );
   expect(idx).toBe(0);
 });
 

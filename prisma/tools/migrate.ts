@@ -20,7 +20,11 @@ export type { ContextFiles } from './schema-engine';
 
 export const migrationsDir = (context: ContextName) => path.resolve(__dirname, '..', context, 'migrations');
 export const schemaPathOf = (context: ContextName) => path.resolve(__dirname, '..', context, 'schema.prisma');
-export const contextFiles = (context: ContextName): ContextFiles => ({ context, migrationsDir: migrationsDir(context), schemaPath: schemaPathOf(context) });
+export const contextFiles = (context: ContextName): ContextFiles => ({
+  context,
+  migrationsDir: migrationsDir(context),
+  schemaPath: schemaPathOf(context),
+});
 
 /** A folder's migrations, by name (what the engine will read). */
 export function readMigrations(dir: string): { name: string; sql: string }[] {
@@ -35,7 +39,10 @@ export function readMigrations(dir: string): { name: string; sql: string }[] {
 /** A migration that failed, or a history the engine refuses to apply onto (P3009, P3018, ...). */
 export class MigrationError extends Error {
   override name = 'MigrationError';
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +57,12 @@ export interface DeployReport {
 const filesOf = (target: ContextFiles | string): ContextFiles =>
   typeof target === 'string' ? { context: path.basename(path.dirname(target)), migrationsDir: target } : target;
 
-async function withEngine<T>(target: ContextFiles | string, url: string, fn: (e: OpenEngine) => Promise<T>, shadowAdminUrl?: string): Promise<T> {
+async function withEngine<T>(
+  target: ContextFiles | string,
+  url: string,
+  fn: (e: OpenEngine) => Promise<T>,
+  shadowAdminUrl?: string,
+): Promise<T> {
   const engine = await openEngine(filesOf(target), { url, shadowAdminUrl });
   try {
     return await fn(engine);
@@ -60,21 +72,38 @@ async function withEngine<T>(target: ContextFiles | string, url: string, fn: (e:
 }
 
 /** `prisma migrate deploy`: applies what is not applied yet; the first failure throws MigrationError. */
-export async function deploy(url: string, target: ContextFiles | string, log: (msg: string, fields?: object) => void = () => {}): Promise<DeployReport> {
+export async function deploy(
+  url: string,
+  target: ContextFiles | string,
+  log: (msg: string, fields?: object) => void = () => {},
+): Promise<DeployReport> {
   return withEngine(target, url, async (engine) => {
     const migrationsList = engine.migrations();
-    const before = await engine.call<Diagnosis>('diagnoseMigrationHistory', { migrationsList, optInToShadowDatabase: false, filters: NO_FILTER });
-    for (const name of before.editedMigrationNames) log(`migration ${name} was changed after it was applied; it is not re-run`, { migration: name });
+    const before = await engine.call<Diagnosis>('diagnoseMigrationHistory', {
+      migrationsList,
+      optInToShadowDatabase: false,
+      filters: NO_FILTER,
+    });
+    for (const name of before.editedMigrationNames)
+      log(`migration ${name} was changed after it was applied; it is not re-run`, { migration: name });
     let applied: string[];
     try {
-      ({ appliedMigrationNames: applied } = await engine.call<{ appliedMigrationNames: string[] }>('applyMigrations', { migrationsList, filters: NO_FILTER }));
+      ({ appliedMigrationNames: applied } = await engine.call<{ appliedMigrationNames: string[] }>('applyMigrations', {
+        migrationsList,
+        filters: NO_FILTER,
+      }));
     } catch (err) {
       const e = err as SchemaEngineError;
       const after = await engine
-        .call<Diagnosis>('diagnoseMigrationHistory', { migrationsList, optInToShadowDatabase: false, filters: NO_FILTER })
+        .call<Diagnosis>('diagnoseMigrationHistory', {
+          migrationsList,
+          optInToShadowDatabase: false,
+          filters: NO_FILTER,
+        })
         .catch(() => undefined);
       const failed = after?.failedMigrationNames ?? [];
-      const which = failed.length && !failed.some((n) => e.message.includes(n)) ? `migration ${failed.join(', ')} failed: ` : '';
+      const which =
+        failed.length && !failed.some((n) => e.message.includes(n)) ? `migration ${failed.join(', ')} failed: ` : '';
       throw new MigrationError(`${engine.files.context}: ${which}${e.message}`, e.code);
     }
     for (const name of applied) log(`applied migration ${name}`, { migration: name });
@@ -88,7 +117,12 @@ export const migrate = deploy;
 type History =
   | { diagnostic: 'databaseIsBehind'; unappliedMigrationNames: string[] }
   | { diagnostic: 'migrationsDirectoryIsBehind'; unpersistedMigrationNames: string[] }
-  | { diagnostic: 'historiesDiverge'; lastCommonMigrationName: string | null; unpersistedMigrationNames: string[]; unappliedMigrationNames: string[] };
+  | {
+      diagnostic: 'historiesDiverge';
+      lastCommonMigrationName: string | null;
+      unpersistedMigrationNames: string[];
+      unappliedMigrationNames: string[];
+    };
 
 export interface Diagnosis {
   editedMigrationNames: string[];
@@ -110,7 +144,11 @@ export interface StatusReport extends Diagnosis {
 /** `prisma migrate status`: the engine's diagnoseMigrationHistory, summarised. */
 export async function status(url: string, target: ContextFiles | string): Promise<StatusReport> {
   return withEngine(target, url, async (engine) => {
-    const d = await engine.call<Diagnosis>('diagnoseMigrationHistory', { migrationsList: engine.migrations(), optInToShadowDatabase: false, filters: NO_FILTER });
+    const d = await engine.call<Diagnosis>('diagnoseMigrationHistory', {
+      migrationsList: engine.migrations(),
+      optInToShadowDatabase: false,
+      filters: NO_FILTER,
+    });
     const h = d.history;
     const pending = h && 'unappliedMigrationNames' in h ? h.unappliedMigrationNames : [];
     const unknown = h && 'unpersistedMigrationNames' in h ? h.unpersistedMigrationNames : [];
@@ -123,7 +161,11 @@ export async function status(url: string, target: ContextFiles | string): Promis
  * `prisma migrate resolve`: after an operator repaired the database by hand, records a failed
  * migration as rolled back (the next deploy runs it again) or as applied (it never runs again).
  */
-export async function resolve(url: string, target: ContextFiles | string, how: { rolledBack: string } | { applied: string }): Promise<void> {
+export async function resolve(
+  url: string,
+  target: ContextFiles | string,
+  how: { rolledBack: string } | { applied: string },
+): Promise<void> {
   await withEngine(target, url, async (engine) => {
     if ('rolledBack' in how) await engine.call('markMigrationRolledBack', { migrationName: how.rolledBack });
     else await engine.call('markMigrationApplied', { migrationName: how.applied, migrationsList: engine.migrations() });
@@ -142,17 +184,30 @@ export interface DriftResult {
  * shadow database (created and dropped on `adminUrl`), described, and compared with the models.
  * `script: true` returns the SQL that would close the difference instead of the summary.
  */
-export async function diffMigrationsToSchema(files: ContextFiles, adminUrl: string, opts: { script?: boolean; extra?: { name: string; sql: string } } = {}): Promise<DriftResult> {
-  return withEngine(files, adminUrl, async (engine) => {
-    const list = engine.migrations();
-    if (opts.extra) list.migrationDirectories.push({ path: opts.extra.name, migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: opts.extra.sql } } });
-    const out = await engine.call<{ exitCode: number; stdout: string | null }>('diff', {
-      from: { tag: 'migrations', ...list },
-      to: { tag: 'schemaDatamodel', files: [engine.schema()] },
-      script: opts.script ?? false,
-      exitCode: true,
-      filters: NO_FILTER,
-    });
-    return { clean: out.exitCode === 0, summary: out.exitCode === 0 ? '' : (out.stdout ?? '').trim() };
-  }, adminUrl);
+export async function diffMigrationsToSchema(
+  files: ContextFiles,
+  adminUrl: string,
+  opts: { script?: boolean; extra?: { name: string; sql: string } } = {},
+): Promise<DriftResult> {
+  return withEngine(
+    files,
+    adminUrl,
+    async (engine) => {
+      const list = engine.migrations();
+      if (opts.extra)
+        list.migrationDirectories.push({
+          path: opts.extra.name,
+          migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: opts.extra.sql } },
+        });
+      const out = await engine.call<{ exitCode: number; stdout: string | null }>('diff', {
+        from: { tag: 'migrations', ...list },
+        to: { tag: 'schemaDatamodel', files: [engine.schema()] },
+        script: opts.script ?? false,
+        exitCode: true,
+        filters: NO_FILTER,
+      });
+      return { clean: out.exitCode === 0, summary: out.exitCode === 0 ? '' : (out.stdout ?? '').trim() };
+    },
+    adminUrl,
+  );
 }

@@ -20,7 +20,10 @@ import { checkMigration } from './migration-rules';
 
 export class CreateMigrationError extends Error {
   override name = 'CreateMigrationError';
-  constructor(message: string, readonly detail: string[] = []) {
+  constructor(
+    message: string,
+    readonly detail: string[] = [],
+  ) {
     super(message);
   }
 }
@@ -42,10 +45,23 @@ export function portableTypes(sql: string): string {
 /** `YYYYMMDDHHMMSS` (UTC), later than every existing migration of the folder. */
 export function nextTimestamp(dir: string, now = new Date()): string {
   const fmt = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const last = readMigrations(dir).map((m) => m.name.slice(0, 14)).filter((s) => /^\d{14}$/.test(s)).sort().pop();
+  const last = readMigrations(dir)
+    .map((m) => m.name.slice(0, 14))
+    .filter((s) => /^\d{14}$/.test(s))
+    .sort()
+    .pop();
   let ts = fmt(now);
   if (last && ts <= last) {
-    const d = new Date(Date.UTC(+last.slice(0, 4), +last.slice(4, 6) - 1, +last.slice(6, 8), +last.slice(8, 10), +last.slice(10, 12), +last.slice(12, 14)) + 1000);
+    const d = new Date(
+      Date.UTC(
+        +last.slice(0, 4),
+        +last.slice(4, 6) - 1,
+        +last.slice(6, 8),
+        +last.slice(8, 10),
+        +last.slice(10, 12),
+        +last.slice(12, 14),
+      ) + 1000,
+    );
     ts = fmt(d);
   }
   return ts;
@@ -57,23 +73,31 @@ export interface CreatedMigration {
   sql: string;
 }
 
-export async function createMigration(files: ContextFiles, name: string, adminUrl: string, now = new Date()): Promise<CreatedMigration | undefined> {
-  if (!/^[a-z0-9_]{1,100}$/.test(name)) throw new CreateMigrationError(`--name must be lower-case letters, digits and _, got "${name}"`);
+export async function createMigration(
+  files: ContextFiles,
+  name: string,
+  adminUrl: string,
+  now = new Date(),
+): Promise<CreatedMigration | undefined> {
+  if (!/^[a-z0-9_]{1,100}$/.test(name))
+    throw new CreateMigrationError(`--name must be lower-case letters, digits and _, got "${name}"`);
   const diff = await diffMigrationsToSchema(files, adminUrl, { script: true });
   if (diff.clean) return undefined;
   const sql = `${portableTypes(diff.summary)}\n`;
   const full = `${nextTimestamp(files.migrationsDir, now)}_${name}`;
   const check = await diffMigrationsToSchema(files, adminUrl, { extra: { name: full, sql } });
   if (!check.clean) {
-    throw new CreateMigrationError('the generated migration does not build the models on PostgreSQL (Prisma migrate diff after applying it):', [...check.summary.split('\n'), '--- generated SQL:', ...sql.split('\n')]);
+    throw new CreateMigrationError(
+      'the generated migration does not build the models on PostgreSQL (Prisma migrate diff after applying it):',
+      [...check.summary.split('\n'), '--- generated SQL:', ...sql.split('\n')],
+    );
   }
   const problems = checkMigration(files.context, full, sql);
   if (problems.length) {
-    throw new CreateMigrationError('the generated migration breaks the rules that keep it alike on CockroachDB; make one schema change at a time:', [
-      ...problems.map((p) => p.message),
-      '--- generated SQL:',
-      ...sql.split('\n'),
-    ]);
+    throw new CreateMigrationError(
+      'the generated migration breaks the rules that keep it alike on CockroachDB; make one schema change at a time:',
+      [...problems.map((p) => p.message), '--- generated SQL:', ...sql.split('\n')],
+    );
   }
   const file = path.join(files.migrationsDir, full, 'migration.sql');
   fs.mkdirSync(path.dirname(file));

@@ -48,11 +48,16 @@ export function statements(sql: string): { statements: string[]; cutInside: stri
         i++;
       } else if (ch === ';') cutInside.push('a comment');
     } else if (ch === state) {
-      if (sql[i + 1] === state) i++; // doubled quote
+      if (sql[i + 1] === state)
+        i++; // doubled quote
       else state = 'code';
     } else if (ch === ';') cutInside.push(state === "'" ? 'a string' : 'a quoted name');
   }
-  const stripComments = (s: string) => s.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim();
+  const stripComments = (s: string) =>
+    s
+      .replace(/--[^\n]*/g, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .trim();
   return { statements: sql.split(';').map(stripComments).filter(Boolean), cutInside };
 }
 
@@ -61,7 +66,13 @@ const DDL: { re: RegExp; kind: string }[] = [
   { re: new RegExp(String.raw`^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?${TABLE}`, 'i'), kind: 'create' },
   { re: new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${TABLE}`, 'i'), kind: 'alter' },
   { re: new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?${TABLE}`, 'i'), kind: 'drop' },
-  { re: new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${TABLE}\s+)?ON\s+(?:ONLY\s+)?${TABLE}`, 'i'), kind: 'index' },
+  {
+    re: new RegExp(
+      String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${TABLE}\s+)?ON\s+(?:ONLY\s+)?${TABLE}`,
+      'i',
+    ),
+    kind: 'index',
+  },
 ];
 
 /** The table a DDL statement changes, or undefined for data statements (INSERT ...). */
@@ -77,8 +88,14 @@ function tableOf(stmt: string): { table?: string; ddl: boolean } {
 }
 
 const TYPE_RULES: { re: RegExp; message: string }[] = [
-  { re: /^(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|END)\b/i, message: 'transaction control: a migration file is not one transaction on CockroachDB; leave it out' },
-  { re: /\b(SMALL|BIG)?SERIAL\b/i, message: 'SERIAL types differ on CockroachDB (unique_rowid(), not a sequence); use an explicit id' },
+  {
+    re: /^(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|END)\b/i,
+    message: 'transaction control: a migration file is not one transaction on CockroachDB; leave it out',
+  },
+  {
+    re: /\b(SMALL|BIG)?SERIAL\b/i,
+    message: 'SERIAL types differ on CockroachDB (unique_rowid(), not a sequence); use an explicit id',
+  },
   { re: /\bINT(EGER)?\b/i, message: 'INT/INTEGER is 8 bytes on CockroachDB and 4 on PostgreSQL; write INT4 or INT8' },
   { re: /\bSTRING\b/i, message: 'STRING does not exist in PostgreSQL; write TEXT (CockroachDB reads it as STRING)' },
 ];
@@ -88,12 +105,16 @@ export function checkMigration(context: string, name: string, sql: string): Rule
   const problems: RuleProblem[] = [];
   const { statements: stmts, cutInside } = statements(sql);
   for (const where of new Set(cutInside)) {
-    problems.push({ migration: name, message: `';' inside ${where}: the driver adapter splits scripts at every ';', so the statement would be cut` });
+    problems.push({
+      migration: name,
+      message: `';' inside ${where}: the driver adapter splits scripts at every ';', so the statement would be cut`,
+    });
   }
   for (const stmt of stmts) {
     const unquoted = stmt.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
     for (const rule of TYPE_RULES) {
-      if (rule.re.test(unquoted)) problems.push({ migration: name, message: `${rule.message}: ${stmt.split('\n')[0]}` });
+      if (rule.re.test(unquoted))
+        problems.push({ migration: name, message: `${rule.message}: ${stmt.split('\n')[0]}` });
     }
   }
   if (!(GRANDFATHERED[context] ?? []).includes(name)) {

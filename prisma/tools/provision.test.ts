@@ -50,7 +50,11 @@ test('upgrades a one-user-per-context folder, is idempotent, and the migrations 
   const legacy = urlFor(pg.adminUrl, { database: 'account', user: 'account_svc', password: 'account_svc_local' });
   // Its migrations, applied as that user (all but the newest, so that one is left to apply after the upgrade).
   const files = contextFiles('account');
-  const newest = fs.readdirSync(files.migrationsDir).filter((d) => /^\d/.test(d)).sort().at(-1)!;
+  const newest = fs
+    .readdirSync(files.migrationsDir)
+    .filter((d) => /^\d/.test(d))
+    .sort()
+    .at(-1)!;
   fs.cpSync(files.migrationsDir, path.join(dir, 'migrations'), { recursive: true });
   fs.rmSync(path.join(dir, 'migrations', newest), { recursive: true });
   await deploy(legacy, { ...files, migrationsDir: path.join(dir, 'migrations') });
@@ -61,9 +65,13 @@ test('upgrades a one-user-per-context folder, is idempotent, and the migrations 
   expect(again).toEqual(first);
 
   expect(await run(pg.adminUrl, `SELECT 1 FROM pg_roles WHERE rolname = 'account_svc'`)).toEqual([]);
-  expect(await run(onDb('account'), `SELECT tableowner FROM pg_tables WHERE tablename = 'accounts'`)).toEqual([{ tableowner: 'account_migrator' }]);
+  expect(await run(onDb('account'), `SELECT tableowner FROM pg_tables WHERE tablename = 'accounts'`)).toEqual([
+    { tableowner: 'account_migrator' },
+  ]);
   expect(await run(first.urls.account, 'SELECT id FROM accounts')).toEqual([{ id: 'legacy-1' }]);
-  expect(await run(pg.adminUrl, `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'account'`)).toEqual([{ owner: 'account_migrator' }]);
+  expect(
+    await run(pg.adminUrl, `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'account'`),
+  ).toEqual([{ owner: 'account_migrator' }]);
 
   const report = await deploy(first.migratorUrls.account, files);
   expect(report.applied).toEqual([newest]);

@@ -54,7 +54,10 @@ const SQL_DIR = path.resolve(__dirname, '../../deploy/sql');
  * template's CREATE statements).
  */
 export function setupStatements(file: 'setup.sql' | 'setup-database.sql', context: string): string[] {
-  const text = fs.readFileSync(path.join(SQL_DIR, file), 'utf8').replaceAll('__IF_NOT_EXISTS__', '').replaceAll('__CTX__', context);
+  const text = fs
+    .readFileSync(path.join(SQL_DIR, file), 'utf8')
+    .replaceAll('__IF_NOT_EXISTS__', '')
+    .replaceAll('__CTX__', context);
   return text
     .split('\n')
     .filter((l) => !/^\s*--/.test(l))
@@ -92,11 +95,15 @@ export async function provision(
   await admin.connect();
   const exists = async (sql: string, name: string) => ((await admin.query(sql, [name])).rowCount ?? 0) > 0;
   try {
-    const out: Provisioned = { urls: {} as Record<ContextName, string>, migratorUrls: {} as Record<ContextName, string> };
+    const out: Provisioned = {
+      urls: {} as Record<ContextName, string>,
+      migratorUrls: {} as Record<ContextName, string>,
+    };
     for (const context of CONTEXTS) {
       const app = credentials(context, 'app');
       const migrator = credentials(context, 'migrator');
-      if (app.database !== context || migrator.database !== context) throw new Error(`context ${context}: database must be named ${context}`);
+      if (app.database !== context || migrator.database !== context)
+        throw new Error(`context ${context}: database must be named ${context}`);
       for (const c of [migrator, app]) {
         const verb = (await exists('SELECT 1 FROM pg_roles WHERE rolname = $1', c.user)) ? 'ALTER' : 'CREATE';
         await admin.query(`${verb} ROLE ${ident(c.user)} LOGIN PASSWORD ${literal(c.password)}`);
@@ -107,10 +114,15 @@ export async function provision(
         await admin.query(`CREATE DATABASE ${ident(context)} OWNER ${ident(migrator.user)}`);
       }
       for (const s of setupStatements('setup.sql', context)) await admin.query(s);
-      const legacy = (await exists('SELECT 1 FROM pg_roles WHERE rolname = $1', legacyUser(context))) ? legacyUser(context) : undefined;
+      const legacy = (await exists('SELECT 1 FROM pg_roles WHERE rolname = $1', legacyUser(context)))
+        ? legacyUser(context)
+        : undefined;
       await onDatabase(adminUrl, context, async (db) => {
         // A data folder from before the migrator/app split: its tables change owner, the old role goes.
-        if (legacy) await db.query(`REASSIGN OWNED BY ${ident(legacy)} TO ${ident(migrator.user)}; DROP OWNED BY ${ident(legacy)}`);
+        if (legacy)
+          await db.query(
+            `REASSIGN OWNED BY ${ident(legacy)} TO ${ident(migrator.user)}; DROP OWNED BY ${ident(legacy)}`,
+          );
         for (const s of setupStatements('setup-database.sql', context)) await db.query(s);
       });
       if (legacy) await admin.query(`DROP ROLE ${ident(legacy)}`);
@@ -119,10 +131,15 @@ export async function provision(
     }
     // Admins keep connecting (superusers bypass both checks); the context users may neither
     // connect to the cluster's own databases nor create anything in their public schemas.
-    const maintenance = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [MAINTENANCE_DATABASES]);
+    const maintenance = await admin.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE datname = ANY($1)',
+      [MAINTENANCE_DATABASES],
+    );
     for (const { datname } of maintenance.rows) {
       await admin.query(`REVOKE CONNECT ON DATABASE ${ident(datname)} FROM PUBLIC`);
-      await onDatabase(adminUrl, datname, (db) => db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').then(() => undefined));
+      await onDatabase(adminUrl, datname, (db) =>
+        db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').then(() => undefined),
+      );
     }
     return out;
   } finally {

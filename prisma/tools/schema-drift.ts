@@ -52,7 +52,10 @@ const show = (file: string) => {
 };
 
 /** Runs `fn` with the given admin URL, or with a throwaway embedded PostgreSQL's. */
-export async function withAdminUrl<T>(given: string | undefined, fn: (adminUrl: string, where: string) => Promise<T>): Promise<T> {
+export async function withAdminUrl<T>(
+  given: string | undefined,
+  fn: (adminUrl: string, where: string) => Promise<T>,
+): Promise<T> {
   if (given) return fn(given, 'the given PostgreSQL');
   const dir = scratchDir('schema-drift-');
   let pg: EmbeddedPostgres | undefined;
@@ -69,21 +72,38 @@ export async function withAdminUrl<T>(given: string | undefined, fn: (adminUrl: 
 export function checkMigrationRules(targets: DriftTarget[] = defaultDriftTargets()): DriftProblem[] {
   return targets.flatMap((t) =>
     readMigrations(t.migrationsDir).flatMap((m) =>
-      checkMigration(t.context, m.name, m.sql).map((p) => ({ where: `${t.context}: ${show(path.join(t.migrationsDir, m.name, 'migration.sql'))}`, message: p.message })),
+      checkMigration(t.context, m.name, m.sql).map((p) => ({
+        where: `${t.context}: ${show(path.join(t.migrationsDir, m.name, 'migration.sql'))}`,
+        message: p.message,
+      })),
     ),
   );
 }
 
-export async function checkSchemaDrift(targets: DriftTarget[] = defaultDriftTargets(), opts: DriftOptions = {}): Promise<DriftOutcome> {
+export async function checkSchemaDrift(
+  targets: DriftTarget[] = defaultDriftTargets(),
+  opts: DriftOptions = {},
+): Promise<DriftOutcome> {
   const problems: DriftProblem[] = checkMigrationRules(targets);
   const notes: string[] = [];
   await withAdminUrl(opts.adminUrl, async (adminUrl, where) => {
     for (const t of targets) {
       const where1 = `${t.context}: ${show(t.schemaPath)}`;
       try {
-        const d = await diffMigrationsToSchema({ context: t.context, schemaPath: t.schemaPath, migrationsDir: t.migrationsDir }, adminUrl);
-        if (d.clean) notes.push(`${t.context}: ${readMigrations(t.migrationsDir).length} migration(s) build exactly what ${show(t.schemaPath)} describes`);
-        else problems.push({ where: where1, message: 'the models and what the migrations build differ (Prisma migrate diff, migrations → schema)', detail: d.summary.split('\n') });
+        const d = await diffMigrationsToSchema(
+          { context: t.context, schemaPath: t.schemaPath, migrationsDir: t.migrationsDir },
+          adminUrl,
+        );
+        if (d.clean)
+          notes.push(
+            `${t.context}: ${readMigrations(t.migrationsDir).length} migration(s) build exactly what ${show(t.schemaPath)} describes`,
+          );
+        else
+          problems.push({
+            where: where1,
+            message: 'the models and what the migrations build differ (Prisma migrate diff, migrations → schema)',
+            detail: d.summary.split('\n'),
+          });
       } catch (err) {
         problems.push({ where: where1, message: `Prisma's migrate diff failed: ${(err as Error).message}` });
       }

@@ -10,14 +10,18 @@ import path from 'node:path';
 import { engineVersion, forDialect, readSchema } from './schema-engine';
 
 const pinnedDir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-const pinnedVersion = (JSON.parse(fs.readFileSync(path.join(pinnedDir, 'package.json'), 'utf8')) as { version: string }).version;
+const pinnedVersion = (JSON.parse(fs.readFileSync(path.join(pinnedDir, 'package.json'), 'utf8')) as { version: string })
+  .version;
 const cliWasm = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'schema_engine_bg.wasm');
 
 interface WasmApi {
   Module: { new (bytes: Uint8Array): object; imports(m: object): { module: string; name: string }[] };
 }
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: WasmApi };
-const importsOf = (file: string) => wasm.Module.imports(new wasm.Module(fs.readFileSync(file))).map((i) => `${i.module}.${i.name}`).sort();
+const importsOf = (file: string) =>
+  wasm.Module.imports(new wasm.Module(fs.readFileSync(file)))
+    .map((i) => `${i.module}.${i.name}`)
+    .sort();
 
 test('the running engine is the pinned build', async () => {
   expect(pinnedVersion).toBe('8.1.0-2.59be4fda12412a79eeb9c2ae727b6aa723593323');
@@ -31,7 +35,8 @@ test('the pinned engine matches the one the installed Prisma CLI bundles (size a
 });
 
 test('the provider is read as postgresql in memory only; native types are refused', () => {
-  const schema = 'generator client {\n  provider = "prisma-client"\n}\n\ndatasource db {\n  provider = "cockroachdb"\n}\n';
+  const schema =
+    'generator client {\n  provider = "prisma-client"\n}\n\ndatasource db {\n  provider = "cockroachdb"\n}\n';
   expect(forDialect(schema, 'postgresql')).toContain('provider = "postgresql"');
   expect(forDialect(schema, 'postgresql')).toContain('provider = "prisma-client"');
   expect(forDialect(schema, 'cockroachdb')).toBe(schema);

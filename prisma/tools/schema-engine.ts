@@ -26,7 +26,10 @@ type Dialect = 'postgresql' | 'cockroachdb';
 /** What the engine threw: Prisma's error code (P3009, P3018, ...) and its own message. */
 export class SchemaEngineError extends Error {
   override name = 'SchemaEngineError';
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -34,7 +37,13 @@ export class SchemaEngineError extends Error {
 /** The wasm-bindgen module of `@prisma/schema-engine-wasm` (see its schema_engine.d.ts). */
 interface Runtime {
   version(): string;
-  SchemaEngine: { new: (opts: { datamodels?: [string, string][] }, log: (line: string) => void, adapter: object) => Promise<WasmEngine> };
+  SchemaEngine: {
+    new: (
+      opts: { datamodels?: [string, string][] },
+      log: (line: string) => void,
+      adapter: object,
+    ) => Promise<WasmEngine>;
+  };
   __wbg_set_wasm(exports: unknown): void;
 }
 type Call = (input?: unknown) => Promise<unknown>;
@@ -55,12 +64,17 @@ function loadRuntime(): Promise<Runtime> {
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown };
     // The engine reports a Rust panic's message here before trapping (as Prisma's CLI sets it up).
     let panic = '';
-    g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m: string) => void (panic = `RuntimeError: ${m}`), get: () => panic };
+    g.PRISMA_WASM_PANIC_REGISTRY ??= {
+      set_message: (m: string) => void (panic = `RuntimeError: ${m}`),
+      get: () => panic,
+    };
     const glue = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const rt = (await import(glue)) as Runtime;
     const bytes = fs.readFileSync(path.join(path.dirname(glue), 'schema_engine_bg.wasm'));
     const { WebAssembly: wasm } = globalThis as unknown as {
-      WebAssembly: { instantiate(b: Uint8Array, imports: object): Promise<{ instance: { exports: { __wbindgen_start(): void } } }> };
+      WebAssembly: {
+        instantiate(b: Uint8Array, imports: object): Promise<{ instance: { exports: { __wbindgen_start(): void } } }>;
+      };
     };
     const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': rt });
     rt.__wbg_set_wasm(instance.exports);
@@ -89,7 +103,10 @@ export function forDialect(text: string, dialect: Dialect): string {
 export function readSchema(file: string, dialect: Dialect): { path: string; content: string } {
   const text = fs.readFileSync(file, 'utf8');
   const native = text.match(/@db\.\w+/);
-  if (native) throw new SchemaEngineError(`${file}: ${native[0]}: native types mean different things on PostgreSQL and CockroachDB; use Prisma's portable scalar types`);
+  if (native)
+    throw new SchemaEngineError(
+      `${file}: ${native[0]}: native types mean different things on PostgreSQL and CockroachDB; use Prisma's portable scalar types`,
+    );
   return { path: file, content: forDialect(text, dialect) };
 }
 
@@ -98,7 +115,10 @@ export function migrationsList(dir: string, dialect: Dialect) {
   const lock = path.join(dir, 'migration_lock.toml');
   return {
     baseDir: dir,
-    lockfile: { path: 'migration_lock.toml', content: fs.existsSync(lock) ? forDialect(fs.readFileSync(lock, 'utf8'), dialect) : null },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: fs.existsSync(lock) ? forDialect(fs.readFileSync(lock, 'utf8'), dialect) : null,
+    },
     shadowDbInitScript: '',
     migrationDirectories: fs
       .readdirSync(dir, { withFileTypes: true })
@@ -107,7 +127,9 @@ export function migrationsList(dir: string, dialect: Dialect) {
       .sort()
       .map((name) => {
         const file = path.join(dir, name, 'migration.sql');
-        const content = fs.existsSync(file) ? { tag: 'ok', value: fs.readFileSync(file, 'utf8') } : { tag: 'error', value: `${file} does not exist` };
+        const content = fs.existsSync(file)
+          ? { tag: 'ok', value: fs.readFileSync(file, 'utf8') }
+          : { tag: 'error', value: `${file} does not exist` };
         return { path: name, migrationFile: { path: 'migration.sql', content } };
       }),
   };
@@ -133,7 +155,10 @@ function engineError(err: unknown): SchemaEngineError {
     return new SchemaEngineError(`Prisma's schema engine panicked: ${panic || e.message}`);
   }
   // The engine appends its Rust span trace ("   0: schema_commands::..."): not for people.
-  const message = String(e?.message ?? err).replace(/\n\s+0: [\s\S]*$/, '').replace(/^external connector error\n/, '').trim();
+  const message = String(e?.message ?? err)
+    .replace(/\n\s+0: [\s\S]*$/, '')
+    .replace(/^external connector error\n/, '')
+    .trim();
   const code = (err as { code?: unknown }).code;
   return new SchemaEngineError(message, typeof code === 'string' ? code : undefined);
 }
@@ -149,14 +174,20 @@ export interface OpenEngine {
 }
 
 /** Opens Prisma's schema engine on one context's database. `close()` frees it (and its pools). */
-export async function openEngine(files: ContextFiles, opts: EngineAdapterOptions & { log?: (line: string) => void }): Promise<OpenEngine> {
+export async function openEngine(
+  files: ContextFiles,
+  opts: EngineAdapterOptions & { log?: (line: string) => void },
+): Promise<OpenEngine> {
   const rt = await loadRuntime();
   const dialect = await dialectOf(opts.url);
   const schema = () => {
     if (!files.schemaPath) throw new SchemaEngineError(`${files.context}: no schema.prisma given`);
     return readSchema(files.schemaPath, dialect);
   };
-  const datamodels = files.schemaPath && fs.existsSync(files.schemaPath) ? [[schema().path, schema().content] as [string, string]] : undefined;
+  const datamodels =
+    files.schemaPath && fs.existsSync(files.schemaPath)
+      ? [[schema().path, schema().content] as [string, string]]
+      : undefined;
   const adapter = engineAdapterFactory(opts);
   let engine: WasmEngine;
   try {

@@ -36,7 +36,12 @@ afterAll(async () => {
 });
 
 const seedCli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'prisma/tools/seed-cli.ts'), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'prisma/tools/seed-cli.ts'), ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 
 async function count(url: string): Promise<number> {
   const c = new Client({ connectionString: url });

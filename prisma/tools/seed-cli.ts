@@ -31,7 +31,11 @@ class UsageError extends Error {}
 function parseAccounts(argv: string[]): number | undefined | 'help' {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { accounts: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { accounts: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
@@ -49,7 +53,8 @@ function parseAccounts(argv: string[]): number | undefined | 'help' {
 function progressReporter(total: number): { update(done: number): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new SingleBar({
-      format: 'seeding [{bar}] {percentage}% | {value}/{total} accounts | {duration_formatted} elapsed, eta {eta_formatted}',
+      format:
+        'seeding [{bar}] {percentage}% | {value}/{total} accounts | {duration_formatted} elapsed, eta {eta_formatted}',
       stream: process.stderr,
       hideCursor: true,
     });
@@ -99,10 +104,11 @@ async function main(argv: string[]): Promise<number> {
     const log = createLogger('seed', config.logLevel);
     dbs = await toolDatabases(config, log);
     // Started for this command (no stack running): bring its schema up to date first.
-    if (dbs.embedded) await migrateAll(dbs.migrationUrls, log).catch(async (err: unknown) => {
-      await dbs.stop();
-      throw err;
-    });
+    if (dbs.embedded)
+      await migrateAll(dbs.migrationUrls, log).catch(async (err: unknown) => {
+        await dbs.stop();
+        throw err;
+      });
   } catch (err) {
     console.error(`db:seed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

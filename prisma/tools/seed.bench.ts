@@ -13,7 +13,11 @@ import { seed, type SeedReport } from './seed';
 const DEFAULT_ACCOUNTS = 15_000;
 
 /** The configured databases, or a throwaway embedded PostgreSQL. */
-async function databases(): Promise<{ urls: Record<ContextName, string>; cleanup: () => Promise<void>; where: string }> {
+async function databases(): Promise<{
+  urls: Record<ContextName, string>;
+  cleanup: () => Promise<void>;
+  where: string;
+}> {
   const configured = allDatabaseUrls(loadConfig());
   if (configured) return { urls: configured, cleanup: async () => {}, where: 'configured databases' };
   const cluster = await startScratchCluster('account-graph-seed-bench-');
@@ -27,13 +31,15 @@ const line = (label: string, n: number, r: SeedReport) =>
 async function main(): Promise<void> {
   const arg = process.argv[2];
   const accounts = arg === undefined ? DEFAULT_ACCOUNTS : Number(arg);
-  if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`usage: tsx prisma/tools/seed.bench.ts [accounts], got "${arg}"`);
+  if (!Number.isInteger(accounts) || accounts < 1)
+    throw new Error(`usage: tsx prisma/tools/seed.bench.ts [accounts], got "${arg}"`);
   const { urls, cleanup, where } = await databases();
   try {
     console.log(`seeding ${accounts} accounts into ${where}`);
     const first = await seed(urls, { accounts });
     console.log(line('first run', accounts, first));
-    if (first.accounts < accounts) console.log(`note: ${accounts - first.accounts} accounts already existed, so this is not a cold run`);
+    if (first.accounts < accounts)
+      console.log(`note: ${accounts - first.accounts} accounts already existed, so this is not a cold run`);
     console.log(line('re-run (idempotent)', accounts, await seed(urls, { accounts })));
   } finally {
     await cleanup();

@@ -16,7 +16,10 @@ const count = (url: string, sql: string) =>
 
 const counts = async () => ({
   accounts: await count(urls.account, 'SELECT count(*)::text AS n FROM accounts WHERE id = ANY($1)'),
-  events: await count(urls.data, `SELECT count(*)::text AS n FROM account_events WHERE account_id = ANY($1) AND event_name = 'CREATED'`),
+  events: await count(
+    urls.data,
+    `SELECT count(*)::text AS n FROM account_events WHERE account_id = ANY($1) AND event_name = 'CREATED'`,
+  ),
   images: await count(urls.image, 'SELECT count(*)::text AS n FROM account_images WHERE account_id = ANY($1)'),
 });
 
@@ -27,35 +30,60 @@ beforeAll(() => {
 test('seeds accounts, one CREATED event and one image each, and reports progress', async () => {
   const before = await counts();
   const progress: [number, number][] = [];
-  const report = await seed(urls, { accounts: N, batchSize: 100, onProgress: (done, total) => progress.push([done, total]) });
+  const report = await seed(urls, {
+    accounts: N,
+    batchSize: 100,
+    onProgress: (done, total) => progress.push([done, total]),
+  });
 
   expect(report).toMatchObject({ accounts: N - before.accounts, events: N - before.events, images: N - before.images });
   expect(report.ms).toBeGreaterThanOrEqual(0);
   expect(await counts()).toEqual({ accounts: N, events: N, images: N });
   await expect(isSeeded(urls.account)).resolves.toBe(true);
 
-  const names = await withClient(urls.account, async (c) =>
-    (await c.query<{ id: string; name: string }>('SELECT id, name FROM accounts WHERE id = ANY($1) ORDER BY id', [ids])).rows,
+  const names = await withClient(
+    urls.account,
+    async (c) =>
+      (
+        await c.query<{ id: string; name: string }>('SELECT id, name FROM accounts WHERE id = ANY($1) ORDER BY id', [
+          ids,
+        ])
+      ).rows,
   );
   expect(names).toEqual(ids.map((id, n) => ({ id, name: `Person_${n}` })));
 
-  const events = await withClient(urls.data, async (c) =>
-    (
-      await c.query<{ account_id: string; n: string }>(
-        `SELECT account_id, count(*)::text AS n FROM account_events
+  const events = await withClient(
+    urls.data,
+    async (c) =>
+      (
+        await c.query<{ account_id: string; n: string }>(
+          `SELECT account_id, count(*)::text AS n FROM account_events
           WHERE account_id = ANY($1) AND event_name = 'CREATED' GROUP BY account_id ORDER BY account_id`,
-        [ids],
-      )
-    ).rows,
+          [ids],
+        )
+      ).rows,
   );
   expect(events).toEqual(ids.map((account_id) => ({ account_id, n: '1' })));
-  const eventIds = await withClient(urls.data, async (c) =>
-    (await c.query<{ id: string }>('SELECT id FROM account_events WHERE id = ANY($1)', [ids.map((id) => `seed-created-${id}`)])).rows,
+  const eventIds = await withClient(
+    urls.data,
+    async (c) =>
+      (
+        await c.query<{ id: string }>('SELECT id FROM account_events WHERE id = ANY($1)', [
+          ids.map((id) => `seed-created-${id}`),
+        ])
+      ).rows,
   );
   expect(eventIds).toHaveLength(N);
 
-  const images = await withClient(urls.image, async (c) =>
-    (await c.query<{ account_id: string; url: string }>('SELECT account_id, url FROM account_images WHERE account_id = ANY($1) ORDER BY account_id', [ids])).rows,
+  const images = await withClient(
+    urls.image,
+    async (c) =>
+      (
+        await c.query<{ account_id: string; url: string }>(
+          'SELECT account_id, url FROM account_images WHERE account_id = ANY($1) ORDER BY account_id',
+          [ids],
+        )
+      ).rows,
   );
   expect(images).toEqual(ids.map((account_id) => ({ account_id, url: `http://path.to.some.image/${account_id}.png` })));
 

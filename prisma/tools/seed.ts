@@ -49,7 +49,9 @@ export const seedImageUrl = (accountId: string) => `http://path.to.some.image/${
 function validate(opts: SeedOptions): { accounts: number; batchSize: number; maxAttempts: number } {
   const { accounts, batchSize = DEFAULT_BATCH_SIZE, maxAttempts = 6 } = opts;
   if (!Number.isInteger(accounts) || accounts < 0 || accounts > MAX_SEED_ACCOUNTS) {
-    throw new SeedOptionsError(`accounts must be an integer from 0 to ${MAX_SEED_ACCOUNTS.toLocaleString('en')}, got ${String(accounts)}`);
+    throw new SeedOptionsError(
+      `accounts must be an integer from 0 to ${MAX_SEED_ACCOUNTS.toLocaleString('en')}, got ${String(accounts)}`,
+    );
   }
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new SeedOptionsError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${String(batchSize)}`);
@@ -125,7 +127,12 @@ export async function seed(urls: Record<ContextName, string>, opts: SeedOptions)
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
     const [accounts, events, images] = results.map((r) => (r as PromiseFulfilledResult<number>).value);
-    return { accounts: accounts ?? 0, events: events ?? 0, images: images ?? 0, ms: Math.round(performance.now() - started) };
+    return {
+      accounts: accounts ?? 0,
+      events: events ?? 0,
+      images: images ?? 0,
+      ms: Math.round(performance.now() - started),
+    };
   } finally {
     await Promise.allSettled([account.close(), data.close(), image.close()]);
   }

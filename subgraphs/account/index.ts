@@ -17,6 +17,12 @@ export const accountSubgraph = defineSubgraph({
   // The relay delivers this context's outbox to the data context (issue: cross-context writes).
   workers: (prisma, config) =>
     config.outbox.relay
-      ? [new OutboxRelay(prisma, graphqlDeliverer(config.subgraphUrls.data, config.outbox.deliveryTimeoutMs, config.subgraphSecret), config.outbox)]
+      ? [
+          new OutboxRelay(
+            prisma,
+            graphqlDeliverer(config.subgraphUrls.data, config.outbox.deliveryTimeoutMs, config.subgraphSecret),
+            config.outbox,
+          ),
+        ]
       : [],
 });

@@ -20,7 +20,9 @@ afterAll(() => database.close());
 /** Reads of the quotes table among the account database's statements. */
 async function quoteReads(fn: () => Promise<unknown>): Promise<number> {
   const counts = await countStatements(fn);
-  return [...counts.account.byQuery].filter(([q]) => /from\s+"public"\."quotes"/i.test(q)).reduce((n, [, c]) => n + c, 0);
+  return [...counts.account.byQuery]
+    .filter(([q]) => /from\s+"public"\."quotes"/i.test(q))
+    .reduce((n, [, c]) => n + c, 0);
 }
 
 test('answers what the table holds, per language, in id order; [] for an unknown language', async () => {
@@ -34,9 +36,11 @@ test('answers what the table holds, per language, in id order; [] for an unknown
 test('one read per TTL, however many calls', async () => {
   const cache = new QuoteCache(database.prisma, 1_000, now);
   clock = 0;
-  expect(await quoteReads(async () => {
-    for (let i = 0; i < 20; i++) await cache.of(['en']);
-  })).toBe(1);
+  expect(
+    await quoteReads(async () => {
+      for (let i = 0; i < 20; i++) await cache.of(['en']);
+    }),
+  ).toBe(1);
   clock = 999;
   expect(await quoteReads(() => cache.of(['en']))).toBe(0);
   clock = 1_000;
@@ -54,7 +58,9 @@ test('a failed read is not kept: the next call reads again', async () => {
   const flaky = {
     quote: {
       findMany: ((args: Parameters<PrismaClient['quote']['findMany']>[0]) =>
-        failures-- > 0 ? Promise.reject(new Error('connection lost')) : database.prisma.quote.findMany(args)) as PrismaClient['quote']['findMany'],
+        failures-- > 0
+          ? Promise.reject(new Error('connection lost'))
+          : database.prisma.quote.findMany(args)) as PrismaClient['quote']['findMany'],
     },
   } as Pick<PrismaClient, 'quote'>;
   const cache = new QuoteCache(flaky, 60_000, now);

@@ -16,7 +16,12 @@ export interface RecordedEvent {
 export type AccountWithEvent = Account & { recordedEvent?: RecordedEvent };
 
 /** The mutation's account, carrying the event it appended (the outbox row's id, name and time). */
-export const withRecordedEvent = (account: Account, id: string, eventName: string, created: Date): AccountWithEvent => ({
+export const withRecordedEvent = (
+  account: Account,
+  id: string,
+  eventName: string,
+  created: Date,
+): AccountWithEvent => ({
   ...account,
   recordedEvent: { id, eventName, created },
 });

@@ -24,7 +24,11 @@ export function quoteIndex(accountId: string, count: number): number {
 /** Escapes LIKE's wildcards (and its default escape character) so that the text matches literally. */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
-const writeRequest = (ctx: Ctx): WriteRequest => ({ idempotencyKey: ctx.idempotencyKey, idempotencyTtlHours: ctx.idempotencyTtlHours, retry: ctx.retry });
+const writeRequest = (ctx: Ctx): WriteRequest => ({
+  idempotencyKey: ctx.idempotencyKey,
+  idempotencyTtlHours: ctx.idempotencyTtlHours,
+  retry: ctx.retry,
+});
 
 /** The mutation's account, carrying the event it recorded (recorded-event.ts); a replay carries the stored one. */
 function answer(result: WriteResult, ctx: Ctx): AccountWithEvent {
@@ -37,21 +41,27 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
   DateTime,
   Query: {
     account: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.loaders.account.load(requireId('id', args.id)),
-    accounts: async (_: unknown, args: { namePrefix?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) => {
+    accounts: async (
+      _: unknown,
+      args: { namePrefix?: string | null; first?: number | null; after?: string | null },
+      ctx: Ctx,
+    ) => {
       const first = requireRange('first', args.first ?? 20, 1, MAX_PAGE);
       const after = args.after ? decodeCursor('after', args.after) : undefined;
       const namePrefix = optionalPrefix('namePrefix', args.namePrefix);
       // A name-prefix listing (REST /accountsbyname) may be seconds stale: a follower read on CockroachDB.
       const read = namePrefix ? followerRead : <D, T>(db: D, fn: (db: D) => Promise<T>) => fn(db);
-      const rows = await read(ctx.db, (db) => db.account.findMany({
-        where: {
-          // Prisma passes startsWith to LIKE unescaped: a literal prefix must escape the wildcards.
-          ...(namePrefix ? { name: { startsWith: escapeLike(namePrefix) } } : {}),
-          ...(after !== undefined ? { id: { gt: after } } : {}),
-        },
-        orderBy: { id: 'asc' },
-        take: first + 1,
-      }));
+      const rows = await read(ctx.db, (db) =>
+        db.account.findMany({
+          where: {
+            // Prisma passes startsWith to LIKE unescaped: a literal prefix must escape the wildcards.
+            ...(namePrefix ? { name: { startsWith: escapeLike(namePrefix) } } : {}),
+            ...(after !== undefined ? { id: { gt: after } } : {}),
+          },
+          orderBy: { id: 'asc' },
+          take: first + 1,
+        }),
+      );
       const page = rows.slice(0, first);
       // Prime the per-request cache so that entity look-ups in this request reuse the rows.
       for (const row of page) ctx.loaders.account.prime(row.id, row);
@@ -87,7 +97,8 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
     quote: async (account: Account, args: { language?: string | null }, ctx: Ctx) => {
       const language = args.language ? requireText('language', args.language, 16).toLowerCase() : DEFAULT_LANGUAGE;
       let quotes = await ctx.loaders.quotesByLanguage.load(language);
-      if (quotes.length === 0 && language !== DEFAULT_LANGUAGE) quotes = await ctx.loaders.quotesByLanguage.load(DEFAULT_LANGUAGE);
+      if (quotes.length === 0 && language !== DEFAULT_LANGUAGE)
+        quotes = await ctx.loaders.quotesByLanguage.load(DEFAULT_LANGUAGE);
       const quote = quotes[quoteIndex(account.id, quotes.length)];
       return quote ? { text: quote.text, language: quote.language, servedBy: ctx.servedBy } : null;
     },

@@ -27,7 +27,9 @@ const LOOKUP_BY_EVENT_ID = /FROM "public"\."outbox" WHERE \("public"\."outbox"\.
 
 afterEach(() => expect(pool.disarm()).toBe(0)); // every injected fault really fired
 afterAll(async () => {
-  const ids = (await prisma.account.findMany({ where: { name: { startsWith: prefix } }, select: { id: true } })).map((a) => a.id);
+  const ids = (await prisma.account.findMany({ where: { name: { startsWith: prefix } }, select: { id: true } })).map(
+    (a) => a.id,
+  );
   await prisma.outboxEvent.deleteMany({ where: { accountId: { in: ids } } });
   await prisma.account.deleteMany({ where: { id: { in: ids } } });
   await prisma.$executeRawUnsafe(`DELETE FROM idempotency_keys WHERE key LIKE '${prefix}%'`);
@@ -37,12 +39,21 @@ afterAll(async () => {
 
 function request(extra: Partial<WriteRequest> = {}): WriteRequest & { retries: DbErrorKind[] } {
   const retries: DbErrorKind[] = [];
-  return { retry: { maxAttempts: 6, baseDelayMs: 1 }, idempotencyTtlHours: 24, onRetry: (_, kind) => retries.push(kind), retries, ...extra };
+  return {
+    retry: { maxAttempts: 6, baseDelayMs: 1 },
+    idempotencyTtlHours: 24,
+    onRetry: (_, kind) => retries.push(kind),
+    retries,
+    ...extra,
+  };
 }
 
 async function accountsNamed(name: string) {
   const accounts = await prisma.account.findMany({ where: { name } });
-  const events = await prisma.outboxEvent.findMany({ where: { accountId: { in: accounts.map((a) => a.id) } }, orderBy: { seq: 'asc' } });
+  const events = await prisma.outboxEvent.findMany({
+    where: { accountId: { in: accounts.map((a) => a.id) } },
+    orderBy: { seq: 'asc' },
+  });
   return { accounts, events };
 }
 
@@ -79,7 +90,12 @@ describe('createAccount under injected commit failures: one account, one CREATED
     // lookup failing too (connection lost), leaves nothing that could honestly be claimed.
     const { account } = await createAccount(prisma, uniqueName(), request());
     pool.inject('40003-after-commit').inject({ statement: LOOKUP_BY_EVENT_ID, code: '08006' }, 2);
-    const err = await renameAccount(prisma, account.id, uniqueName(), request({ retry: { maxAttempts: 3, baseDelayMs: 1 } })).catch((e: unknown) => e);
+    const err = await renameAccount(
+      prisma,
+      account.id,
+      uniqueName(),
+      request({ retry: { maxAttempts: 3, baseDelayMs: 1 } }),
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ extensions: { code: ErrorCode.OUTCOME_UNKNOWN } });
     expect((err as Error).message).toMatch(/may or may not have happened: retry with the same Idempotency-Key/);
     // It had in fact been applied, more than once being impossible: each re-run reused the event id.
@@ -88,9 +104,13 @@ describe('createAccount under injected commit failures: one account, one CREATED
   });
 
   test('the database unreachable: DATABASE_UNAVAILABLE, and it says nothing was written', async () => {
-    const dead = new PrismaClient({ adapter: new PrismaPg({ connectionString: 'postgresql://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 }) });
+    const dead = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: 'postgresql://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 }),
+    });
     const name = uniqueName();
-    const err = await createAccount(dead, name, request({ retry: { maxAttempts: 2, baseDelayMs: 1 } })).catch((e: unknown) => e);
+    const err = await createAccount(dead, name, request({ retry: { maxAttempts: 2, baseDelayMs: 1 } })).catch(
+      (e: unknown) => e,
+    );
     await dead.$disconnect();
     expect(err).toMatchObject({ extensions: { code: ErrorCode.DATABASE_UNAVAILABLE } });
     expect((err as Error).message).toContain('nothing was written');
@@ -99,19 +119,22 @@ describe('createAccount under injected commit failures: one account, one CREATED
 });
 
 describe('renameAccount under injected commit failures: exactly one UPDATED event', () => {
-  test.each<Fault>(['40001-at-commit', '40003-after-commit', 'reset-after-commit', 'terminate-before-commit'])('%s', async (fault) => {
-    const { account } = await createAccount(prisma, uniqueName(), request());
-    const renamed = uniqueName();
-    pool.inject(fault);
-    const result = await renameAccount(prisma, account.id, renamed, request());
-    expect(result.account).toMatchObject({ id: account.id, name: renamed });
-    const events = await prisma.outboxEvent.findMany({ where: { accountId: account.id }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => [e.eventName, e.seq])).toEqual([
-      ['CREATED', 1n],
-      ['UPDATED', 2n],
-    ]);
-    expect(events[1]!.id).toBe(result.event.id);
-  });
+  test.each<Fault>(['40001-at-commit', '40003-after-commit', 'reset-after-commit', 'terminate-before-commit'])(
+    '%s',
+    async (fault) => {
+      const { account } = await createAccount(prisma, uniqueName(), request());
+      const renamed = uniqueName();
+      pool.inject(fault);
+      const result = await renameAccount(prisma, account.id, renamed, request());
+      expect(result.account).toMatchObject({ id: account.id, name: renamed });
+      const events = await prisma.outboxEvent.findMany({ where: { accountId: account.id }, orderBy: { seq: 'asc' } });
+      expect(events.map((e) => [e.eventName, e.seq])).toEqual([
+        ['CREATED', 1n],
+        ['UPDATED', 2n],
+      ]);
+      expect(events[1]!.id).toBe(result.event.id);
+    },
+  );
 
   test('40001 at the outbox insert (not only at COMMIT) re-runs the whole transaction once', async () => {
     const { account } = await createAccount(prisma, uniqueName(), request());
@@ -129,13 +152,19 @@ describe('hot rows queue on the account row lock', () => {
     const names = Array.from({ length: 50 }, () => uniqueName());
     const results = await Promise.allSettled(names.map((name) => renameAccount(prisma, account.id, name, request())));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    const events = await prisma.outboxEvent.findMany({ where: { accountId: account.id, eventName: 'UPDATED' }, orderBy: { seq: 'asc' } });
+    const events = await prisma.outboxEvent.findMany({
+      where: { accountId: account.id, eventName: 'UPDATED' },
+      orderBy: { seq: 'asc' },
+    });
     expect(events.map((e) => e.seq)).toEqual(names.map((_, i) => BigInt(i + 2)));
     // Each event is one rename's (ids decided by the writes) and the last in seq order is the name that stuck.
-    const nameOfEvent = new Map(results.map((r, i) => [(r as PromiseFulfilledResult<{ event: { id: string } }>).value.event.id, names[i]]));
+    const nameOfEvent = new Map(
+      results.map((r, i) => [(r as PromiseFulfilledResult<{ event: { id: string } }>).value.event.id, names[i]]),
+    );
     expect(new Set(events.map((e) => nameOfEvent.get(e.id))).size).toBe(50);
     const final = await prisma.account.findUniqueOrThrow({ where: { id: account.id } });
     expect(final.name).toBe(nameOfEvent.get(events[events.length - 1]!.id));
-    for (let i = 1; i < events.length; i++) expect(events[i]!.occurredAt.getTime()).toBeGreaterThanOrEqual(events[i - 1]!.occurredAt.getTime());
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.occurredAt.getTime()).toBeGreaterThanOrEqual(events[i - 1]!.occurredAt.getTime());
   });
 });

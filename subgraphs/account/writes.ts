@@ -49,7 +49,11 @@ const fromStored = (s: StoredWrite): WriteResult => ({
 });
 
 /** Runs `write` with the key claimed first and the result stored last, when there is a key. */
-async function keyed(tx: Tx, key: KeyedRequest | undefined, write: () => Promise<Omit<WriteResult, 'replayed'>>): Promise<WriteResult> {
+async function keyed(
+  tx: Tx,
+  key: KeyedRequest | undefined,
+  write: () => Promise<Omit<WriteResult, 'replayed'>>,
+): Promise<WriteResult> {
   if (key) {
     const prior = await claimKey<StoredWrite>(tx, key);
     if (prior) return fromStored(prior.replay);
@@ -77,13 +81,24 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
       onRetry: req.onRetry,
       lookup: async () => {
         const account = await db.account.findUnique({ where: { id } });
-        return account && { account, event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt }, replayed: false };
+        return (
+          account && {
+            account,
+            event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
+            replayed: false,
+          }
+        );
       },
     },
   );
 }
 
-export async function renameAccount(db: PrismaClient, id: string, name: string, req: WriteRequest): Promise<WriteResult> {
+export async function renameAccount(
+  db: PrismaClient,
+  id: string,
+  name: string,
+  req: WriteRequest,
+): Promise<WriteResult> {
   const key = keyedRequest(req.idempotencyKey, 'renameAccount', { id, name }, req.idempotencyTtlHours);
   const eventId = randomUUID();
   return writeTransaction(
@@ -106,7 +121,11 @@ export async function renameAccount(db: PrismaClient, id: string, name: string, 
         if (!event) return null;
         const account = await db.account.findUniqueOrThrow({ where: { id } });
         // The rename committed; the row may have been renamed again since: answer what this write did.
-        return { account: { ...account, name }, event: { id: eventId, eventName: 'UPDATED', occurredAt: event.occurredAt }, replayed: false };
+        return {
+          account: { ...account, name },
+          event: { id: eventId, eventName: 'UPDATED', occurredAt: event.occurredAt },
+          replayed: false,
+        };
       },
     },
   );

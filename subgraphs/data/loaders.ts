@@ -37,12 +37,18 @@ export function createDataLoaders(prisma: PrismaClient, sql: Sql): DataLoaders {
         // One statement for the whole batch, whatever mix of filters it holds.
         const rows = await sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[...new Set(keys.map((k) => k.accountId))]]);
         const byAccount = groupBy(rows, (r) => r.accountId);
-        return keys.map((k) => (byAccount.get(k.accountId) ?? []).filter((e) => k.eventName === null || e.eventName === k.eventName));
+        return keys.map((k) =>
+          (byAccount.get(k.accountId) ?? []).filter((e) => k.eventName === null || e.eventName === k.eventName),
+        );
       },
       { cacheKeyFn: (k) => `${k.eventName ?? ''}\u0000${k.accountId}` },
     ),
     eventCount: new DataLoader(async (accountIds) => {
-      const counts = await prisma.accountEvent.groupBy({ by: ['accountId'], where: { accountId: { in: [...accountIds] } }, _count: { _all: true } });
+      const counts = await prisma.accountEvent.groupBy({
+        by: ['accountId'],
+        where: { accountId: { in: [...accountIds] } },
+        _count: { _all: true },
+      });
       const byId = new Map(counts.map((c) => [c.accountId, c._count._all]));
       return accountIds.map((id) => byId.get(id) ?? 0);
     }),

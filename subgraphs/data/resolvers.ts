@@ -14,7 +14,10 @@ const EVENT_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 export function requireEventName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !EVENT_NAME.test(value)) {
-    throw badInput(`${field} must be 1-64 upper-case letters, digits or underscores, starting with a letter (got ${JSON.stringify(value)})`, field);
+    throw badInput(
+      `${field} must be 1-64 upper-case letters, digits or underscores, starting with a letter (got ${JSON.stringify(value)})`,
+      field,
+    );
   }
   return value;
 }
@@ -31,7 +34,10 @@ export const dataResolvers: GraphQLResolverMap<Ctx> = {
   Account: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     events: (account: { id: string }, args: { eventName?: string | null }, ctx: Ctx) =>
-      ctx.loaders.events.load({ accountId: account.id, eventName: args.eventName ? requireEventName('eventName', args.eventName) : null }),
+      ctx.loaders.events.load({
+        accountId: account.id,
+        eventName: args.eventName ? requireEventName('eventName', args.eventName) : null,
+      }),
     eventCount: (account: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.eventCount.load(account.id),
   },
   Mutation: {

@@ -17,7 +17,8 @@ export function requireHttpUrl(field: string, value: unknown): string {
   } catch {
     throw badInput(`${field} must be an absolute URL (got ${JSON.stringify(text)})`, field);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badInput(`${field} must be an http or https URL`, field);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw badInput(`${field} must be an http or https URL`, field);
   return text;
 }
 
@@ -49,8 +50,17 @@ export const imageResolvers: GraphQLResolverMap<Ctx> = {
         async (tx) => {
           const prior = key ? await claimKey<StoredImage>(tx, key) : undefined;
           if (prior) return { image: { ...prior.replay, updatedAt: new Date(prior.replay.updatedAt) }, replayed: true };
-          const image = await tx.accountImage.upsert({ where: { accountId }, create: { accountId, url }, update: { url, updatedAt: new Date() } });
-          if (key) await storeResult(tx, key.key, { accountId: image.accountId, url: image.url, updatedAt: image.updatedAt.toISOString() });
+          const image = await tx.accountImage.upsert({
+            where: { accountId },
+            create: { accountId, url },
+            update: { url, updatedAt: new Date() },
+          });
+          if (key)
+            await storeResult(tx, key.key, {
+              accountId: image.accountId,
+              url: image.url,
+              updatedAt: image.updatedAt.toISOString(),
+            });
           return { image, replayed: false };
         },
         { retry: ctx.retry, rerunnable: true },

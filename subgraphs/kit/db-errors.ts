@@ -22,8 +22,30 @@ export type DbErrorKind = 'serialization' | 'aborted' | 'ambiguous' | 'connectio
 
 const SERIALIZATION = new Set(['40001', '40P01', 'P2034']);
 const AMBIGUOUS = new Set(['40003']);
-const CONNECTION = new Set(['08000', '08003', '08006', '08007', '57P01', '57P02', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'P1017']);
-const UNREACHABLE = new Set(['08001', '08004', '57P03', 'ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'P1001', 'P1002']);
+const CONNECTION = new Set([
+  '08000',
+  '08003',
+  '08006',
+  '08007',
+  '57P01',
+  '57P02',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'P1017',
+]);
+const UNREACHABLE = new Set([
+  '08001',
+  '08004',
+  '57P03',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'P1001',
+  'P1002',
+]);
 const UNIQUE = new Set(['23505', 'P2002']);
 
 const KIND_OF_ADAPTER_KIND: Record<string, DbErrorKind> = {
@@ -36,7 +58,8 @@ const KIND_OF_ADAPTER_KIND: Record<string, DbErrorKind> = {
 };
 
 /** pg's messages for a socket that died under a query (they carry no code). */
-const CONNECTION_MESSAGES = /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|server closed the connection unexpectedly/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|server closed the connection unexpectedly/i;
 /** pg-pool's and Prisma's messages for a connection that was never handed out. */
 const UNREACHABLE_MESSAGES = /timeout exceeded when trying to connect|Unable to start a transaction in the given time/i;
 /** Prisma's P2028 for a transaction its own timeout closed (with a ROLLBACK). */

@@ -21,7 +21,11 @@ export interface SubgraphSpec<C, L> {
 }
 
 /** Without `config` (some tests) the subgraph runs without its background workers. */
-export type SubgraphFactory<C, L> = (databaseUrl: string, poolSize: number, config?: Config) => SubgraphDefinition<C, L>;
+export type SubgraphFactory<C, L> = (
+  databaseUrl: string,
+  poolSize: number,
+  config?: Config,
+) => SubgraphDefinition<C, L>;
 
 export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>): SubgraphFactory<C, L> {
   return (databaseUrl, poolSize, config) => {
@@ -35,7 +39,9 @@ export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>
       workers: config
         ? [
             ...(spec.workers?.(database.prisma, config) ?? []),
-            ...(spec.idempotencyKeys ? [new IdempotencyPruner(database.prisma, config.idempotency.pruneIntervalMs)] : []),
+            ...(spec.idempotencyKeys
+              ? [new IdempotencyPruner(database.prisma, config.idempotency.pruneIntervalMs)]
+              : []),
           ]
         : [],
       ping: database.ping,

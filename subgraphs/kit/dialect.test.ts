@@ -14,10 +14,19 @@ import { testDatabaseUrls } from '../../tests/harness/db';
 import { connectDatabase } from './database';
 import { dialectOf, followerRead, followerReadStatement } from './dialect';
 
-type AccountsResolver = (parent: unknown, args: { namePrefix?: string; first: number }, ctx: object) => Promise<unknown>;
-const open = (dialect: 'postgresql' | 'cockroachdb') => connectDatabase(PrismaClient, testDatabaseUrls().account, 1, { dialect });
+type AccountsResolver = (
+  parent: unknown,
+  args: { namePrefix?: string; first: number },
+  ctx: object,
+) => Promise<unknown>;
+const open = (dialect: 'postgresql' | 'cockroachdb') =>
+  connectDatabase(PrismaClient, testDatabaseUrls().account, 1, { dialect });
 /** 'ok', or the failure: Prisma's code (P2010: raw query failed) and the database's message. */
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (err: { code?: string; message?: string }) => `${err.code} ${err.message}`);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (err: { code?: string; message?: string }) => `${err.code} ${err.message}`,
+  );
 
 test('the clause for CockroachDB, none for PostgreSQL', () => {
   expect(followerReadStatement('cockroachdb')).toBe('SET TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()');
@@ -52,10 +61,14 @@ test('the follower reads in use: quote reloads, outbox status, the accounts-by-n
     expect(await status(pg.prisma, 1)).toMatchObject({ pending: expect.any(Number) });
     expect(await code(status(crdb.prisma, 1))).toMatch(/syntax error at or near "AS"/);
     const accounts = (db: typeof pg, namePrefix?: string) =>
-      (accountResolvers.Query as unknown as Record<string, AccountsResolver>).accounts!(undefined, { namePrefix, first: 1 }, {
-        db: db.prisma,
-        loaders: createAccountLoaders(db.prisma, db.sql),
-      });
+      (accountResolvers.Query as unknown as Record<string, AccountsResolver>).accounts!(
+        undefined,
+        { namePrefix, first: 1 },
+        {
+          db: db.prisma,
+          loaders: createAccountLoaders(db.prisma, db.sql),
+        },
+      );
     expect(await code(accounts(pg, 'Person_'))).toBe('ok');
     expect(await code(accounts(crdb, 'Person_'))).toMatch(/syntax error at or near "AS"/);
     expect(await code(accounts(crdb))).toBe('ok');

@@ -29,11 +29,9 @@ export class IdempotencyPruner implements Worker {
 
   /** Prunes now (unless a round is already running). */
   wake(): void {
-    this.running ??= this.prune().then(
-      () => {
-        this.running = undefined;
-      },
-    );
+    this.running ??= this.prune().then(() => {
+      this.running = undefined;
+    });
   }
 
   /** One round; resolves with the number of keys deleted (0 after a logged failure). */

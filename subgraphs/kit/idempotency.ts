@@ -37,15 +37,26 @@ function canonical(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
 
-export const fingerprint = (operation: string, args: unknown) => createHash('sha256').update(`${operation}\n${canonical(args)}`).digest('hex');
+export const fingerprint = (operation: string, args: unknown) =>
+  createHash('sha256')
+    .update(`${operation}\n${canonical(args)}`)
+    .digest('hex');
 
 /** The keyed form of a write, or undefined when the request carried no key. */
-export function keyedRequest(key: string | undefined, operation: string, args: unknown, ttlHours: number): KeyedRequest | undefined {
+export function keyedRequest(
+  key: string | undefined,
+  operation: string,
+  args: unknown,
+  ttlHours: number,
+): KeyedRequest | undefined {
   if (key === undefined) return undefined;
   const problem = keyProblem(key);
   if (problem) throw badInput(problem, 'Idempotency-Key');
@@ -76,10 +87,16 @@ export async function claimKey<R>(tx: RawSql, req: KeyedRequest): Promise<{ repl
     req.ttlHours,
   );
   if (inserted.length === 1) return undefined;
-  const [stored] = await tx.$queryRawUnsafe<StoredKey[]>('SELECT operation, fingerprint, result FROM idempotency_keys WHERE key = $1', req.key);
+  const [stored] = await tx.$queryRawUnsafe<StoredKey[]>(
+    'SELECT operation, fingerprint, result FROM idempotency_keys WHERE key = $1',
+    req.key,
+  );
   if (!stored) {
     // Inserted by a transaction that has since rolled back: not ours to answer; the caller re-runs.
-    throw graphqlError(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, 'a request with this Idempotency-Key is in progress; retry shortly with the same key');
+    throw graphqlError(
+      ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+      'a request with this Idempotency-Key is in progress; retry shortly with the same key',
+    );
   }
   if (stored.fingerprint !== req.fingerprint) {
     throw graphqlError(
@@ -88,14 +105,21 @@ export async function claimKey<R>(tx: RawSql, req: KeyedRequest): Promise<{ repl
     );
   }
   if (stored.result === null || stored.result === undefined) {
-    throw graphqlError(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS, 'a request with this Idempotency-Key is in progress; retry shortly with the same key');
+    throw graphqlError(
+      ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+      'a request with this Idempotency-Key is in progress; retry shortly with the same key',
+    );
   }
   return { replay: stored.result as R };
 }
 
 /** Last statement of a keyed write: the result a repeat of the request will get. */
 export async function storeResult(tx: RawSql, key: string, result: unknown): Promise<void> {
-  await tx.$executeRawUnsafe('UPDATE idempotency_keys SET result = $2::JSONB WHERE key = $1', key, JSON.stringify(result));
+  await tx.$executeRawUnsafe(
+    'UPDATE idempotency_keys SET result = $2::JSONB WHERE key = $1',
+    key,
+    JSON.stringify(result),
+  );
 }
 
 /** Deletes expired keys, `batch` at a time (bounded transactions); returns how many went. */

@@ -11,7 +11,8 @@ export function runSubgraphProcess<Db, Loaders>(
   const config = loadConfigOrExit();
   const log = createLogger(`${name}-subgraph`, config.logLevel);
   const def = define(databaseUrlOf(config, name), config.poolSize, config);
-  if (!config.subgraphSecret) log.warn('SUBGRAPH_SECRET is not set: this subgraph answers any caller (development only)');
+  if (!config.subgraphSecret)
+    log.warn('SUBGRAPH_SECRET is not set: this subgraph answers any caller (development only)');
   startSubgraph(def, {
     host: config.host,
     port: config.ports[name],

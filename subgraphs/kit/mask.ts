@@ -14,14 +14,30 @@ const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']
 /** SQLSTATEs of a database not serving: connection exceptions, shutting down, too many connections, not accepting connections. */
 const SQLSTATE_UNAVAILABLE = /^(08...|57P0[1-3]|53300|55000)$/;
 const NETWORK = /^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND|PIPE)$/;
-const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'TooManyConnections', 'SocketTimeout', 'DatabaseAccessDenied']);
+const ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'TooManyConnections',
+  'SocketTimeout',
+  'DatabaseAccessDenied',
+]);
 
 /** True when the error (or one in its cause chain) says the database itself is not available. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
-    const o = e as { code?: unknown; originalCode?: unknown; kind?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    const o = e as {
+      code?: unknown;
+      originalCode?: unknown;
+      kind?: unknown;
+      cause?: unknown;
+      meta?: { driverAdapterError?: unknown };
+    };
     for (const code of [o.code, o.originalCode]) {
-      if (typeof code === 'string' && (PRISMA_UNAVAILABLE.has(code) || SQLSTATE_UNAVAILABLE.test(code) || NETWORK.test(code))) return true;
+      if (
+        typeof code === 'string' &&
+        (PRISMA_UNAVAILABLE.has(code) || SQLSTATE_UNAVAILABLE.test(code) || NETWORK.test(code))
+      )
+        return true;
     }
     if (typeof o.kind === 'string' && ADAPTER_KINDS.has(o.kind)) return true;
     e = o.cause ?? o.meta?.driverAdapterError;
@@ -37,7 +53,10 @@ export function maskInternalErrors(subgraph: string, log: Logger) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && LOGGED_WRITE_FAILURES.has(code)) {
       // Already worded for the client (kit/transaction.ts); the database's own error goes to the log.
-      log.warn({ err: (unwrapResolverError(error) as { originalError?: unknown }).originalError, path: formatted.path, code }, 'resolver failed');
+      log.warn(
+        { err: (unwrapResolverError(error) as { originalError?: unknown }).originalError, path: formatted.path, code },
+        'resolver failed',
+      );
       return formatted;
     }
     if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return formatted;

@@ -16,18 +16,43 @@ describe('isSerializationFailure', () => {
     ['Prisma P2034', { code: 'P2034', message: 'Transaction failed due to a write conflict or a deadlock' }],
     ['raw SQLSTATE 40001', { code: '40001', message: 'could not serialize access' }],
     ['40001 nested as a cause', new Error('wrapped', { cause: new Error('middle', { cause: { code: '40001' } }) })],
-    ['driver adapter, originalCode', { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '40001' } } } }],
-    ['driver adapter, kind', { code: 'P2034', meta: { driverAdapterError: { cause: { kind: 'TransactionWriteConflict' } } } }],
+    [
+      'driver adapter, originalCode',
+      { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '40001' } } } },
+    ],
+    [
+      'driver adapter, kind',
+      { code: 'P2034', meta: { driverAdapterError: { cause: { kind: 'TransactionWriteConflict' } } } },
+    ],
     // What a COMMIT that loses the conflict throws: the adapter's error, not wrapped by Prisma.
-    ['a bare DriverAdapterError (failed COMMIT)', Object.assign(new Error('TransactionWriteConflict'), { name: 'DriverAdapterError', cause: { originalCode: '40001', originalMessage: 'could not serialize access', kind: 'TransactionWriteConflict' } })],
-    ['a bare DriverAdapterError for a deadlock', Object.assign(new Error('TransactionWriteConflict'), { name: 'DriverAdapterError', cause: { originalCode: '40P01', kind: 'TransactionWriteConflict' } })],
+    [
+      'a bare DriverAdapterError (failed COMMIT)',
+      Object.assign(new Error('TransactionWriteConflict'), {
+        name: 'DriverAdapterError',
+        cause: {
+          originalCode: '40001',
+          originalMessage: 'could not serialize access',
+          kind: 'TransactionWriteConflict',
+        },
+      }),
+    ],
+    [
+      'a bare DriverAdapterError for a deadlock',
+      Object.assign(new Error('TransactionWriteConflict'), {
+        name: 'DriverAdapterError',
+        cause: { originalCode: '40P01', kind: 'TransactionWriteConflict' },
+      }),
+    ],
   ])('recognises %s', (_, err) => expect(isSerializationFailure(err)).toBe(true));
 
   test.each<[string, unknown]>([
     ['a unique violation', { code: 'P2002' }],
     ['SQLSTATE 23505', { code: '23505' }],
     ['a plain Error', new Error('40001 in the text only')],
-    ['another adapter error', { meta: { driverAdapterError: { cause: { kind: 'UniqueConstraintViolation', originalCode: '23505' } } } }],
+    [
+      'another adapter error',
+      { meta: { driverAdapterError: { cause: { kind: 'UniqueConstraintViolation', originalCode: '23505' } } } },
+    ],
     ['null', null],
     ['a string', '40001'],
   ])('rejects %s', (_, err) => expect(isSerializationFailure(err)).toBe(false));
@@ -127,7 +152,12 @@ describe('a real serialization conflict (write skew on PostgreSQL SERIALIZABLE)'
   /** Two fresh rows A and B holding the number 1 as their name, and the two barriers. */
   async function conflict(): Promise<Conflict> {
     const ids = { a: `${prefix}-${++seq}-a`, b: `${prefix}-${seq}-b` };
-    await dbs[0]!.prisma.account.createMany({ data: [{ id: ids.a, name: '1' }, { id: ids.b, name: '1' }] });
+    await dbs[0]!.prisma.account.createMany({
+      data: [
+        { id: ids.a, name: '1' },
+        { id: ids.b, name: '1' },
+      ],
+    });
     return { ids, bothRead: barrier(), bothWrote: barrier() };
   }
 
@@ -139,17 +169,22 @@ describe('a real serialization conflict (write skew on PostgreSQL SERIALIZABLE)'
    * at COMMIT (where Prisma does not wrap the error in P2034), the same way on every run.
    * Once a barrier is open it stays open, so a retried attempt runs straight through.
    */
-  const skew = ({ ids, bothRead, bothWrote }: Conflict, target: 'a' | 'b') => async (tx: Tx) => {
-    const [a, b] = await Promise.all([tx.account.findUnique({ where: { id: ids.a } }), tx.account.findUnique({ where: { id: ids.b } })]);
-    await bothRead();
-    const sum = Number(a!.name) + Number(b!.name);
-    try {
-      await tx.account.update({ where: { id: ids[target] }, data: { name: String(sum) } });
-    } finally {
-      await bothWrote();
-    }
-    return sum;
-  };
+  const skew =
+    ({ ids, bothRead, bothWrote }: Conflict, target: 'a' | 'b') =>
+    async (tx: Tx) => {
+      const [a, b] = await Promise.all([
+        tx.account.findUnique({ where: { id: ids.a } }),
+        tx.account.findUnique({ where: { id: ids.b } }),
+      ]);
+      await bothRead();
+      const sum = Number(a!.name) + Number(b!.name);
+      try {
+        await tx.account.update({ where: { id: ids[target] }, data: { name: String(sum) } });
+      } finally {
+        await bothWrote();
+      }
+      return sum;
+    };
 
   const names = async (ids: Ids) => {
     const rows = await dbs[0]!.prisma.account.findMany({ where: { id: { in: [ids.a, ids.b] } } });
@@ -164,7 +199,10 @@ describe('a real serialization conflict (write skew on PostgreSQL SERIALIZABLE)'
     ]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.reason).toMatchObject({ name: 'DriverAdapterError', cause: { originalCode: '40001', kind: 'TransactionWriteConflict' } });
+    expect(failed[0]!.reason).toMatchObject({
+      name: 'DriverAdapterError',
+      cause: { originalCode: '40001', kind: 'TransactionWriteConflict' },
+    });
     expect(isSerializationFailure(failed[0]!.reason)).toBe(true);
     // Only the winner's write is there: A+B = 2 written into one row, the other still 1.
     expect(await names(c.ids)).toEqual([1, 2]);
@@ -173,7 +211,10 @@ describe('a real serialization conflict (write skew on PostgreSQL SERIALIZABLE)'
   test('without retry (maxAttempts 1) the loser gets TRANSACTION_CONFLICT', async () => {
     const c = await conflict();
     const opts: RetryOptions = { maxAttempts: 1 };
-    const results = await Promise.allSettled([serializable(dbs[0]!.prisma, skew(c, 'a'), opts), serializable(dbs[1]!.prisma, skew(c, 'b'), opts)]);
+    const results = await Promise.allSettled([
+      serializable(dbs[0]!.prisma, skew(c, 'a'), opts),
+      serializable(dbs[1]!.prisma, skew(c, 'b'), opts),
+    ]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.reason).toBeInstanceOf(GraphQLError);

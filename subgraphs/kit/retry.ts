@@ -45,5 +45,8 @@ export type Isolation = 'ReadCommitted' | 'Serializable';
 
 /** The slice of a generated PrismaClient that `writeTransaction` (transaction.ts) needs. */
 export interface TransactionalClient<Tx> {
-  $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { isolationLevel?: Isolation; maxWait?: number; timeout?: number }): Promise<R>;
+  $transaction<R>(
+    fn: (tx: Tx) => Promise<R>,
+    options?: { isolationLevel?: Isolation; maxWait?: number; timeout?: number },
+  ): Promise<R>;
 }

@@ -11,11 +11,13 @@ export const DateTime = new GraphQLScalarType<Date, string>({
   },
   parseValue(value) {
     const date = new Date(String(value));
-    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw new TypeError(`DateTime expects an ISO-8601 string, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || Number.isNaN(date.getTime()))
+      throw new TypeError(`DateTime expects an ISO-8601 string, got ${JSON.stringify(value)}`);
     return date;
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING || Number.isNaN(new Date(ast.value).getTime())) throw new TypeError('DateTime expects an ISO-8601 string');
+    if (ast.kind !== Kind.STRING || Number.isNaN(new Date(ast.value).getTime()))
+      throw new TypeError('DateTime expects an ISO-8601 string');
     return new Date(ast.value);
   },
 });

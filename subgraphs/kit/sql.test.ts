@@ -43,7 +43,10 @@ describe('the same rows as Prisma', () => {
   });
 
   test('events by account: the rows Prisma returns, in history order', async () => {
-    const expected = await data.prisma.accountEvent.findMany({ where: { accountId: { in: ids } }, orderBy: [{ created: 'asc' }, { id: 'asc' }] });
+    const expected = await data.prisma.accountEvent.findMany({
+      where: { accountId: { in: ids } },
+      orderBy: [{ created: 'asc' }, { id: 'asc' }],
+    });
     expect(expected).toHaveLength(10);
     expect(await data.sql.rows(EVENTS_BY_ACCOUNT, [ids])).toEqual(expected);
     // And the instants are the ones written (fixtures write UTC).
@@ -53,7 +56,10 @@ describe('the same rows as Prisma', () => {
   });
 
   test('images by account: the rows Prisma returns', async () => {
-    const expected = await image.prisma.accountImage.findMany({ where: { accountId: { in: ids } }, orderBy: { accountId: 'asc' } });
+    const expected = await image.prisma.accountImage.findMany({
+      where: { accountId: { in: ids } },
+      orderBy: { accountId: 'asc' },
+    });
     const rows = await image.sql.rows<{ accountId: string }>(IMAGES_BY_ACCOUNT, [ids]);
     expect(expected).toHaveLength(5);
     expect(rows.sort((a, b) => (a.accountId < b.accountId ? -1 : 1))).toEqual(expected);
@@ -68,7 +74,10 @@ test('timestamps are read as UTC in a process whose time zone is not UTC', () =>
     env: { ...process.env, TZ: 'America/New_York', DATA_DATABASE_URL: urls.data },
     encoding: 'utf8',
   });
-  const { offsetMinutes, rows } = JSON.parse(out) as { offsetMinutes: number; rows: Array<{ id: string; created: string }> };
+  const { offsetMinutes, rows } = JSON.parse(out) as {
+    offsetMinutes: number;
+    rows: Array<{ id: string; created: string }>;
+  };
   expect(offsetMinutes).toBe(300); // the child really ran at UTC-5
   expect(rows.map((r) => [r.id, r.created])).toEqual(first.events.map((e) => [e.id, e.created.toISOString()]));
 });

@@ -16,7 +16,9 @@ const TIMESTAMP_OID = 1114;
 const utcTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
 const parsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_OID && format !== 'binary' ? utcTimestamp : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+    oid === TIMESTAMP_OID && format !== 'binary'
+      ? utcTimestamp
+      : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
 };
 
 /** A read-only statement with a fixed text, prepared under `name` on each connection. */

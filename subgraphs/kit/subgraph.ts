@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { parse } from 'graphql';
@@ -77,7 +80,14 @@ export interface RunningSubgraph extends RunningHttpServer {
 const signatureCheck = (secret: string, audience: ContextName) => {
   const guard = new ReplayGuard();
   return (req: IncomingMessage, body: string, url: URL) => {
-    const result = check(secret, audience, req.headers[SIGNATURE_HEADER] as string | undefined, req.method ?? 'GET', url.pathname + url.search, body);
+    const result = check(
+      secret,
+      audience,
+      req.headers[SIGNATURE_HEADER] as string | undefined,
+      req.method ?? 'GET',
+      url.pathname + url.search,
+      body,
+    );
     return 'refused' in result ? result.refused : guard.admit(result.verified);
   };
 };
@@ -104,7 +114,10 @@ export async function startSubgraph<Db, Loaders>(
 ): Promise<RunningSubgraph> {
   const log = opts.log.child({ subgraph: def.name });
   const servedBy = `${def.name}@${opts.instanceName}:${process.pid}`;
-  const schema = buildSubgraphSchema({ typeDefs: readSdl(def.sdlPath), resolvers: def.resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({
+    typeDefs: readSdl(def.sdlPath),
+    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+  });
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,
     includeStacktraceInErrorResponses: !opts.production,
@@ -113,7 +126,12 @@ export async function startSubgraph<Db, Loaders>(
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
     // (about 45 of 160 µs of Apollo CPU per `_entities` request, bench/micro/subgraph-plugins.ts); this
     // stack sets no cache hints and sends no traces to Apollo.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), operationMetrics(def.name), replayHeader],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      operationMetrics(def.name),
+      replayHeader,
+    ],
     logger: log,
   });
   await apollo.start();

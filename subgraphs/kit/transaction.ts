@@ -22,7 +22,6 @@ import { ErrorCode } from '../../platform/errors';
 import { dbErrorKind, type DbErrorKind } from './db-errors';
 import type { Isolation, RetryOptions, TransactionalClient } from './retry';
 
-
 export interface WriteOptions<R> {
   retry: RetryOptions;
   /**
@@ -49,7 +48,10 @@ const times = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
 
 /** A write error for the client, carrying the database's own error for this process's log (kit/mask.ts). */
 const writeError = (code: ErrorCode, message: string, attempts: number, cause: unknown) =>
-  new GraphQLError(message, { extensions: { code, attempts }, originalError: cause instanceof Error ? cause : undefined });
+  new GraphQLError(message, {
+    extensions: { code, attempts },
+    originalError: cause instanceof Error ? cause : undefined,
+  });
 
 export const outcomeUnknown = (detail: string, attempts: number, cause?: unknown) =>
   writeError(
@@ -63,20 +65,38 @@ export const outcomeUnknown = (detail: string, attempts: number, cause?: unknown
 function finalError(kind: DbErrorKind, attempts: number, err: unknown): unknown {
   switch (kind) {
     case 'serialization':
-      return writeError(ErrorCode.TRANSACTION_CONFLICT, `transaction lost a serialization conflict ${attempts} times in a row; nothing was written, try again`, attempts, err);
+      return writeError(
+        ErrorCode.TRANSACTION_CONFLICT,
+        `transaction lost a serialization conflict ${attempts} times in a row; nothing was written, try again`,
+        attempts,
+        err,
+      );
     // ('connection' and 'ambiguous' never get here: they leave the write unsettled, OUTCOME_UNKNOWN.)
     case 'aborted':
     case 'unreachable':
-      return writeError(ErrorCode.DATABASE_UNAVAILABLE, `the database is unavailable; nothing was written (${times(attempts)}), try again later`, attempts, err);
+      return writeError(
+        ErrorCode.DATABASE_UNAVAILABLE,
+        `the database is unavailable; nothing was written (${times(attempts)}), try again later`,
+        attempts,
+        err,
+      );
     default:
       return err;
   }
 }
 
-export async function writeTransaction<Tx, R>(client: TransactionalClient<Tx>, fn: (tx: Tx) => Promise<R>, opts: WriteOptions<R>): Promise<R> {
+export async function writeTransaction<Tx, R>(
+  client: TransactionalClient<Tx>,
+  fn: (tx: Tx) => Promise<R>,
+  opts: WriteOptions<R>,
+): Promise<R> {
   const base = opts.retry.baseDelayMs ?? 10;
   const cap = opts.retry.maxDelayMs ?? 1_000;
-  const options = { isolationLevel: opts.isolation ?? 'ReadCommitted', maxWait: opts.maxWaitMs ?? 4_000, timeout: opts.timeoutMs ?? 5_000 } as const;
+  const options = {
+    isolationLevel: opts.isolation ?? 'ReadCommitted',
+    maxWait: opts.maxWaitMs ?? 4_000,
+    timeout: opts.timeoutMs ?? 5_000,
+  } as const;
   /** An attempt may have committed and no lookup (or successful re-run) has settled it yet. */
   let unsettled = false;
   /** Some attempt was ambiguous: a later unique violation may be that attempt's row. */
@@ -97,14 +117,17 @@ export async function writeTransaction<Tx, R>(client: TransactionalClient<Tx>, f
     }
     if (kind === 'unique' && everAmbiguous && opts.lookup) kind = 'ambiguous';
     if (kind === 'ambiguous' || kind === 'connection') {
-      if (!opts.lookup && !opts.rerunnable) throw outcomeUnknown(`${kind} result, and this write cannot be read back`, attempt, error);
+      if (!opts.lookup && !opts.rerunnable)
+        throw outcomeUnknown(`${kind} result, and this write cannot be read back`, attempt, error);
       unsettled = true;
       everAmbiguous = true;
     }
     if (!RETRYABLE.has(kind)) throw error;
     if (attempt >= opts.retry.maxAttempts) {
       // An attempt that may have committed and that no lookup or later run settled: unknown.
-      throw unsettled ? outcomeUnknown(`${kind} after ${times(attempt)}`, attempt, error) : finalError(kind, attempt, error);
+      throw unsettled
+        ? outcomeUnknown(`${kind} after ${times(attempt)}`, attempt, error)
+        : finalError(kind, attempt, error);
     }
     opts.onRetry?.(attempt, kind, error);
     await sleep(Math.round(Math.random() * Math.min(cap, base * 2 ** (attempt - 1))));

@@ -11,6 +11,7 @@ const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCa
  * something else, "Trojan Source").
  */
 const FORBIDDEN: [RegExp, string][] = [
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
   [/[\u0000-\u001f\u007f-\u009f]/u, 'must not contain control characters'],
   [/\p{Cs}/u, 'must be valid Unicode text: it contains a lone surrogate'],
   [/[\u202a-\u202e\u2066-\u2069]/u, 'must not contain bidirectional override or isolate characters'],
@@ -44,7 +45,8 @@ export function optionalPrefix(field: string, value: unknown, max = 200): string
 }
 
 export function requireRange(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw badInput(`${field} must be an integer from ${min} to ${max} (got ${value})`, field);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw badInput(`${field} must be an integer from ${min} to ${max} (got ${value})`, field);
   return value;
 }
 

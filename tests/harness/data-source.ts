@@ -5,7 +5,10 @@
  * the assertions on the errors it turns failures into. `useDataSources()` at a test file's
  * top level closes clients and fake servers after each test.
  */
-import { GraphQLDataSourceRequestKind, type GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
+import {
+  GraphQLDataSourceRequestKind,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { ResilientDataSource, type ResilienceOptions } from '../../gateway/resilience';
@@ -24,7 +27,13 @@ export function useDataSources(): void {
   });
 }
 
-const defaults: ResilienceOptions = { timeoutMs: 2_000, mutationTimeoutMs: 2_000, attempts: 3, breakerThreshold: 100, halfOpenAfterMs: 10_000 };
+const defaults: ResilienceOptions = {
+  timeoutMs: 2_000,
+  mutationTimeoutMs: 2_000,
+  attempts: 3,
+  breakerThreshold: 100,
+  halfOpenAfterMs: 10_000,
+};
 
 /** A data source on its own clients, as the gateway builds them (the clients hold the deadlines). */
 export function dataSource(url: string, opts: Partial<ResilienceOptions> = {}, name = 'account'): ResilientDataSource {

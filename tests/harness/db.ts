@@ -30,8 +30,11 @@ export async function withClient<T>(url: string, fn: (c: Client) => Promise<T>):
   }
 }
 
-export const adminQuery = <R extends object = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'postgres') =>
-  withClient(adminUrl(database), async (c) => (await c.query<R>(sql, params)).rows);
+export const adminQuery = <R extends object = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+  database = 'postgres',
+) => withClient(adminUrl(database), async (c) => (await c.query<R>(sql, params)).rows);
 
 export interface StatementCount {
   total: number;
@@ -53,7 +56,10 @@ export async function countStatements(fn: () => Promise<unknown>): Promise<Recor
       WHERE d.datname = ANY($1) AND s.query !~* '^\\s*(BEGIN|COMMIT|ROLLBACK|SET|SHOW|SELECT 1\\s*$|SELECT pg_stat_statements_reset)'`,
     [[...CONTEXTS]],
   );
-  const out = Object.fromEntries(CONTEXTS.map((c) => [c, { total: 0, byQuery: new Map<string, number>() }])) as Record<ContextName, StatementCount>;
+  const out = Object.fromEntries(CONTEXTS.map((c) => [c, { total: 0, byQuery: new Map<string, number>() }])) as Record<
+    ContextName,
+    StatementCount
+  >;
   for (const r of rows) {
     const entry = out[r.datname as ContextName];
     entry.total += Number(r.calls);

@@ -61,7 +61,9 @@ export class FaultyPool extends Pool {
   }
 
   private take(text: string): Fault | undefined {
-    const i = this.pending.findIndex((f) => (typeof f === 'string' ? /^\s*COMMIT\s*$/i.test(text) : f.statement.test(text)));
+    const i = this.pending.findIndex((f) =>
+      typeof f === 'string' ? /^\s*COMMIT\s*$/i.test(text) : f.statement.test(text),
+    );
     if (i < 0) return undefined;
     const [fault] = this.pending.splice(i, 1);
     this.seen.push(describe(fault!));
@@ -70,10 +72,12 @@ export class FaultyPool extends Pool {
 
   private wrap(client: PoolClient): void {
     const plain = client.query.bind(client) as (...args: unknown[]) => unknown;
-    const query: Query = (config, values) => plain(...(values === undefined ? [config] : [config, values])) as Promise<unknown>;
+    const query: Query = (config, values) =>
+      plain(...(values === undefined ? [config] : [config, values])) as Promise<unknown>;
     (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
       // The promise form (what @prisma/adapter-pg's transactions use) or pg-pool's callback form (pool.query).
-      const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as (err: unknown, res?: unknown) => void) : undefined;
+      const callback =
+        typeof args[args.length - 1] === 'function' ? (args.pop() as (err: unknown, res?: unknown) => void) : undefined;
       const [config, values] = args;
       const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
       const fault = text !== undefined ? this.take(text) : undefined;
@@ -88,12 +92,21 @@ export class FaultyPool extends Pool {
     };
   }
 
-  private async fire(fault: Fault, client: PoolClient, query: Query, config: unknown, values: unknown): Promise<unknown> {
+  private async fire(
+    fault: Fault,
+    client: PoolClient,
+    query: Query,
+    config: unknown,
+    values: unknown,
+  ): Promise<unknown> {
     const socket = (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream;
     switch (fault) {
       case '40001-at-commit':
         await query('ROLLBACK');
-        throw serverError('40001', 'restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError (injected at COMMIT)');
+        throw serverError(
+          '40001',
+          'restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError (injected at COMMIT)',
+        );
       case '40003-after-commit':
         await query(config, values);
         throw serverError('40003', 'result is ambiguous: error=rpc error: code = Unavailable (injected after COMMIT)');
@@ -109,7 +122,9 @@ export class FaultyPool extends Pool {
         const admin = new Client({ connectionString: this.adminUrl });
         await admin.connect();
         try {
-          await admin.query('SELECT pg_terminate_backend($1)', [(client as unknown as { processID: number }).processID]);
+          await admin.query('SELECT pg_terminate_backend($1)', [
+            (client as unknown as { processID: number }).processID,
+          ]);
         } finally {
           await admin.end();
         }

@@ -31,7 +31,11 @@ export interface ImageRow {
 }
 
 /** Runs one statement against a context's database as that context's own user. */
-export async function sql<R extends object = Record<string, unknown>>(context: ContextName, text: string, params: unknown[] = []): Promise<R[]> {
+export async function sql<R extends object = Record<string, unknown>>(
+  context: ContextName,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   return withClient(testDatabaseUrls()[context], async (c) => (await c.query<R>(text, params)).rows);
 }
 
@@ -53,7 +57,12 @@ export async function insertEvents(rows: EventRow[]): Promise<void> {
   await sql(
     'data',
     'INSERT INTO account_events (id, account_id, event_name, created) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[])',
-    [rows.map((r) => r.id), rows.map((r) => r.accountId), rows.map((r) => r.eventName), rows.map((r) => iso(r.created))],
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.accountId),
+      rows.map((r) => r.eventName),
+      rows.map((r) => iso(r.created)),
+    ],
   );
 }
 
@@ -101,7 +110,9 @@ export async function seedAccounts(prefix: string, count: number): Promise<Seede
 export async function removeFixtures(prefix: string): Promise<void> {
   // left(...) = prefix rather than LIKE: the prefix is data, not a pattern.
   await sql('account', 'DELETE FROM accounts WHERE left(id, length($1)) = $1 OR left(name, length($1)) = $1', [prefix]);
-  await sql('data', 'DELETE FROM account_events WHERE left(id, length($1)) = $1 OR left(account_id, length($1)) = $1', [prefix]);
+  await sql('data', 'DELETE FROM account_events WHERE left(id, length($1)) = $1 OR left(account_id, length($1)) = $1', [
+    prefix,
+  ]);
   await sql('image', 'DELETE FROM account_images WHERE left(account_id, length($1)) = $1', [prefix]);
 }
 
@@ -109,6 +120,10 @@ const TABLES = { account: 'accounts', data: 'account_events', image: 'account_im
 
 /** Rows of a context's main table (accounts, account_events, account_images), optionally filtered. */
 export async function countRows(context: ContextName, where = 'TRUE', params: unknown[] = []): Promise<number> {
-  const rows = await sql<{ n: string }>(context, `SELECT count(*)::text AS n FROM ${TABLES[context]} WHERE ${where}`, params);
+  const rows = await sql<{ n: string }>(
+    context,
+    `SELECT count(*)::text AS n FROM ${TABLES[context]} WHERE ${where}`,
+    params,
+  );
   return Number(rows[0]?.n ?? 0);
 }

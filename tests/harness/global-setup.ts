@@ -8,7 +8,6 @@ import { Client } from 'pg';
 import { startScratchCluster, type ScratchCluster } from '../../deploy/local/scratch';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __TEST_CLUSTER__: ScratchCluster | undefined;
 }
 
@@ -24,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATA_DATABASE_URL = cluster.urls.data;
   process.env.IMAGE_DATABASE_URL = cluster.urls.image;
   // The migrators' (DDL), for tests that migrate or inspect as the schema's owner.
-  for (const [context, url] of Object.entries(cluster.migratorUrls)) process.env[`TEST_${context.toUpperCase()}_MIGRATOR_URL`] = url;
+  for (const [context, url] of Object.entries(cluster.migratorUrls))
+    process.env[`TEST_${context.toUpperCase()}_MIGRATOR_URL`] = url;
   process.env.LOG_LEVEL ??= 'warn';
 }

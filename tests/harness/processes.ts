@@ -89,7 +89,10 @@ export function spawnSubgraph(context: ContextName, port: number, env: Record<st
 export async function waitReady(p: SubgraphProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!p.alive()) throw new Error(`${p.context} subgraph exited (${p.child.exitCode ?? p.child.signalCode}) before it was ready:\n${p.output()}`);
+    if (!p.alive())
+      throw new Error(
+        `${p.context} subgraph exited (${p.child.exitCode ?? p.child.signalCode}) before it was ready:\n${p.output()}`,
+      );
     try {
       const res = await fetch(`${p.baseUrl}/ready`, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();

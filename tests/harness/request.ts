@@ -61,4 +61,9 @@ export const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** POSTs a GraphQL request (JSON) to `url` with extra headers. */
 export const postJson = (url: string, payload: unknown, headers: Record<string, string> = {}, timeoutMs?: number) =>
-  request(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: typeof payload === 'string' ? payload : JSON.stringify(payload), timeoutMs });
+  request(url, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, ...headers },
+    body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    timeoutMs,
+  });

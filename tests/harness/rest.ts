@@ -37,7 +37,12 @@ export interface RawReply {
  * One request exactly as given (the path is sent unnormalised: `//`, `..`, a trailing slash
  * stay; headers only those given, plus Host and, with a body, Content-Length).
  */
-export function rawCall(port: number, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+export function rawCall(
+  port: number,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : Buffer.from(opts.body);
     const headers: Record<string, string | number> = { ...opts.headers };
@@ -47,7 +52,8 @@ export function rawCall(port: number, method: string, path: string, opts: { head
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
         resolve({ status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', reject);

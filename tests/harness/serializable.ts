@@ -5,6 +5,10 @@
  */
 import { withRetry, type RetryOptions, type TransactionalClient } from '../../subgraphs/kit/retry';
 
-export function serializable<Tx, R>(client: TransactionalClient<Tx>, fn: (tx: Tx) => Promise<R>, opts: RetryOptions): Promise<R> {
+export function serializable<Tx, R>(
+  client: TransactionalClient<Tx>,
+  fn: (tx: Tx) => Promise<R>,
+  opts: RetryOptions,
+): Promise<R> {
   return withRetry(() => client.$transaction(fn, { isolationLevel: 'Serializable' }), opts);
 }

@@ -31,7 +31,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function postGraphQL<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+export async function postGraphQL<T>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -53,7 +57,13 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
   const urls = testDatabaseUrls();
-  const common = { host: '127.0.0.1', instanceName: 'test', retry: { maxAttempts: opts.txMaxAttempts ?? 6 }, log, secret: opts.secret };
+  const common = {
+    host: '127.0.0.1',
+    instanceName: 'test',
+    retry: { maxAttempts: opts.txMaxAttempts ?? 6 },
+    log,
+    secret: opts.secret,
+  };
   const startData = (port: number) => startSubgraph(dataSubgraph(urls.data, 5), { ...common, port });
   const startImage = (port: number) => startSubgraph(imageSubgraph(urls.image, 5), { ...common, port });
   const [data, image] = await Promise.all([startData(0), startImage(0)]);

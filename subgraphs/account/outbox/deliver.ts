@@ -15,13 +15,22 @@ export type Deliver = (row: OutboxRow) => Promise<void>;
 /** A delivery the data context answered but did not acknowledge, saying whose fault it is (failure.ts). */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
-  constructor(message: string, readonly scope: FailureScope, readonly status: number) {
+  constructor(
+    message: string,
+    readonly scope: FailureScope,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
 
 /** GraphQL error codes that refuse this event; any other code is the data context's own trouble. */
-const EVENT_CODES = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode.CONFLICT, 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+const EVENT_CODES = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.CONFLICT,
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+]);
 
 const RECORD = `mutation RecordAccountEvent($input: RecordAccountEventInput!) {
   recordAccountEvent(input: $input) { id }
@@ -34,26 +43,49 @@ export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, sec
   return async (row) => {
     const request = JSON.stringify({
       query: RECORD,
-      variables: { input: { id: row.id, accountId: row.accountId, eventName: row.eventName, created: row.occurredAt.toISOString() } },
+      variables: {
+        input: {
+          id: row.id,
+          accountId: row.accountId,
+          eventName: row.eventName,
+          created: row.occurredAt.toISOString(),
+        },
+      },
     });
     const res = await client.send(dataSubgraphUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signedHeaders(secret, 'data', 'POST', dataSubgraphUrl, request) },
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders(secret, 'data', 'POST', dataSubgraphUrl, request),
+      },
       body: request,
     });
     const text = res.text;
-    let body: { data?: { recordAccountEvent?: { id?: string } | null } | null; errors?: { message: string; extensions?: { code?: string } }[] } = {};
+    let body: {
+      data?: { recordAccountEvent?: { id?: string } | null } | null;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    } = {};
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new DeliveryError(`data subgraph answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`, 'destination', res.status);
+      throw new DeliveryError(
+        `data subgraph answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`,
+        'destination',
+        res.status,
+      );
     }
     if (body.errors?.length) {
       const refusal = body.errors.every((e) => EVENT_CODES.has(e.extensions?.code ?? ''));
       const codes = body.errors.map((e) => e.extensions?.code ?? 'no code').join(', ');
-      throw new DeliveryError(`data subgraph refused the event (${codes}): ${body.errors.map((e) => e.message).join('; ')}`, refusal ? 'event' : 'destination', res.status);
+      throw new DeliveryError(
+        `data subgraph refused the event (${codes}): ${body.errors.map((e) => e.message).join('; ')}`,
+        refusal ? 'event' : 'destination',
+        res.status,
+      );
     }
-    if (res.status < 200 || res.status >= 300) throw new DeliveryError(`data subgraph answered ${res.status}`, 'destination', res.status);
-    if (body.data?.recordAccountEvent?.id !== row.id) throw new DeliveryError(`data subgraph did not acknowledge event ${row.id}`, 'event', res.status);
+    if (res.status < 200 || res.status >= 300)
+      throw new DeliveryError(`data subgraph answered ${res.status}`, 'destination', res.status);
+    if (body.data?.recordAccountEvent?.id !== row.id)
+      throw new DeliveryError(`data subgraph did not acknowledge event ${row.id}`, 'event', res.status);
   };
 }

@@ -57,7 +57,10 @@ export class Destination {
   reachable(): void {
     if (this.downAt === null) return;
     const downtimeMs = Date.now() - this.downAt;
-    this.log?.info({ downtimeMs, failedRounds: this.failedRounds, lastError: this.lastError }, 'outbox destination reachable again; relay resumed');
+    this.log?.info(
+      { downtimeMs, failedRounds: this.failedRounds, lastError: this.lastError },
+      'outbox destination reachable again; relay resumed',
+    );
     this.downAt = null;
     this.failedRounds = 0;
     this.lastError = null;

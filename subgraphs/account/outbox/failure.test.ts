@@ -9,7 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../../platform/logger';
 import { adminQuery, testDatabaseUrls } from '../../../tests/harness/db';
-import { closeFakeServers, hang, reset, startFakeServer, status, type Behaviour } from '../../../tests/harness/fake-http';
+import {
+  closeFakeServers,
+  hang,
+  reset,
+  startFakeServer,
+  status,
+  type Behaviour,
+} from '../../../tests/harness/fake-http';
 import { freePort } from '../../../deploy/local/scratch';
 import { dataSubgraph } from '../../data';
 import { startSubgraph, type RunningSubgraph } from '../../kit/subgraph';
@@ -22,7 +29,14 @@ let data: RunningSubgraph;
 
 beforeAll(async () => {
   const log = createLogger('outbox-failure-test', 'silent');
-  data = await startSubgraph(dataSubgraph(testDatabaseUrls().data, 2), { host: '127.0.0.1', port: 0, instanceName: 'test', retry: { maxAttempts: 2 }, log, secret: SECRET });
+  data = await startSubgraph(dataSubgraph(testDatabaseUrls().data, 2), {
+    host: '127.0.0.1',
+    port: 0,
+    instanceName: 'test',
+    retry: { maxAttempts: 2 },
+    log,
+    secret: SECRET,
+  });
 });
 afterEach(closeFakeServers);
 afterAll(async () => {
@@ -30,11 +44,22 @@ afterAll(async () => {
   await data.stop();
 });
 
-const row = (eventName = 'CREATED'): OutboxRow => ({ id: randomUUID(), accountId: randomUUID(), seq: 1n, eventName, occurredAt: new Date(), attempts: 0 });
+const row = (eventName = 'CREATED'): OutboxRow => ({
+  id: randomUUID(),
+  accountId: randomUUID(),
+  seq: 1n,
+  eventName,
+  occurredAt: new Date(),
+  attempts: 0,
+});
 
 /** What deliver.ts throws for `row` sent to `url` (fails the test if it does not throw). */
 async function thrown(url: string, r = row(), secret = SECRET, timeoutMs = 1_000): Promise<unknown> {
-  return graphqlDeliverer(url, timeoutMs, secret)(r).then(
+  return graphqlDeliverer(
+    url,
+    timeoutMs,
+    secret,
+  )(r).then(
     () => {
       throw new Error('the delivery succeeded');
     },
@@ -60,7 +85,9 @@ describe('the real data subgraph', () => {
   test('its own database refusing connections is the destination’s', async () => {
     await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS false');
     try {
-      await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()");
+      await adminQuery(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()",
+      );
       const err = await thrown(data.url, row(), SECRET, 5_000);
       // The data subgraph says its database is why, without the database's own text (subgraphs/kit/mask.ts).
       expect(String(err)).toMatch(/the data subgraph's database is unavailable/);
@@ -82,7 +109,9 @@ describe('no data context, or a broken one', () => {
   });
 
   test.each([500, 502, 503, 504])('%i, with or without a JSON body', async (code) => {
-    expect(failureScope(await thrown(await fake(status(code, '<html>bad gateway</html>', 'text/html'))))).toBe('destination');
+    expect(failureScope(await thrown(await fake(status(code, '<html>bad gateway</html>', 'text/html'))))).toBe(
+      'destination',
+    );
     expect(failureScope(await thrown(await fake(json(code, { data: null }))))).toBe('destination');
   });
 
@@ -92,23 +121,40 @@ describe('no data context, or a broken one', () => {
   });
 
   test('GraphQL errors that name the data context’s own trouble are the destination’s', async () => {
-    for (const message of ['Timed out fetching a new connection from the connection pool', "Can't reach database server at `db:5432`", 'Unexpected error. Try again']) {
+    for (const message of [
+      'Timed out fetching a new connection from the connection pool',
+      "Can't reach database server at `db:5432`",
+      'Unexpected error. Try again',
+    ]) {
       expect(failureScope(await thrown(await fake(json(200, { errors: [{ message }] }))))).toBe('destination');
     }
   });
 
   test('an answer about the event is the event’s: a 400 with GraphQL errors, a wrong acknowledgement', async () => {
-    const invalid = json(400, { errors: [{ message: 'Variable "$input" got invalid value "x" at "input.created"', extensions: { code: 'BAD_USER_INPUT' } }] });
+    const invalid = json(400, {
+      errors: [
+        {
+          message: 'Variable "$input" got invalid value "x" at "input.created"',
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
     expect(failureScope(await thrown(await fake(invalid)))).toBe('event');
-    expect(failureScope(await thrown(await fake(json(200, { data: { recordAccountEvent: { id: 'another' } } }))))).toBe('event');
+    expect(failureScope(await thrown(await fake(json(200, { data: { recordAccountEvent: { id: 'another' } } }))))).toBe(
+      'event',
+    );
   });
 });
 
 describe('what a deliverer may say explicitly', () => {
   test('`scope` decides, also from the cause chain', () => {
     expect(failureScope(Object.assign(new Error('connect ECONNREFUSED'), { scope: 'event' }))).toBe('event');
-    expect(failureScope(Object.assign(new Error('refused the event: bad'), { scope: 'destination' }))).toBe('destination');
-    expect(failureScope(new Error('wrapped', { cause: Object.assign(new Error('x'), { scope: 'event' }) }))).toBe('event');
+    expect(failureScope(Object.assign(new Error('refused the event: bad'), { scope: 'destination' }))).toBe(
+      'destination',
+    );
+    expect(failureScope(new Error('wrapped', { cause: Object.assign(new Error('x'), { scope: 'event' }) }))).toBe(
+      'event',
+    );
   });
 
   test('`status`: 400, 409 and 422 are the event’s, any other error status the destination’s', () => {

@@ -17,11 +17,13 @@
 export type FailureScope = 'event' | 'destination';
 
 /** Network-level error codes (Node's and undici's) of a destination that did not answer. */
-const NETWORK_CODE = /^(E(CONN(REFUSED|RESET|ABORTED)|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|NETDOWN|AI_AGAIN|NOTFOUND)|UND_ERR_\w+)$/;
+const NETWORK_CODE =
+  /^(E(CONN(REFUSED|RESET|ABORTED)|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|NETDOWN|AI_AGAIN|NOTFOUND)|UND_ERR_\w+)$/;
 /** A well-formed GraphQL answer that concerns the event (deliver.ts's wording). */
 const EVENT_ANSWER = /refused the event\b|did not acknowledge event/i;
 /** …unless what the data context says is about itself rather than the event. */
-const DESTINATION_TEXT = /signature|unauthori[sz]ed|unauthenticated|forbidden|database|connection|timed? ?out|unavailable|internal server error|try again/i;
+const DESTINATION_TEXT =
+  /signature|unauthori[sz]ed|unauthenticated|forbidden|database|connection|timed? ?out|unavailable|internal server error|try again/i;
 /** deliver.ts's wording for an HTTP answer without GraphQL errors. */
 const ANSWERED = /answered (\d{3})\b/;
 /** HTTP answers that refuse the request rather than the service being unable to serve it. */
@@ -38,7 +40,8 @@ interface ErrorLike {
 
 export function failureScope(err: unknown): FailureScope {
   const chain: ErrorLike[] = [];
-  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as ErrorLike).cause) chain.push(e as ErrorLike);
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as ErrorLike).cause)
+    chain.push(e as ErrorLike);
   for (const e of chain) if (e.scope === 'event' || e.scope === 'destination') return e.scope;
   for (const e of chain) {
     if (typeof e.code === 'string' && NETWORK_CODE.test(e.code)) return 'destination';

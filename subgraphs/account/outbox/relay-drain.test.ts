@@ -20,17 +20,30 @@ describe('drainOnce', () => {
     const result = await r.drainOnce();
     expect(result.claimed).toBe(4);
     expect(result.failed).toEqual([refused]);
-    expect([...result.delivered].sort()).toEqual(accs.filter((_, i) => i !== 1).map((a) => `${a}-e1`).sort());
+    expect([...result.delivered].sort()).toEqual(
+      accs
+        .filter((_, i) => i !== 1)
+        .map((a) => `${a}-e1`)
+        .sort(),
+    );
     expect(calls.map((c) => c.id).sort()).toEqual(accs.map((a) => `${a}-e1`).sort());
     expect(calls.every((c) => c.seq === 1 && c.relay === 'r1')).toBe(true);
 
     const rows = await prisma.outboxEvent.findMany({ orderBy: { occurredAt: 'asc' } });
     for (const row of rows) {
       if (row.id === refused) {
-        expect(row).toMatchObject({ deliveredAt: null, attempts: 1, lastError: `data context refused ${refused}`, claimedBy: null, claimedUntil: null });
+        expect(row).toMatchObject({
+          deliveredAt: null,
+          attempts: 1,
+          lastError: `data context refused ${refused}`,
+          claimedBy: null,
+          claimedUntil: null,
+        });
         // First failure: backoff within [0, 100 ms] after the failure, by the database's clock.
         const [{ ms }] = (await prisma.$queryRaw<{ ms: number }[]>`
-          SELECT EXTRACT(EPOCH FROM (next_attempt_at - (now() AT TIME ZONE 'UTC'))) * 1000 AS ms FROM outbox WHERE id = ${refused}`) as [{ ms: number }];
+          SELECT EXTRACT(EPOCH FROM (next_attempt_at - (now() AT TIME ZONE 'UTC'))) * 1000 AS ms FROM outbox WHERE id = ${refused}`) as [
+          { ms: number },
+        ];
         expect(Number(ms)).toBeLessThanOrEqual(100);
       } else {
         expect(row).toMatchObject({ attempts: 1, lastError: null, claimedBy: null, claimedUntil: null });
@@ -60,11 +73,16 @@ describe('drainOnce', () => {
       if (claimed === 0) await sleep(10); // refused heads wait out their backoff
     }
     expect(rounds).toBeGreaterThan(4);
-    expect(delivered().map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(
+      delivered()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     for (const acc of accs) expect(seqsByAccount(delivered()).get(acc)).toEqual(range(4));
     // Not even an attempt ran ahead: every call for seq k came after seq k-1 was delivered.
     for (const [i, c] of calls.entries()) {
-      if (c.seq > 1) expect(calls.slice(0, i).some((p) => p.ok && p.accountId === c.accountId && p.seq === c.seq - 1)).toBe(true);
+      if (c.seq > 1)
+        expect(calls.slice(0, i).some((p) => p.ok && p.accountId === c.accountId && p.seq === c.seq - 1)).toBe(true);
     }
     const rows = await prisma.outboxEvent.findMany();
     for (const row of rows) expect(row.attempts).toBe(calls.filter((c) => c.id === row.id).length);
@@ -102,7 +120,11 @@ describe('two relays at once', () => {
     const byRelay = (id: string) => calls.filter((c) => c.relay === id).length;
     expect(byRelay('relay-a')).toBeGreaterThan(0);
     expect(byRelay('relay-b')).toBeGreaterThan(0);
-    expect((await prisma.outboxEvent.findMany()).every((r) => r.attempts === 1 && r.deliveredAt !== null && r.claimedBy === null)).toBe(true);
+    expect(
+      (await prisma.outboxEvent.findMany()).every(
+        (r) => r.attempts === 1 && r.deliveredAt !== null && r.claimedBy === null,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -125,10 +147,18 @@ describe('an unreachable data context', () => {
     const first = await r.drainOnce();
     expect(first).toMatchObject({ claimed: 5, delivered: [] });
     expect([...first.failed].sort()).toEqual([...ids].sort());
-    expect(r.destination.status()).toMatchObject({ up: false, failedRounds: 1, lastError: connectionRefused().message });
+    expect(r.destination.status()).toMatchObject({
+      up: false,
+      failedRounds: 1,
+      lastError: connectionRefused().message,
+    });
     // Not the rows' fault: counted and explained, but not pushed back (the relay's pause is their backoff).
     const rows = await prisma.outboxEvent.findMany();
-    expect(rows.every((row) => row.attempts === 1 && row.lastError === connectionRefused().message && row.claimedBy === null)).toBe(true);
+    expect(
+      rows.every(
+        (row) => row.attempts === 1 && row.lastError === connectionRefused().message && row.claimedBy === null,
+      ),
+    ).toBe(true);
     for (const ms of await dueInMs(ids)) expect(ms).toBeLessThanOrEqual(0);
 
     // Down: each round is a probe with the oldest due row only.
@@ -139,10 +169,20 @@ describe('an unreachable data context', () => {
     // Back: the probe is acknowledged, the relay is up, and the next round takes the rest.
     down = false;
     expect(await r.drainOnce()).toMatchObject({ claimed: 1, failed: [] });
-    expect(r.destination.status()).toEqual({ up: true, downSince: null, downForMs: null, failedRounds: 0, lastError: null });
+    expect(r.destination.status()).toEqual({
+      up: true,
+      downSince: null,
+      downForMs: null,
+      failedRounds: 0,
+      lastError: null,
+    });
     expect(await r.drainOnce()).toMatchObject({ claimed: 4, failed: [] });
     expect(await pending()).toBe(0);
-    expect(delivered().map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(
+      delivered()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     for (const acc of accs) expect(seqsByAccount(delivered()).get(acc)).toEqual([1]);
   });
 
@@ -152,13 +192,18 @@ describe('an unreachable data context', () => {
     // One event refused, the other deliveries unreachable: the data context did answer.
     const r = relay(
       async (row) => {
-        throw row.id === refused ? Object.assign(new Error(`data context refused ${row.id}`), { scope: 'event' }) : connectionRefused();
+        throw row.id === refused
+          ? Object.assign(new Error(`data context refused ${row.id}`), { scope: 'event' })
+          : connectionRefused();
       },
       { maxBackoffMs: 60_000 },
     );
     expect((await r.drainOnce()).failed).toHaveLength(3);
     expect(r.destination.up).toBe(true);
-    expect(await prisma.outboxEvent.findUniqueOrThrow({ where: { id: refused } })).toMatchObject({ attempts: 1, lastError: `data context refused ${refused}` });
+    expect(await prisma.outboxEvent.findUniqueOrThrow({ where: { id: refused } })).toMatchObject({
+      attempts: 1,
+      lastError: `data context refused ${refused}`,
+    });
     // First failure of each: backoff within [0, 100 ms].
     for (const ms of await dueInMs(ids)) expect(ms).toBeLessThanOrEqual(100);
   });
@@ -174,6 +219,9 @@ describe('an unreachable data context', () => {
     expect(await r.drainOnce()).toEqual({ claimed: 1, delivered: [], failed: [id] });
     expect(r.destination.up).toBe(true);
     expect(calls.map((c) => c.ok)).toEqual([false, false]);
-    expect(await prisma.outboxEvent.findUniqueOrThrow({ where: { id } })).toMatchObject({ attempts: 2, lastError: `data context refused ${id}` });
+    expect(await prisma.outboxEvent.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      attempts: 2,
+      lastError: `data context refused ${id}`,
+    });
   });
 });

@@ -18,7 +18,8 @@ const { prisma, accounts, relay, pending, insertPerAccount } = useOutboxTable();
 const log = createLogger('outbox-relay-test', 'silent');
 
 /** Appends an event the way the resolvers do: in its own serializable transaction. */
-const append = (accountId: string) => serializable(prisma, (tx) => appendEvent(tx, accountId, 'UPDATED', new Date()), { maxAttempts: 8 });
+const append = (accountId: string) =>
+  serializable(prisma, (tx) => appendEvent(tx, accountId, 'UPDATED', new Date()), { maxAttempts: 8 });
 
 describe('the loop', () => {
   test('delivers rows appended after it started, without anyone calling drainOnce', async () => {
@@ -29,7 +30,11 @@ describe('the loop', () => {
     const ids: string[] = [];
     for (const acc of accs) for (let i = 0; i < 2; i++) ids.push(await append(acc));
     await until(async () => ((await pending()) === 0 ? true : undefined));
-    expect(delivered().map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(
+      delivered()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     for (const acc of accs) expect(seqsByAccount(delivered()).get(acc)).toEqual([1, 2]);
   });
 
@@ -38,7 +43,9 @@ describe('the loop', () => {
     const { calls, deliverFor } = recorder({ refuse: (_, n) => n <= 2 });
     relay(deliverFor('r1')).start(log);
     const id = await append(a);
-    const row = await until(async () => (await prisma.outboxEvent.findFirst({ where: { id, deliveredAt: { not: null } } })) ?? undefined);
+    const row = await until(
+      async () => (await prisma.outboxEvent.findFirst({ where: { id, deliveredAt: { not: null } } })) ?? undefined,
+    );
     expect(row).toMatchObject({ attempts: 3, lastError: null });
     expect(calls.map((c) => c.ok)).toEqual([false, false, true]);
   });
@@ -100,7 +107,9 @@ describe('an unreachable data context', () => {
     const { calls, delivered, deliverFor } = recorder({ down: () => down });
     const lines: { level: number; msg: string; downtimeMs?: number }[] = [];
     const r = relay(deliverFor('r1'), { maxBackoffMs: 400 });
-    r.start(pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) }));
+    r.start(
+      pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) }),
+    );
     // Commits in its own process wake the relay; while it pauses, that must not cut the pause short.
     const outage = Date.now() + 2_000;
     while (Date.now() < outage) {
@@ -110,7 +119,12 @@ describe('an unreachable data context', () => {
     // The first round tried all 25; then one probe per pause, and pauses are at least
     // 50, 100, 200, 200, … ms (half of 100·2^(n−1), capped at 400): at most 11 probes in 2 s.
     const probes = calls.length - 25;
-    expect(calls.slice(0, 25).map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(
+      calls
+        .slice(0, 25)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(probes).toBeGreaterThanOrEqual(3);
     expect(probes).toBeLessThanOrEqual(11);
     expect(r.destination.status()).toMatchObject({ up: false, failedRounds: probes + 1 });
@@ -118,7 +132,11 @@ describe('an unreachable data context', () => {
 
     down = false;
     await until(async () => ((await pending()) === 0 ? true : undefined));
-    expect(delivered().map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(
+      delivered()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(new Set(delivered().map((c) => c.id)).size).toBe(ids.length);
     for (const acc of accs) expect(seqsByAccount(delivered()).get(acc)).toEqual([1]);
     expect(r.destination.up).toBe(true);
@@ -161,7 +179,8 @@ describe('pauseMs', () => {
         const bound = Math.min(cap, 100 * 2 ** Math.max(0, n - 1));
         for (let i = 0; i < 200; i++) {
           const ms = pauseMs(n, cap);
-          if (!Number.isInteger(ms) || ms < Math.floor(bound / 2) || ms > bound) outside.push(`pauseMs(${n}, ${cap}) = ${ms}`);
+          if (!Number.isInteger(ms) || ms < Math.floor(bound / 2) || ms > bound)
+            outside.push(`pauseMs(${n}, ${cap}) = ${ms}`);
         }
       }
     }

@@ -25,7 +25,8 @@ export type RelayOptions = Pick<OutboxConfig, 'pollMs' | 'batchSize' | 'leaseMs'
 export const RELAY_WORKER = 'outbox-relay';
 
 /** Full-jitter exponential backoff: attempt 1 waits up to 100 ms, doubling up to the cap. */
-export const backoffMs = (attempt: number, capMs: number) => Math.round(Math.random() * Math.min(capMs, 100 * 2 ** Math.max(0, attempt - 1)));
+export const backoffMs = (attempt: number, capMs: number) =>
+  Math.round(Math.random() * Math.min(capMs, 100 * 2 ** Math.max(0, attempt - 1)));
 
 export interface DrainResult {
   claimed: number;
@@ -46,7 +47,11 @@ export class OutboxRelay implements Worker {
   /** Whether the data context answers; while it does not, the relay pauses and probes. */
   readonly destination: Destination;
 
-  constructor(private readonly db: PrismaClient, private readonly deliver: Deliver, private readonly opts: RelayOptions) {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly deliver: Deliver,
+    private readonly opts: RelayOptions,
+  ) {
     this.id = opts.id ?? `relay-${randomUUID()}`;
     this.destination = new Destination(opts.maxBackoffMs);
     this.routes = [
@@ -63,7 +68,10 @@ export class OutboxRelay implements Worker {
     this.log = log.child({ worker: this.name, relay: this.id });
     this.destination.log = this.log;
     this.running = true;
-    this.unregister = [registerDepthSource(async () => (await status(this.db, 0)).pending), registerDestination(this.destination)];
+    this.unregister = [
+      registerDepthSource(async () => (await status(this.db, 0)).pending),
+      registerDestination(this.destination),
+    ];
     this.loopDone = this.loop();
     void this.checkIsolation();
   }
@@ -104,7 +112,8 @@ export class OutboxRelay implements Worker {
     const delivered = rows.filter((_, i) => outcomes[i] === true).map((r) => r.id);
     await ack(this.db, this.id, delivered);
     const now = Date.now();
-    for (const row of rows) if (delivered.includes(row.id)) outboxMetrics.lag.observe((now - row.occurredAt.getTime()) / 1000);
+    for (const row of rows)
+      if (delivered.includes(row.id)) outboxMetrics.lag.observe((now - row.occurredAt.getTime()) / 1000);
     const failures = rows.flatMap((row, i) => {
       const outcome = outcomes[i]!;
       return outcome === true ? [] : [{ row, error: message(outcome.error), scope: failureScope(outcome.error) }];
@@ -116,10 +125,19 @@ export class OutboxRelay implements Worker {
     if (unreachable) this.destination.unreachable(failures[0]!.error, rows.length);
     else if (answered > 0) this.destination.reachable();
     for (const { row, error } of failures) {
-      await fail(this.db, this.id, row.id, error, unreachable ? 0 : backoffMs(row.attempts + 1, this.opts.maxBackoffMs));
+      await fail(
+        this.db,
+        this.id,
+        row.id,
+        error,
+        unreachable ? 0 : backoffMs(row.attempts + 1, this.opts.maxBackoffMs),
+      );
     }
     if (failures.length > 0 && !unreachable) {
-      this.log?.warn({ failed: failures.length, delivered: delivered.length, error: failures[0]!.error }, 'outbox deliveries failed; will retry');
+      this.log?.warn(
+        { failed: failures.length, delivered: delivered.length, error: failures[0]!.error },
+        'outbox deliveries failed; will retry',
+      );
     }
     return { claimed: rows.length, delivered, failed: failures.map((f) => f.row.id) };
   }
@@ -149,7 +167,8 @@ export class OutboxRelay implements Worker {
       } catch (err) {
         errorsInARow++;
         wait = Math.max(this.opts.pollMs, backoffMs(errorsInARow, this.opts.maxBackoffMs));
-        if (errorsInARow === 1 || errorsInARow % 20 === 0) this.log?.warn({ err, errorsInARow }, 'outbox relay cannot reach its database; backing off');
+        if (errorsInARow === 1 || errorsInARow % 20 === 0)
+          this.log?.warn({ err, errorsInARow }, 'outbox relay cannot reach its database; backing off');
       }
       if (this.running && (!this.woken || !this.destination.up)) await this.sleep(wait);
     }

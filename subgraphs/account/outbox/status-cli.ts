@@ -35,7 +35,13 @@ function destinationLine(view: RelayView): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, show: { type: 'string', default: '10' }, relay: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      show: { type: 'string', default: '10' },
+      relay: { type: 'string' },
+    },
+  });
   const show = Number(values.show);
   if (!Number.isInteger(show) || show < 0 || show > 1000) {
     console.error('usage: npm run outbox:status -- [--json] [--show N (0..1000)] [--relay http://host:port/outbox]');
@@ -44,7 +50,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = connectDatabase(PrismaClient, runningDatabaseUrls(config).account, 1, { dialect: config.dialect });
   try {
-    const [s, view] = await Promise.all([status(db.prisma, show), relayView(values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString())]);
+    const [s, view] = await Promise.all([
+      status(db.prisma, show),
+      relayView(values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString()),
+    ]);
     if (values.json) {
       console.log(JSON.stringify({ ...s, ...view }, null, 2));
       return;
@@ -53,7 +62,9 @@ async function main(): Promise<void> {
     console.log(`pending ${s.pending}  failing ${s.failing}  oldest pending ${age}  max attempts ${s.maxAttempts}`);
     console.log(destinationLine(view));
     for (const r of s.oldest) {
-      console.log(`  ${r.occurredAt}  ${r.eventName.padEnd(8)} account ${r.accountId} #${r.seq}  attempts ${r.attempts}${r.lastError ? `  last error: ${r.lastError}` : ''}`);
+      console.log(
+        `  ${r.occurredAt}  ${r.eventName.padEnd(8)} account ${r.accountId} #${r.seq}  attempts ${r.attempts}${r.lastError ? `  last error: ${r.lastError}` : ''}`,
+      );
     }
   } finally {
     await db.close();

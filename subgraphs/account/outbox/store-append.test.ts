@@ -15,7 +15,12 @@ describe('appendEvent', () => {
   test('numbers each account’s events 1, 2, 3 in the caller’s transaction', async () => {
     const [a, b] = accounts(2) as [string, string];
     const ids: string[] = [];
-    for (const [acc, name] of [[a, 'CREATED'], [a, 'UPDATED'], [b, 'CREATED'], [a, 'UPDATED']] as const) {
+    for (const [acc, name] of [
+      [a, 'CREATED'],
+      [a, 'UPDATED'],
+      [b, 'CREATED'],
+      [a, 'UPDATED'],
+    ] as const) {
       ids.push(
         await serializable(
           prisma,
@@ -99,5 +104,7 @@ function withPauseAfterRead(tx: Tx, pause: () => Promise<void>): Tx {
       };
     },
   });
-  return new Proxy(tx, { get: (target, prop, receiver) => (prop === 'outboxEvent' ? model : Reflect.get(target, prop, receiver)) });
+  return new Proxy(tx, {
+    get: (target, prop, receiver) => (prop === 'outboxEvent' ? model : Reflect.get(target, prop, receiver)),
+  });
 }

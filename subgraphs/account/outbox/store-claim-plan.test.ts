@@ -58,8 +58,20 @@ test('two relays claiming a 1,000-row backlog at once share it roughly evenly, e
   for (let round = 0; round < 200 && (await prisma.outboxEvent.count({ where: { deliveredAt: null } })) > 0; round++) {
     const [a, b] = await Promise.all([take('r1'), take('r2')]);
     expect(new Set([...a, ...b].map((r) => r.id)).size).toBe(a.length + b.length); // never the same row twice
-    expect(await ack(prisma, 'r1', a.map((r) => r.id))).toBe(a.length);
-    expect(await ack(prisma, 'r2', b.map((r) => r.id))).toBe(b.length);
+    expect(
+      await ack(
+        prisma,
+        'r1',
+        a.map((r) => r.id),
+      ),
+    ).toBe(a.length);
+    expect(
+      await ack(
+        prisma,
+        'r2',
+        b.map((r) => r.id),
+      ),
+    ).toBe(b.length);
   }
   expect(calls.map((c) => c.id).sort()).toEqual([...ids].sort());
   const share = calls.filter((c) => c.relay === 'r1').length / calls.length;

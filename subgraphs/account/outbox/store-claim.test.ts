@@ -27,26 +27,51 @@ async function insert(rows: { accountId: string; seq: number; eventName?: string
 const row = (id: string) => prisma.outboxEvent.findUniqueOrThrow({ where: { id } });
 const dbNow = async () => (await prisma.$queryRaw<{ now: Date }[]>`SELECT now() AS now`)[0]!.now;
 const expireLeases = (ids: string[]) =>
-  prisma.$executeRawUnsafe(`UPDATE outbox SET claimed_until = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = ANY($1)`, ids);
+  prisma.$executeRawUnsafe(
+    `UPDATE outbox SET claimed_until = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = ANY($1)`,
+    ids,
+  );
 const summary = (rows: { accountId: string; seq: bigint }[]) => rows.map((r) => `${r.accountId}#${r.seq}`);
 
 describe('claim, ack and fail', () => {
   test('claims only the oldest undelivered row of each account; the next one after its ack, in seq order', async () => {
     const [a, b] = accounts(2) as [string, string];
-    await insert([{ accountId: a, seq: 1 }, { accountId: b, seq: 1 }, { accountId: a, seq: 2 }, { accountId: a, seq: 3 }]);
+    await insert([
+      { accountId: a, seq: 1 },
+      { accountId: b, seq: 1 },
+      { accountId: a, seq: 2 },
+      { accountId: a, seq: 3 },
+    ]);
     const first = await claim(prisma, 'r1', 10, MINUTE);
     expect(summary(first)).toEqual([`${a}#1`, `${b}#1`]);
-    expect(first[0]).toMatchObject({ id: `${a}-e1`, eventName: 'UPDATED', attempts: 0, occurredAt: (await row(`${a}-e1`)).occurredAt });
+    expect(first[0]).toMatchObject({
+      id: `${a}-e1`,
+      eventName: 'UPDATED',
+      attempts: 0,
+      occurredAt: (await row(`${a}-e1`)).occurredAt,
+    });
     // Nothing else is due while a#1 is undelivered, whoever asks.
     expect(await claim(prisma, 'r2', 10, MINUTE)).toEqual([]);
-    expect(await ack(prisma, 'r1', first.map((r) => r.id))).toBe(2);
+    expect(
+      await ack(
+        prisma,
+        'r1',
+        first.map((r) => r.id),
+      ),
+    ).toBe(2);
     const order: string[] = [];
     for (let round = 0; round < 5; round++) {
       const rows = await claim(prisma, 'r1', 10, MINUTE);
       if (rows.length === 0) break;
       expect(rows).toHaveLength(1);
       order.push(...summary(rows));
-      expect(await ack(prisma, 'r1', rows.map((r) => r.id))).toBe(1);
+      expect(
+        await ack(
+          prisma,
+          'r1',
+          rows.map((r) => r.id),
+        ),
+      ).toBe(1);
     }
     expect(order).toEqual([`${a}#2`, `${a}#3`]);
     expect(await prisma.outboxEvent.count({ where: { deliveredAt: null } })).toBe(0);
@@ -66,7 +91,10 @@ describe('claim, ack and fail', () => {
 
   test('leaves rows leased by another relay alone until the lease has expired', async () => {
     const [a, b] = accounts(2) as [string, string];
-    await insert([{ accountId: a, seq: 1 }, { accountId: b, seq: 1 }]);
+    await insert([
+      { accountId: a, seq: 1 },
+      { accountId: b, seq: 1 },
+    ]);
     const before = await dbNow();
     const mine = await claim(prisma, 'r1', 1, MINUTE);
     expect(summary(mine)).toEqual([`${a}#1`]);
@@ -94,10 +122,19 @@ describe('claim, ack and fail', () => {
 
   test('skips rows whose next attempt is in the future', async () => {
     const [a, b] = accounts(2) as [string, string];
-    await insert([{ accountId: a, seq: 1 }, { accountId: b, seq: 1 }]);
-    await prisma.$executeRawUnsafe(`UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') + INTERVAL '1 minute' WHERE id = $1`, `${a}-e1`);
+    await insert([
+      { accountId: a, seq: 1 },
+      { accountId: b, seq: 1 },
+    ]);
+    await prisma.$executeRawUnsafe(
+      `UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') + INTERVAL '1 minute' WHERE id = $1`,
+      `${a}-e1`,
+    );
     expect(summary(await claim(prisma, 'r1', 10, MINUTE))).toEqual([`${b}#1`]);
-    await prisma.$executeRawUnsafe(`UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = $1`, `${a}-e1`);
+    await prisma.$executeRawUnsafe(
+      `UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = $1`,
+      `${a}-e1`,
+    );
     expect(summary(await claim(prisma, 'r1', 10, MINUTE))).toEqual([`${a}#1`]);
   });
 
@@ -127,11 +164,20 @@ describe('claim, ack and fail', () => {
     const before = await dbNow();
     expect(await fail(prisma, 'r1', id, 'data context said no', MINUTE)).toBe(1);
     const failed = await row(id);
-    expect(failed).toMatchObject({ attempts: 1, lastError: 'data context said no', claimedBy: null, claimedUntil: null, deliveredAt: null });
+    expect(failed).toMatchObject({
+      attempts: 1,
+      lastError: 'data context said no',
+      claimedBy: null,
+      claimedUntil: null,
+      deliveredAt: null,
+    });
     expect(failed.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before.getTime() + MINUTE - 1_000);
     expect(await claim(prisma, 'r1', 10, MINUTE)).toEqual([]);
     // Due again: claimed with its attempt count; a second failure counts again and truncates long errors.
-    await prisma.$executeRawUnsafe(`UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = $1`, id);
+    await prisma.$executeRawUnsafe(
+      `UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = $1`,
+      id,
+    );
     const [again] = await claim(prisma, 'r1', 10, MINUTE);
     expect(again).toMatchObject({ id, attempts: 1 });
     expect(await fail(prisma, 'r1', id, 'x'.repeat(5_000), 0)).toBe(1);
@@ -144,14 +190,21 @@ describe('claim, ack and fail', () => {
 
   test('a failing head holds back its own account’s later rows, never other accounts', async () => {
     const [a, b] = accounts(2) as [string, string];
-    await insert([{ accountId: a, seq: 1 }, { accountId: a, seq: 2 }, { accountId: b, seq: 1 }]);
+    await insert([
+      { accountId: a, seq: 1 },
+      { accountId: a, seq: 2 },
+      { accountId: b, seq: 1 },
+    ]);
     expect(summary(await claim(prisma, 'r1', 10, MINUTE))).toEqual([`${a}#1`, `${b}#1`]);
     expect(await fail(prisma, 'r1', `${a}-e1`, 'refused', MINUTE)).toBe(1);
     expect(await ack(prisma, 'r1', [`${b}-e1`])).toBe(1);
     await insert([{ accountId: b, seq: 2 }]);
     expect(summary(await claim(prisma, 'r1', 10, MINUTE))).toEqual([`${b}#2`]);
     expect(await claim(prisma, 'r2', 10, MINUTE)).toEqual([]);
-    await prisma.$executeRawUnsafe(`UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = $1`, `${a}-e1`);
+    await prisma.$executeRawUnsafe(
+      `UPDATE outbox SET next_attempt_at = (now() AT TIME ZONE 'UTC') - INTERVAL '1 second' WHERE id = $1`,
+      `${a}-e1`,
+    );
     expect(summary(await claim(prisma, 'r2', 10, MINUTE))).toEqual([`${a}#1`]);
     expect(await ack(prisma, 'r2', [`${a}-e1`])).toBe(1);
     expect(summary(await claim(prisma, 'r2', 10, MINUTE))).toEqual([`${a}#2`]);
@@ -160,7 +213,13 @@ describe('claim, ack and fail', () => {
 
 describe('status', () => {
   test('an empty outbox', async () => {
-    expect(await status(prisma)).toEqual({ pending: 0, failing: 0, oldestPendingAgeMs: null, maxAttempts: 0, oldest: [] });
+    expect(await status(prisma)).toEqual({
+      pending: 0,
+      failing: 0,
+      oldestPendingAgeMs: null,
+      maxAttempts: 0,
+      oldest: [],
+    });
   });
 
   test('counts pending and failing rows and lists the oldest pending ones', async () => {
@@ -190,7 +249,15 @@ describe('status', () => {
         lastError: 'refused',
         claimedBy: null,
       },
-      expect.objectContaining({ id: `${a}-e2`, accountId: a, seq: '2', eventName: 'UPDATED', attempts: 0, lastError: null, claimedBy: null }),
+      expect.objectContaining({
+        id: `${a}-e2`,
+        accountId: a,
+        seq: '2',
+        eventName: 'UPDATED',
+        attempts: 0,
+        lastError: null,
+        claimedBy: null,
+      }),
     ]);
     expect((await status(prisma)).oldest.map((o) => o.id)).toEqual([`${a}-e1`, `${a}-e2`, `${c}-e1`]);
     expect((await status(prisma)).oldest[2]).toMatchObject({ claimedBy: 'r1' });

@@ -60,8 +60,16 @@ const toRow = (r: RawRow): OutboxRow => ({
  * `id`: the event id, when the caller decided it before its retry loop (an ambiguous commit
  * is then resolved by looking the row up; transaction.ts).
  */
-export async function appendEvent(tx: Tx, accountId: string, eventName: string, occurredAt: Date, opts: { first?: boolean; id?: string } = {}): Promise<string> {
-  const last = opts.first ? null : (await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } }))._max.seq;
+export async function appendEvent(
+  tx: Tx,
+  accountId: string,
+  eventName: string,
+  occurredAt: Date,
+  opts: { first?: boolean; id?: string } = {},
+): Promise<string> {
+  const last = opts.first
+    ? null
+    : (await tx.outboxEvent.aggregate({ where: { accountId }, _max: { seq: true } }))._max.seq;
   const id = opts.id ?? randomUUID();
   await tx.outboxEvent.create({ data: { id, accountId, seq: (last ?? 0n) + 1n, eventName, occurredAt } });
   return id;
@@ -118,9 +126,12 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
  * says so only in a notice; SHOW inside the transaction tells. Needs no admin privilege.
  */
 export async function claimIsolation(db: PrismaClient): Promise<string> {
-  const [row] = await db.$transaction((tx) => tx.$queryRaw<{ transaction_isolation: string }[]>`SHOW transaction_isolation`, {
-    isolationLevel: 'ReadCommitted',
-  });
+  const [row] = await db.$transaction(
+    (tx) => tx.$queryRaw<{ transaction_isolation: string }[]>`SHOW transaction_isolation`,
+    {
+      isolationLevel: 'ReadCommitted',
+    },
+  );
   return (row?.transaction_isolation ?? 'unknown').toLowerCase();
 }
 
@@ -137,17 +148,29 @@ export function claimIsolationWarning(isolation: string): string | undefined {
 /** Marks rows delivered (the data context acknowledged them); returns how many this relay still held. */
 export async function ack(db: PrismaClient, relayId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  return withRetry(() => db.$executeRaw`
+  return withRetry(
+    () => db.$executeRaw`
     UPDATE outbox SET delivered_at = ${NOW}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, last_error = NULL
-     WHERE id IN (${Prisma.join(ids)}) AND claimed_by = ${relayId} AND delivered_at IS NULL`, STATEMENT_RETRY);
+     WHERE id IN (${Prisma.join(ids)}) AND claimed_by = ${relayId} AND delivered_at IS NULL`,
+    STATEMENT_RETRY,
+  );
 }
 
 /** Releases a row whose delivery failed, to be tried again after `retryInMs`. */
-export async function fail(db: PrismaClient, relayId: string, id: string, error: string, retryInMs: number): Promise<number> {
-  return withRetry(() => db.$executeRaw`
+export async function fail(
+  db: PrismaClient,
+  relayId: string,
+  id: string,
+  error: string,
+  retryInMs: number,
+): Promise<number> {
+  return withRetry(
+    () => db.$executeRaw`
     UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 2_000)}, next_attempt_at = ${NOW} + ${millis(retryInMs)},
                       claimed_by = NULL, claimed_until = NULL
-     WHERE id = ${id} AND claimed_by = ${relayId} AND delivered_at IS NULL`, STATEMENT_RETRY);
+     WHERE id = ${id} AND claimed_by = ${relayId} AND delivered_at IS NULL`,
+    STATEMENT_RETRY,
+  );
 }
 
 export interface OutboxStatus {
@@ -157,7 +180,16 @@ export interface OutboxStatus {
   oldestPendingAgeMs: number | null;
   maxAttempts: number;
   /** The oldest pending rows, for a person to read. */
-  oldest: { id: string; accountId: string; seq: string; eventName: string; occurredAt: string; attempts: number; lastError: string | null; claimedBy: string | null }[];
+  oldest: {
+    id: string;
+    accountId: string;
+    seq: string;
+    eventName: string;
+    occurredAt: string;
+    attempts: number;
+    lastError: string | null;
+    claimedBy: string | null;
+  }[];
 }
 
 /**
@@ -166,15 +198,25 @@ export interface OutboxStatus {
  * contention with the relays' claims on the leaseholder.
  */
 export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus> {
-  const [summary, rows] = await followerRead(db as Tx, async (tx) => [
-    (
-      await tx.$queryRaw<{ pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]>`
+  const [summary, rows] = await followerRead(
+    db as Tx,
+    async (tx) =>
+      [
+        (
+          await tx.$queryRaw<
+            { pending: bigint; failing: bigint; oldest: Date | null; max_attempts: number | null; now: Date }[]
+          >`
         SELECT count(*) AS pending, count(last_error) AS failing, min(occurred_at) AS oldest,
                max(attempts) AS max_attempts, ${NOW} AS now
           FROM outbox WHERE delivered_at IS NULL`
-    )[0],
-    await tx.outboxEvent.findMany({ where: { deliveredAt: null }, orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }], take: show }),
-  ] as const);
+        )[0],
+        await tx.outboxEvent.findMany({
+          where: { deliveredAt: null },
+          orderBy: [{ occurredAt: 'asc' }, { seq: 'asc' }],
+          take: show,
+        }),
+      ] as const,
+  );
   return {
     pending: Number(summary?.pending ?? 0),
     failing: Number(summary?.failing ?? 0),

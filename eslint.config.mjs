@@ -1,0 +1,43 @@
+// ESLint (typescript-eslint) for the whole repository; formatting is Prettier's (.prettierrc.json),
+// the import direction between runtime and tooling is dependency-cruiser's (.dependency-cruiser.cjs).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'generated/', '.data/', 'bench/reports/', 'bench/results/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      'no-console': 'off',
+      // Regexes over SDL text match its indentation literally, which reads better than {2}.
+      'no-regex-spaces': 'off',
+      // Flags the defaults that a finally block or a failure path reads after a try assigns them.
+      'no-useless-assignment': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Tests read JSON answers loosely.
+    files: ['tests/**', '**/*.test.ts', '**/*.e2e.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The playground's browser script: React, ReactDOM and GraphiQL come from the page's bundles.
+    files: ['gateway/playground/app.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' },
+    },
+  },
+);
