@@ -5,7 +5,7 @@
  * only for their turn) and how a request for one id looks.
  */
 import { CONTEXTS, type ContextName } from '../platform/config';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import { AGGREGATED_QUERY } from './load/spec';
 import { serviceEnv, stackEnv, startService, type Service, type Stack } from './lib/services';
 

@@ -11,7 +11,7 @@
  */
 import { BrokenCircuitError, CircuitState } from 'cockatiel';
 import { GraphQLError } from 'graphql';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import { HttpClient } from '../platform/http-client';
 import { ErrorCode } from '../platform/errors';
 import {

@@ -7,7 +7,7 @@
  */
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
 import { CircuitState } from 'cockatiel';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import {
   dataSource,
   expectOutcomeUnknown,

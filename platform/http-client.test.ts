@@ -3,7 +3,7 @@
  * are reused, the deadline cuts silent and stalled answers, network failures are told apart
  * from answers, and the fetch-shaped view reads like a WHATWG Response.
  */
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import {
   closeFakeServers,
   data,

@@ -52,7 +52,7 @@ async function statusCli(): Promise<OutboxStatusBody & { relay?: string }> {
   const root = path.resolve(__dirname, '..');
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', 'subgraphs/account/outbox/status-cli.ts', '--json', '--relay', `${stack.accountUrl()}/outbox`],
+    ['--import', 'tsx', 'tools/outbox-status.ts', '--json', '--relay', `${stack.accountUrl()}/outbox`],
     {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: 'silent' },

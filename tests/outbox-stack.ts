@@ -8,7 +8,7 @@
  * SQL as a context's own user, the account process's /metrics and /outbox, its log counts.
  */
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import type { ContextName } from '../platform/config';
 import { adminQuery, testDatabaseUrls, withClient } from './harness/db';
 import { spawnSubgraph, waitReady, type SubgraphProcess } from './harness/processes';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTEXTS, databaseUrlVariable } from '../platform/config';
-import { freePort, scratchDir } from '../deploy/local/scratch';
+import { freePort, scratchDir } from '../prisma/tools/local/scratch';
 import { startStack as startBenchStack, type Stack as BenchStack } from '../bench/lib/services';
 import { testDatabaseUrls } from './harness/db';
 import { databaseUrlVariablesOf, environOf, hasProc } from './harness/proc';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { EXAMPLE_TABS } from '../gateway/playground/examples';
 import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../gateway/server';
 import { loadConfig } from '../platform/config';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import { createLogger } from '../platform/logger';
 import { accountSubgraph } from '../subgraphs/account';
 import { startSubgraph } from '../subgraphs/kit/subgraph';

@@ -8,7 +8,7 @@
  * and its next request is refused at connect.
  */
 import http from 'node:http';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import { spawnSubgraph, waitReady, type SubgraphProcess } from './harness/processes';
 import { JSON_HEADERS, request } from './harness/request';
 

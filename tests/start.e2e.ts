@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, scratchDir } from '../deploy/local/scratch';
+import { freePort, scratchDir } from '../prisma/tools/local/scratch';
 import { childrenOf, cmdlineOf, databaseUrlVariablesOf, hasProc } from './harness/proc';
 import { postGraphQL } from './harness/stack';
 

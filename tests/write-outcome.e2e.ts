@@ -8,7 +8,7 @@
  * circuit: the next read of the account subgraph is served.
  */
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../deploy/local/scratch';
+import { freePort } from '../prisma/tools/local/scratch';
 import { loadConfig } from '../platform/config';
 import { ErrorCode } from '../platform/errors';
 import { createLogger } from '../platform/logger';

@@ -1,12 +1,12 @@
 /**
- * The benchmark's databases: a throwaway embedded PostgreSQL from deploy/local/scratch.ts
+ * The benchmark's databases: a throwaway embedded PostgreSQL from prisma/tools/local/scratch.ts
  * (provisioned, migrated), with pg_stat_statements created in `postgres` so statements can
  * be counted, seeded with prisma/tools/seed.ts. Also the admin helpers the fault scenarios
  * use (statement counts, refusing and restoring connections to one database).
  */
 import { Client } from 'pg';
 import { CONTEXTS, type ContextName } from '../../platform/config';
-import { startScratchCluster } from '../../deploy/local/scratch';
+import { startScratchCluster } from '../../prisma/tools/local/scratch';
 import { seed, seedAccountId, type SeedReport } from '../../prisma/tools/seed';
 
 export interface BenchCluster {

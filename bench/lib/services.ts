@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTEXTS, withDatabaseUrls, type ContextName } from '../../platform/config';
-import { freePort } from '../../deploy/local/scratch';
+import { freePort } from '../../prisma/tools/local/scratch';
 import { waitHealthy, type ServiceProcess } from '../../deploy/local/processes';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freePort } from '../../deploy/local/scratch';
+import { freePort } from '../../prisma/tools/local/scratch';
 import { num, parseArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack } from '../lib/services';

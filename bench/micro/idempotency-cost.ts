@@ -6,7 +6,7 @@
  * `npx tsx bench/micro/idempotency-cost.ts`
  */
 import { randomUUID } from 'node:crypto';
-import { startScratchCluster } from '../../deploy/local/scratch';
+import { startScratchCluster } from '../../prisma/tools/local/scratch';
 import { PrismaClient } from '../../generated/account/client';
 import { createAccount, type WriteRequest } from '../../subgraphs/account/writes';
 import { connectDatabase } from '../../subgraphs/kit/database';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import { freePort } from '../../deploy/local/scratch';
+import { freePort } from '../../prisma/tools/local/scratch';
 import { num, parseArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack, type Service } from '../lib/services';

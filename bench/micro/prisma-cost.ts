@@ -4,7 +4,7 @@
  * `npx tsx bench/micro/prisma-cost.ts`
  */
 import { Pool } from 'pg';
-import { startScratchCluster } from '../../deploy/local/scratch';
+import { startScratchCluster } from '../../prisma/tools/local/scratch';
 import { PrismaClient } from '../../generated/data/client';
 import { connectDatabase } from '../../subgraphs/kit/database';
 import { seed, seedAccountId } from '../../prisma/tools/seed';

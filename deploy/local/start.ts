@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { CONTEXTS, loadConfigOrExit, withDatabaseUrls, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { isSeeded, seed } from '../../prisma/tools/seed';
-import { migrateAll, openDatabases, type Databases } from './bootstrap';
+import { migrateAll, openDatabases, type Databases } from '../../prisma/tools/local/bootstrap';
 import { startService, supervise, waitHealthy, type SupervisedService } from './processes';
 
 /** Progress a person at the terminal reads (logs are JSON lines for machines). */

@@ -86,7 +86,7 @@ export function isDockerIgnored(relPath: string, patterns: string[]): boolean {
   });
 }
 
-export { freePort } from '../local/scratch';
+export { freePort } from '../../prisma/tools/local/scratch';
 
 /** `node dist/x/main.js` → `x/main.ts`, the source `npm run build` compiles it from. */
 export function sourceOfCommand(command: string[]): string {

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { toolDatabases } from '../../deploy/local/bootstrap';
+import { toolDatabases } from './local/bootstrap';
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { contextFiles, deploy, resolve, status, type StatusReport } from './migrate';

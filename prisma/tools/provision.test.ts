@@ -8,8 +8,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../deploy/local/embedded-postgres';
-import { freePort, scratchDir } from '../../deploy/local/scratch';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './local/embedded-postgres';
+import { freePort, scratchDir } from './local/scratch';
 import { contextFiles, deploy } from './migrate';
 import { provision, urlFor } from './provision';
 

@@ -11,8 +11,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../deploy/local/embedded-postgres';
-import { freePort, scratchDir } from '../../deploy/local/scratch';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './local/embedded-postgres';
+import { freePort, scratchDir } from './local/scratch';
 import { CONTEXTS } from '../../platform/config';
 import { contextFiles, diffMigrationsToSchema, readMigrations } from './migrate';
 import { checkMigration } from './migration-rules';

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { migrateAll, openDatabases, type Databases } from '../../deploy/local/bootstrap';
-import { freePort, scratchDir } from '../../deploy/local/scratch';
+import { migrateAll, openDatabases, type Databases } from './local/bootstrap';
+import { freePort, scratchDir } from './local/scratch';
 import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { migrateAll, toolDatabases, type Databases } from '../../deploy/local/bootstrap';
+import { migrateAll, toolDatabases, type Databases } from './local/bootstrap';
 import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';

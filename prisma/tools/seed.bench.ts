@@ -7,7 +7,7 @@
  * as the test harness does, and removes it afterwards.
  */
 import { allDatabaseUrls, loadConfig, type ContextName } from '../../platform/config';
-import { startScratchCluster } from '../../deploy/local/scratch';
+import { startScratchCluster } from './local/scratch';
 import { seed, type SeedReport } from './seed';
 
 const DEFAULT_ACCOUNTS = 15_000;

@@ -5,7 +5,7 @@
  * URLs to the tests through the environment, as the subgraphs get them.
  */
 import { Client } from 'pg';
-import { startScratchCluster, type ScratchCluster } from '../../deploy/local/scratch';
+import { startScratchCluster, type ScratchCluster } from '../../prisma/tools/local/scratch';
 
 declare global {
   var __TEST_CLUSTER__: ScratchCluster | undefined;

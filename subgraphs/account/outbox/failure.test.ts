@@ -17,7 +17,7 @@ import {
   status,
   type Behaviour,
 } from '../../../tests/harness/fake-http';
-import { freePort } from '../../../deploy/local/scratch';
+import { freePort } from '../../../prisma/tools/local/scratch';
 import { dataSubgraph } from '../../data';
 import { startSubgraph, type RunningSubgraph } from '../../kit/subgraph';
 import { graphqlDeliverer } from './deliver';

@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { ContextName } from '../../platform/config';
-import { DEFAULT_COMPOSE_URLS } from '../compose';
+import { DEFAULT_COMPOSE_URLS } from '../../gateway/compose';
 import type { Problem } from './report';
 import type { SubgraphSource } from './sources';
 

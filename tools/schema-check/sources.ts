@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTEXTS, type ContextName } from '../../platform/config';
-import { sdlPathOf } from '../compose';
+import { sdlPathOf } from '../../gateway/compose';
 
 export interface SubgraphSource {
   name: ContextName;

@@ -1,5 +1,5 @@
 /**
- * The command as CI runs it (`node --import tsx gateway/schema-check/cli.ts`, what
+ * The command as CI runs it (`node --import tsx tools/schema-check/cli.ts`, what
  * `npm run schema:check` does): exit 0 on the real repository with its own throwaway
  * database, 1 with the JSON report when a check fails, 2 for usage errors.
  */
@@ -17,7 +17,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'gateway/schema-check/cli.ts', ...args],
+      ['--import', 'tsx', 'tools/schema-check/cli.ts', ...args],
       { cwd: ROOT, timeout: 50_000 },
       (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });

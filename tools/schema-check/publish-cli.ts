@@ -1,6 +1,6 @@
 /**
  * `npm run schema:publish`: writes the composed API schema to
- * gateway/schema-check/published.graphql (published.ts), the base every later schema check
+ * tools/schema-check/published.graphql (published.ts), the base every later schema check
  * compares with. Refuses (exit 1, file untouched) while a breaking change against the
  * published schema is not acknowledged with a reason; commit the new file with the change.
  */

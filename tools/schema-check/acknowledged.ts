@@ -1,6 +1,6 @@
 /**
  * The committed list of intended breaking changes
- * (gateway/schema-check/acknowledged-breaking-changes.json): each entry names one change
+ * (tools/schema-check/acknowledged-breaking-changes.json): each entry names one change
  * as graphql-inspector reports it, by `type` and `path` (or `message` for the few changes
  * without a path), with the `reason` it is accepted. Read and validated with zod.
  */

@@ -31,7 +31,7 @@ describe('schema:publish', () => {
   }
 
   it('the committed published schema is the default base of the breaking-change check', () => {
-    expect(resolveBase(undefined).label).toBe('the published schema (gateway/schema-check/published.graphql)');
+    expect(resolveBase(undefined).label).toBe('the published schema (tools/schema-check/published.graphql)');
   });
 
   it('refuses an unacknowledged breaking change, naming it, and leaves the file as it was', async () => {
@@ -91,7 +91,7 @@ describe('CI: a clone where HEAD is origin/main', () => {
       process.execPath,
       [
         path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'),
-        'gateway/schema-check/cli.ts',
+        'tools/schema-check/cli.ts',
         '--only',
         'composition,breaking',
       ],

@@ -14,7 +14,7 @@ Checks the federated schema and the Prisma schemas; exit 0 clean, 1 a check fail
 
   --only <checks>            comma-separated subset of: ${CHECK_NAMES.join(', ')}
   --base-ref <ref>           git ref whose committed subgraph SDL is the base for breaking changes
-                             (default: the published schema, gateway/schema-check/published.graphql)
+                             (default: the published schema, tools/schema-check/published.graphql)
   --base-file <path>         SDL file (API schema or supergraph) to use as the base instead
   --subgraph-url <name>=<url>  check this already-running subgraph instead of starting it here
                              (repeatable; name is one of ${CONTEXTS.join(', ')})

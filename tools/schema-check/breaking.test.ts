@@ -8,7 +8,7 @@ import path from 'node:path';
 import { checkBreaking, resolveBase, type ResolvedBase } from './breaking';
 import { compose } from './composition';
 import { readSubgraphFiles, readSubgraphsAtRef, UsageError } from './sources';
-import { DEFAULT_SUPERGRAPH_PATH } from '../compose';
+import { DEFAULT_SUPERGRAPH_PATH } from '../../gateway/compose';
 import { copySdl, removeCopies, tempDir } from '../../tests/harness/schema-copies';
 
 afterAll(removeCopies);

@@ -3,9 +3,9 @@
  * hot read, in this process's own time zone (set TZ), and prints them as JSON.
  * Usage: TZ=America/New_York DATA_DATABASE_URL=... node --import tsx read-events.ts <id>...
  */
-import { PrismaClient } from '../../../generated/data/client';
-import { EVENTS_BY_ACCOUNT } from '../../data/loaders';
-import { connectDatabase } from '../database';
+import { PrismaClient } from '../../generated/data/client';
+import { EVENTS_BY_ACCOUNT } from '../../subgraphs/data/loaders';
+import { connectDatabase } from '../../subgraphs/kit/database';
 
 async function main(): Promise<void> {
   const data = connectDatabase(PrismaClient, process.env.DATA_DATABASE_URL ?? '', 1);

@@ -4,7 +4,12 @@
  * function behind that script, same URLs), so the two can never disagree about the format.
  */
 import fs from 'node:fs';
-import { CompositionFailed, composeSupergraph, DEFAULT_COMPOSE_URLS, DEFAULT_SUPERGRAPH_PATH } from '../compose';
+import {
+  CompositionFailed,
+  composeSupergraph,
+  DEFAULT_COMPOSE_URLS,
+  DEFAULT_SUPERGRAPH_PATH,
+} from '../../gateway/compose';
 import type { Problem } from './report';
 import { displayPath, type SubgraphSource } from './sources';
 import { lineDiff } from './text-diff';

@@ -1,6 +1,6 @@
 /** `npm run supergraph:compose`: recomposes gateway/supergraph.graphql from the subgraphs' SDL files. */
 import fs from 'node:fs';
-import { CompositionFailed, composeSupergraph, DEFAULT_SUPERGRAPH_PATH } from './compose';
+import { CompositionFailed, composeSupergraph, DEFAULT_SUPERGRAPH_PATH } from '../gateway/compose';
 
 try {
   const { supergraphSdl, hints } = composeSupergraph();

@@ -7,10 +7,10 @@
  */
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../platform/config';
-import type { Logger } from '../../platform/logger';
-import { contextFiles, deploy, type DeployReport } from '../../prisma/tools/migrate';
-import { embeddedCredentials, provision, urlFor, type Role } from '../../prisma/tools/provision';
+import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../../platform/config';
+import type { Logger } from '../../../platform/logger';
+import { contextFiles, deploy, type DeployReport } from '../migrate';
+import { embeddedCredentials, provision, urlFor, type Role } from '../provision';
 import { startEmbeddedPostgres, type EmbeddedOptions, type EmbeddedPostgres } from './embedded-postgres';
 
 export interface Databases {

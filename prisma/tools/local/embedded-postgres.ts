@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { Logger } from '../../platform/logger';
+import type { Logger } from '../../../platform/logger';
 
 export interface EmbeddedPostgres {
   adminUrl: string;

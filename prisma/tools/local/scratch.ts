@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CONTEXTS, type ContextName } from '../../platform/config';
-import { contextFiles, deploy } from '../../prisma/tools/migrate';
-import { provision } from '../../prisma/tools/provision';
+import { CONTEXTS, type ContextName } from '../../../platform/config';
+import { contextFiles, deploy } from '../migrate';
+import { provision } from '../provision';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

@@ -1,6 +1,6 @@
 /**
  * The published API schema: what clients of the gateway were promised, committed as
- * gateway/schema-check/published.graphql. The breaking-change check compares the composed API
+ * tools/schema-check/published.graphql. The breaking-change check compares the composed API
  * schema with it (not with a git ref: in CI the clone's origin/main is the commit under test).
  * It changes only through `npm run schema:publish` (publish-cli.ts), which refuses breaking
  * changes that are not acknowledged, with a reason, in acknowledged-breaking-changes.json.
@@ -19,7 +19,7 @@ export const PUBLISHED_PATH = path.resolve(__dirname, 'published.graphql');
 const HEADER = [
   '# The API schema published to clients of the gateway. Do not edit: `npm run schema:publish`',
   '# writes it from the composed subgraphs, and refuses breaking changes that are not acknowledged',
-  '# in gateway/schema-check/acknowledged-breaking-changes.json. `npm run schema:check` (CI)',
+  '# in tools/schema-check/acknowledged-breaking-changes.json. `npm run schema:check` (CI)',
   '# fails on any unacknowledged breaking change against this file.',
   '',
 ].join('\n');

@@ -6,12 +6,12 @@
  * line comes from GET /outbox of the account subgraph (the configured one, or `--relay`).
  */
 import { parseArgs } from 'node:util';
-import { PrismaClient } from '../../../generated/account/client';
-import { loadConfig } from '../../../platform/config';
-import { runningDatabaseUrls } from '../../../deploy/local/bootstrap';
-import { connectDatabase } from '../../kit/database';
-import type { DestinationStatus } from './destination';
-import { status } from './store';
+import { PrismaClient } from '../generated/account/client';
+import { loadConfig } from '../platform/config';
+import { runningDatabaseUrls } from '../prisma/tools/local/bootstrap';
+import { connectDatabase } from '../subgraphs/kit/database';
+import type { DestinationStatus } from '../subgraphs/account/outbox/destination';
+import { status } from '../subgraphs/account/outbox/store';
 
 type RelayView = { relay: string; destination: DestinationStatus } | { unreachable: string };
 

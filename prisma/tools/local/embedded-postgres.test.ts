@@ -4,10 +4,10 @@
  * UTF-8 and byte-wise text order (locale C), UTC, SERIALIZABLE by default, the app users'
  * session timeouts; and the READ COMMITTED the outbox claim asks for is what it gets.
  */
-import { PrismaClient } from '../../generated/account/client';
-import { claimIsolation, claimIsolationWarning } from '../../subgraphs/account/outbox/store';
-import { connectDatabase } from '../../subgraphs/kit/database';
-import { adminQuery, testDatabaseUrls, withClient } from '../../tests/harness/db';
+import { PrismaClient } from '../../../generated/account/client';
+import { claimIsolation, claimIsolationWarning } from '../../../subgraphs/account/outbox/store';
+import { connectDatabase } from '../../../subgraphs/kit/database';
+import { adminQuery, testDatabaseUrls, withClient } from '../../../tests/harness/db';
 
 test('every database is UTF-8 and compares text byte-wise (locale C), as CockroachDB without COLLATE', async () => {
   const rows = await adminQuery<{ datname: string; enc: string; collate: string; ctype: string }>(

@@ -8,7 +8,7 @@
  */
 import type { ContextName } from '../../platform/config';
 import { checkSchemaDrift, type DriftTarget } from '../../prisma/tools/schema-drift';
-import { DEFAULT_SUPERGRAPH_PATH } from '../compose';
+import { DEFAULT_SUPERGRAPH_PATH } from '../../gateway/compose';
 import { checkBreaking, resolveBase, type BaseSpec, type ResolvedBase } from './breaking';
 import { compose, type CompositionOutcome } from './composition';
 import { checkFreshness } from './freshness';
