@@ -68,7 +68,7 @@ describe('the same rows as Prisma', () => {
 
 test('timestamps are read as UTC in a process whose time zone is not UTC', () => {
   // A child process: TZ is read by the real process, not jest's sandboxed process.env.
-  const script = path.join(__dirname, 'testing', 'read-events.ts');
+  const script = path.join(__dirname, '..', '..', 'tests', 'harness', 'read-events.ts');
   const first = seeded[0]!;
   const out = execFileSync(process.execPath, ['--import', 'tsx', script, first.account.id], {
     env: { ...process.env, TZ: 'America/New_York', DATA_DATABASE_URL: urls.data },
