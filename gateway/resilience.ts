@@ -2,8 +2,9 @@
  * Resilience between the gateway and each subgraph (what the old aggregator did with
  * retries behind circuit breakers, with cockatiel's policies):
  * - a timeout on every subgraph request (the shared HttpClient's, platform/http-client.ts);
- * - bounded retries with exponential backoff on connection errors, timeouts and 5xx,
- *   for queries only: a subgraph operation that is a mutation is never re-sent;
+ * - bounded retries with exponential backoff on connection errors, timeouts and 5xx
+ *   (platform/retry.ts, platform/network-errors.ts), for queries only: a subgraph
+ *   operation that is a mutation is never re-sent;
  * - a circuit breaker per subgraph: after `breakerThreshold` failures in a row it fails
  *   fast for `halfOpenAfterMs`, then lets one probe through and closes when it succeeds.
  *
@@ -18,22 +19,17 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
   circuitBreaker,
   handleWhen,
-  retry,
   type CircuitBreakerPolicy,
+  type RetryPolicy,
 } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { signedHeaders } from '../platform/auth';
 import { ErrorCode } from '../platform/errors';
-import {
-  fetchLike,
-  isNetworkError,
-  type ClientResponse,
-  type FetchLikeInit,
-  type HttpClient,
-} from '../platform/http-client';
+import { fetchLike, type ClientResponse, type FetchLikeInit, type HttpClient } from '../platform/http-client';
+import { isNetworkError } from '../platform/network-errors';
+import { retryPolicy } from '../platform/retry';
 import { InFlight } from './dedup';
 import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
@@ -71,7 +67,7 @@ export const isMutation = (query: string | undefined) => /^\s*(#[^\n]*\n\s*)*mut
 
 export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly breaker: CircuitBreakerPolicy;
-  private readonly retrying;
+  private readonly retrying: RetryPolicy;
   /** Identical queries in flight share one request (dedup.ts); undefined when turned off. */
   readonly inFlight: InFlight<ClientResponse> | undefined;
 
@@ -106,9 +102,11 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     });
     this.inFlight = opts.dedup === false ? undefined : new InFlight(name);
     const transient = handleWhen(isTransient);
-    this.retrying = retry(transient, {
-      maxAttempts: Math.max(0, opts.attempts - 1),
-      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }),
+    this.retrying = retryPolicy({
+      maxAttempts: opts.attempts,
+      baseDelayMs: 50,
+      maxDelayMs: 400,
+      retryable: isTransient,
     });
     this.breaker = circuitBreaker(transient, {
       halfOpenAfter: opts.halfOpenAfterMs,

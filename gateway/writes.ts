@@ -11,7 +11,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { BrokenCircuitError } from 'cockatiel';
 import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../platform/errors';
-import { isNetworkError, wasNotSent } from '../platform/http-client';
+import { isNetworkError, wasNotSent } from '../platform/network-errors';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, keyProblem } from '../platform/idempotency-key';
 
 /** The gateway's per-request context. */

@@ -14,7 +14,8 @@ import {
   status,
   type Behaviour,
 } from '../tests/harness/fake-http';
-import { HttpClient, isNetworkError, isTimeout } from './http-client';
+import { HttpClient } from './http-client';
+import { isNetworkError, isTimeout } from './network-errors';
 
 const clients: HttpClient[] = [];
 const client = (timeoutMs = 2_000, connections?: number) => {

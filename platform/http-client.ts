@@ -7,6 +7,8 @@
  * in web streams and `AbortSignal.timeout` adds a DOMException-carrying signal per call;
  * profiled under load it was 45 % of the gateway's CPU (BENCHMARKS.md). `Pool.request`
  * costs a fifth of that per call.
+ *
+ * What its failures mean (not sent, lost, a deadline) is platform/network-errors.ts's to say.
  */
 import { Pool } from 'undici';
 
@@ -137,45 +139,4 @@ export class HttpClient {
     await Promise.all([...this.pools.values()].map((p) => p.close()));
     this.pools.clear();
   }
-}
-
-/** undici's codes for a request that got no answer (refused, reset, timed out). */
-const NETWORK_CODES =
-  /^(UND_ERR_(CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|SOCKET|CLOSED|DESTROYED)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/;
-
-/** True when `err` (or its cause) says the request never got an answer. */
-export function isNetworkError(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && typeof e === 'object' && depth < 4;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (typeof e.code === 'string' && NETWORK_CODES.test(e.code)) return true;
-  }
-  return false;
-}
-
-/** undici's and the OS's codes for a request that never left this process: no connection was made. */
-const NOT_SENT_CODES = /^(UND_ERR_CONNECT_TIMEOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/;
-
-/**
- * True when `err` says the request was certainly not delivered (the connection was refused or
- * never made), so whatever it asked for did not happen. A reset or a timeout after the request
- * was written is not such a case: the other side may have acted on it.
- */
-export function wasNotSent(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && typeof e === 'object' && depth < 4;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (typeof e.code === 'string' && NOT_SENT_CODES.test(e.code)) return true;
-  }
-  return false;
-}
-
-/** True when `err` is a deadline, not a refusal. */
-export function isTimeout(err: unknown): boolean {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT$/.test(code);
 }

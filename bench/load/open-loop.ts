@@ -7,7 +7,7 @@
  * stays small next to what it measures), and a cap on requests in flight (beyond it a
  * request is recorded as failed, not sent).
  */
-import { isTimeout } from '../../platform/http-client';
+import { isTimeout } from '../../platform/network-errors';
 import type { Sample } from '../lib/stats';
 
 export interface Stream {

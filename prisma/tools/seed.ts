@@ -10,7 +10,7 @@ import { PrismaClient as AccountClient } from '../../generated/account/client';
 import { PrismaClient as DataClient } from '../../generated/data/client';
 import { PrismaClient as ImageClient } from '../../generated/image/client';
 import { connectDatabase } from '../../subgraphs/kit/database';
-import { withRetry } from '../../subgraphs/kit/retry';
+import { retryConflicts } from '../../subgraphs/kit/transaction';
 
 export const FIRST_SEED_ID = 10_000;
 export const MAX_SEED_ACCOUNTS = 10_000_000;
@@ -105,7 +105,7 @@ export async function seed(urls: Record<ContextName, string>, opts: SeedOptions)
     let inserted = 0;
     for (let from = 0; from < total && !failed; from += batchSize) {
       const to = Math.min(total, from + batchSize);
-      inserted += await withRetry(() => writers[context](from, to), { maxAttempts });
+      inserted += await retryConflicts(() => writers[context](from, to), { maxAttempts });
       done[context] = to;
       progress();
     }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { notFound } from '../../platform/errors';
 import type { Account, PrismaClient } from '../../generated/account/client';
 import { claimKey, keyedRequest, storeResult, type KeyedRequest } from '../kit/idempotency';
-import type { RetryOptions } from '../kit/retry';
+import type { RetryOptions } from '../../platform/retry';
 import { writeTransaction, type WriteOptions } from '../kit/transaction';
 import { appendEvent, type Tx } from './outbox/store';
 

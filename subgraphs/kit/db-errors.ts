@@ -9,43 +9,25 @@
  *   at any statement including COMMIT): run it again.
  * - `ambiguous`: CockroachDB's 40003 "result is ambiguous": the COMMIT may have been applied.
  * - `connection`: the connection was lost while a transaction was open (08xxx, 57P01/57P02
- *   admin or crash shutdown, ECONNRESET, "Connection terminated"): if it was lost at COMMIT
- *   the write may have been applied, so it is treated like `ambiguous`.
- * - `unreachable`: no connection was made or handed out (refused, pool or Prisma start-up
+ *   admin or crash shutdown, "Connection terminated", a socket `lost` in the sense of
+ *   platform/network-errors.ts: ECONNRESET, EPIPE, ETIMEDOUT): if it was lost at COMMIT the
+ *   write may have been applied, so it is treated like `ambiguous`.
+ * - `unreachable`: no connection was made or handed out (a socket `not-sent` in the sense of
+ *   platform/network-errors.ts: refused, no route, no such host; a pool or Prisma start-up
  *   timeout, 57P03 cannot-connect-now): nothing was sent, nothing was written.
  * - `aborted`: Prisma's transaction timeout expired and Prisma rolled the transaction back
  *   (its COMMIT is never sent after that): nothing was written.
  * - `unique`: a unique constraint refused a row (23505 / P2002).
  * - `other`: anything else (a bug, a constraint, a resolver's own GraphQLError).
  */
+import { networkFailureOfCode } from '../../platform/network-errors';
+
 export type DbErrorKind = 'serialization' | 'aborted' | 'ambiguous' | 'connection' | 'unreachable' | 'unique' | 'other';
 
 const SERIALIZATION = new Set(['40001', '40P01', 'P2034']);
 const AMBIGUOUS = new Set(['40003']);
-const CONNECTION = new Set([
-  '08000',
-  '08003',
-  '08006',
-  '08007',
-  '57P01',
-  '57P02',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'P1017',
-]);
-const UNREACHABLE = new Set([
-  '08001',
-  '08004',
-  '57P03',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'P1001',
-  'P1002',
-]);
+const CONNECTION = new Set(['08000', '08003', '08006', '08007', '57P01', '57P02', 'P1017']);
+const UNREACHABLE = new Set(['08001', '08004', '57P03', 'P1001', 'P1002']);
 const UNIQUE = new Set(['23505', 'P2002']);
 
 const KIND_OF_ADAPTER_KIND: Record<string, DbErrorKind> = {
@@ -72,7 +54,9 @@ function kindOfCode(code: unknown): DbErrorKind | undefined {
   if (CONNECTION.has(code)) return 'connection';
   if (UNREACHABLE.has(code)) return 'unreachable';
   if (UNIQUE.has(code)) return 'unique';
-  return undefined;
+  // A socket's own codes (ECONNREFUSED, ECONNRESET, …), as for HTTP: never connected, or lost.
+  const network = networkFailureOfCode(code);
+  return network === 'not-sent' ? 'unreachable' : network === 'lost' ? 'connection' : undefined;
 }
 
 interface ErrorShape {

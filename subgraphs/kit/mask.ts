@@ -64,7 +64,7 @@ export function maskInternalErrors(subgraph: string, log: Logger) {
     log.error({ err, path: formatted.path }, 'resolver failed');
     // The code stays INTERNAL_SERVER_ERROR (the gateway and the REST shim treat it as this
     // context being unavailable); the message says whether its database is why (the outbox
-    // relay pauses for a destination whose database fails, subgraphs/account/outbox/failure.ts).
+    // relay pauses for a destination whose database fails, subgraphs/account/outbox/deliver.ts).
     const message = isDatabaseUnavailable(err)
       ? `the ${subgraph} subgraph's database is unavailable (the details are in its log)`
       : `internal error in the ${subgraph} subgraph (the details are in its log)`;

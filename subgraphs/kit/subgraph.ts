@@ -21,7 +21,7 @@ import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
 import { ReplayGuard } from '../../platform/replay-guard';
 import { maskInternalErrors } from './mask';
-import type { RetryOptions } from './retry';
+import type { RetryOptions } from '../../platform/retry';
 import type { Worker } from './worker';
 
 /** What every resolver receives. `loaders` are created anew for each request. */

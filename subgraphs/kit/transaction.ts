@@ -16,11 +16,25 @@
  * read what they then write, so concurrent writers of one row queue on its lock instead of
  * aborting each other (CockroachDB: READ COMMITTED needs sql.txn.read_committed_isolation.enabled;
  * where it is off the transaction runs SERIALIZABLE and the 40001 retries take over).
+ *
+ * Single statements that did everything or nothing (the outbox's claim, ack and fail; the
+ * seeder's batches) are re-run on a serialization failure only, by `retryConflicts`. Both
+ * back off through the one retry primitive, platform/retry.ts.
  */
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../platform/errors';
-import { dbErrorKind, type DbErrorKind } from './db-errors';
-import type { Isolation, RetryOptions, TransactionalClient } from './retry';
+import { withRetry, type RetryOptions } from '../../platform/retry';
+import { dbErrorKind, isSerializationFailure, type DbErrorKind } from './db-errors';
+
+export type Isolation = 'ReadCommitted' | 'Serializable';
+
+/** The slice of a generated PrismaClient that `writeTransaction` needs. */
+export interface TransactionalClient<Tx> {
+  $transaction<R>(
+    fn: (tx: Tx) => Promise<R>,
+    options?: { isolationLevel?: Isolation; maxWait?: number; timeout?: number },
+  ): Promise<R>;
+}
 
 export interface WriteOptions<R> {
   retry: RetryOptions;
@@ -41,7 +55,6 @@ export interface WriteOptions<R> {
   onRetry?: (attempt: number, kind: DbErrorKind, err: unknown) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RETRYABLE = new Set<DbErrorKind>(['serialization', 'aborted', 'ambiguous', 'connection', 'unreachable']);
 
 const times = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
@@ -85,13 +98,47 @@ function finalError(kind: DbErrorKind, attempts: number, err: unknown): unknown 
   }
 }
 
+/**
+ * Runs `fn(attempt)` again while it loses a serialization conflict (40001, which Prisma reports
+ * as P2034 and never retries); after `maxAttempts` it throws TRANSACTION_CONFLICT. Any other
+ * error is thrown at once, unchanged. For work that did everything or nothing on each attempt.
+ */
+export async function retryConflicts<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
+  let attempts = 0;
+  try {
+    return await withRetry(
+      (attempt) => {
+        attempts = attempt;
+        return fn(attempt);
+      },
+      { ...opts, retryable: isSerializationFailure },
+    );
+  } catch (err) {
+    if (!isSerializationFailure(err)) throw err;
+    throw writeError(
+      ErrorCode.TRANSACTION_CONFLICT,
+      `transaction lost a serialization conflict ${attempts} times in a row; try again`,
+      attempts,
+      err,
+    );
+  }
+}
+
+/** An attempt's failure that the retry policy runs again after; `error` is the database's own. */
+class Retryable extends Error {
+  constructor(
+    readonly kind: DbErrorKind,
+    readonly error: unknown,
+  ) {
+    super(`${kind} failure`);
+  }
+}
+
 export async function writeTransaction<Tx, R>(
   client: TransactionalClient<Tx>,
   fn: (tx: Tx) => Promise<R>,
   opts: WriteOptions<R>,
 ): Promise<R> {
-  const base = opts.retry.baseDelayMs ?? 10;
-  const cap = opts.retry.maxDelayMs ?? 1_000;
   const options = {
     isolationLevel: opts.isolation ?? 'ReadCommitted',
     maxWait: opts.maxWaitMs ?? 4_000,
@@ -101,7 +148,9 @@ export async function writeTransaction<Tx, R>(
   let unsettled = false;
   /** Some attempt was ambiguous: a later unique violation may be that attempt's row. */
   let everAmbiguous = false;
-  for (let attempt = 1; ; attempt++) {
+  let attempts = 0;
+  const attempt = async (n: number): Promise<R> => {
+    attempts = n;
     let kind: DbErrorKind;
     let error: unknown;
     try {
@@ -118,18 +167,25 @@ export async function writeTransaction<Tx, R>(
     if (kind === 'unique' && everAmbiguous && opts.lookup) kind = 'ambiguous';
     if (kind === 'ambiguous' || kind === 'connection') {
       if (!opts.lookup && !opts.rerunnable)
-        throw outcomeUnknown(`${kind} result, and this write cannot be read back`, attempt, error);
+        throw outcomeUnknown(`${kind} result, and this write cannot be read back`, n, error);
       unsettled = true;
       everAmbiguous = true;
     }
-    if (!RETRYABLE.has(kind)) throw error;
-    if (attempt >= opts.retry.maxAttempts) {
-      // An attempt that may have committed and that no lookup or later run settled: unknown.
-      throw unsettled
-        ? outcomeUnknown(`${kind} after ${times(attempt)}`, attempt, error)
-        : finalError(kind, attempt, error);
-    }
-    opts.onRetry?.(attempt, kind, error);
-    await sleep(Math.round(Math.random() * Math.min(cap, base * 2 ** (attempt - 1))));
+    throw RETRYABLE.has(kind) ? new Retryable(kind, error) : error;
+  };
+  try {
+    return await withRetry(attempt, {
+      maxAttempts: opts.retry.maxAttempts,
+      baseDelayMs: opts.retry.baseDelayMs,
+      maxDelayMs: opts.retry.maxDelayMs,
+      retryable: (err) => err instanceof Retryable,
+      onRetry: (n, _, err) => opts.onRetry?.(n, (err as Retryable).kind, (err as Retryable).error),
+    });
+  } catch (err) {
+    if (!(err instanceof Retryable)) throw err;
+    // An attempt that may have committed and that no lookup or later run settled: unknown.
+    throw unsettled
+      ? outcomeUnknown(`${err.kind} after ${times(attempts)}`, attempts, err.error)
+      : finalError(err.kind, attempts, err.error);
   }
 }

@@ -2,17 +2,28 @@
  * Delivery of one outbox row through the data context's own GraphQL write path
  * (`recordAccountEvent`), never into its database. The outbox row id is the event id,
  * so a redelivery stores nothing new. Resolves only when the data context acknowledged
- * this very event; anything else (network error, timeout, 5xx, GraphQL error) throws.
+ * this very event; anything else (network error, timeout, 5xx, GraphQL error) throws, and
+ * `failureScope` tells the relay whose fault that is.
  */
 import { signedHeaders } from '../../../platform/auth';
 import { ErrorCode } from '../../../platform/errors';
 import { HttpClient } from '../../../platform/http-client';
-import type { FailureScope } from './failure';
+import { isNetworkError } from '../../../platform/network-errors';
 import type { OutboxRow } from './store';
 
 export type Deliver = (row: OutboxRow) => Promise<void>;
 
-/** A delivery the data context answered but did not acknowledge, saying whose fault it is (failure.ts). */
+/**
+ * Whose fault a failed delivery is, for the relay's two kinds of backoff:
+ * - `event`: the data context answered and refused this very event (bad input, say). Only
+ *   this row waits (per-row exponential backoff); the others go on.
+ * - `destination`: anything else: connection refused or reset, timeout, 5xx, 401/403,
+ *   404 (wrong URL), the data context's own database failing. Every row would fail the same
+ *   way, so the whole relay pauses and probes with one row (see destination.ts).
+ */
+export type FailureScope = 'event' | 'destination';
+
+/** A delivery the data context answered but did not acknowledge, saying whose fault it is. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
   constructor(
@@ -88,4 +99,25 @@ export function graphqlDeliverer(dataSubgraphUrl: string, timeoutMs: number, sec
     if (body.data?.recordAccountEvent?.id !== row.id)
       throw new DeliveryError(`data subgraph did not acknowledge event ${row.id}`, 'event', res.status);
   };
+}
+
+/** HTTP answers that refuse the request rather than the service being unable to serve it. */
+const EVENT_STATUS = new Set([400, 409, 422]);
+
+/**
+ * Decided by fields, never by message text: the first `scope` in the error's cause chain (a
+ * DeliveryError's, or any deliverer's error that says so); else a network failure
+ * (platform/network-errors.ts) is the destination's; else an HTTP `status` on the chain (400,
+ * 409 and 422 the event's, any other error status the destination's); anything else, the
+ * destination's.
+ */
+export function failureScope(err: unknown): FailureScope {
+  const chain: { scope?: unknown; status?: unknown }[] = [];
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause)
+    chain.push(e);
+  for (const e of chain) if (e.scope === 'event' || e.scope === 'destination') return e.scope;
+  if (isNetworkError(err)) return 'destination';
+  for (const e of chain)
+    if (typeof e.status === 'number' && e.status >= 400) return EVENT_STATUS.has(e.status) ? 'event' : 'destination';
+  return 'destination';
 }

@@ -1,12 +1,13 @@
 /**
  * The relay's view of its destination, the data context. Up until a round whose every
- * delivery failed for a destination reason (failure.ts); then down: the relay pauses
+ * delivery failed for a destination reason (deliver.ts's failureScope); then down: the relay pauses
  * between rounds (capped exponential backoff with jitter) and each round is a probe with
  * one row, until a delivery is answered again (acknowledged, or the event refused). Each
  * transition is logged once (warn when it goes down, info with the downtime when it is
  * back), counted in metrics, and shown in GET /outbox.
  */
 import type { Logger } from '../../../platform/logger';
+import { backoffDelay } from '../../../platform/retry';
 import { outboxMetrics } from './metrics';
 
 export interface DestinationStatus {
@@ -24,12 +25,11 @@ export const FIRST_PAUSE_MS = 100;
 
 /**
  * Pause after the n-th failed round in a row: between half and all of
- * min(cap, 100·2^(n−1)) ms ("equal jitter": relays spread out, yet never probe at once again).
+ * min(cap, 100·2^(n−1)) ms ("equal jitter" of platform/retry.ts: relays spread out, yet never
+ * probe at once again).
  */
-export function pauseMs(n: number, capMs: number): number {
-  const bound = Math.min(capMs, FIRST_PAUSE_MS * 2 ** Math.max(0, n - 1));
-  return Math.round(bound / 2 + (Math.random() * bound) / 2);
-}
+export const pauseMs = (n: number, capMs: number): number =>
+  backoffDelay(n, { baseDelayMs: FIRST_PAUSE_MS, maxDelayMs: capMs, jitter: 'equal' });
 
 export class Destination {
   log?: Logger;

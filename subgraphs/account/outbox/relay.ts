@@ -2,7 +2,7 @@
  * The outbox relay: claims pending rows, delivers them to the data context, and acks
  * them only after the data context acknowledged them. A delivery the data context refused
  * goes back with its own exponential backoff; when the data context does not answer at all
- * (failure.ts tells which), the whole relay pauses with backoff and probes with one row
+ * (deliver.ts's failureScope tells which), the whole relay pauses with backoff and probes with one row
  * until it answers again (destination.ts). While the database itself is unreachable the
  * loop backs off too.
  * A relay that dies keeps nothing: its leases run out and another relay (or itself,
@@ -14,9 +14,9 @@ import type { OutboxConfig } from '../../../platform/config';
 import { sendJson, type Route } from '../../../platform/http';
 import type { Logger } from '../../../platform/logger';
 import type { Worker } from '../../kit/worker';
-import type { Deliver } from './deliver';
+import { backoffDelay } from '../../../platform/retry';
+import { failureScope, type Deliver } from './deliver';
 import { Destination } from './destination';
-import { failureScope } from './failure';
 import { outboxMetrics, registerDepthSource, registerDestination } from './metrics';
 import { ack, claim, claimIsolation, claimIsolationWarning, fail, status, type OutboxRow } from './store';
 
@@ -24,9 +24,9 @@ export type RelayOptions = Pick<OutboxConfig, 'pollMs' | 'batchSize' | 'leaseMs'
 
 export const RELAY_WORKER = 'outbox-relay';
 
-/** Full-jitter exponential backoff: attempt 1 waits up to 100 ms, doubling up to the cap. */
+/** Full-jitter exponential backoff (platform/retry.ts): attempt 1 waits up to 100 ms, doubling up to the cap. */
 export const backoffMs = (attempt: number, capMs: number) =>
-  Math.round(Math.random() * Math.min(capMs, 100 * 2 ** Math.max(0, attempt - 1)));
+  backoffDelay(attempt, { baseDelayMs: 100, maxDelayMs: capMs });
 
 export interface DrainResult {
   claimed: number;

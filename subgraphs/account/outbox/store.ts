@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../../generated/account/client';
 import { followerRead } from '../../kit/dialect';
-import { withRetry, type RetryOptions } from '../../kit/retry';
+import type { RetryOptions } from '../../../platform/retry';
+import { retryConflicts } from '../../kit/transaction';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -112,7 +113,7 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
   // transaction runs SERIALIZABLE and is re-run (readCommittedAvailable warns at start-up).
   // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
   const statement = claimStatement(relayId, limit, leaseMs);
-  const rows = await withRetry(
+  const rows = await retryConflicts(
     () => db.$transaction((tx) => tx.$queryRaw<RawRow[]>(statement), { isolationLevel: 'ReadCommitted' }),
     STATEMENT_RETRY,
   );
@@ -148,7 +149,7 @@ export function claimIsolationWarning(isolation: string): string | undefined {
 /** Marks rows delivered (the data context acknowledged them); returns how many this relay still held. */
 export async function ack(db: PrismaClient, relayId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  return withRetry(
+  return retryConflicts(
     () => db.$executeRaw`
     UPDATE outbox SET delivered_at = ${NOW}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, last_error = NULL
      WHERE id IN (${Prisma.join(ids)}) AND claimed_by = ${relayId} AND delivered_at IS NULL`,
@@ -164,7 +165,7 @@ export async function fail(
   error: string,
   retryInMs: number,
 ): Promise<number> {
-  return withRetry(
+  return retryConflicts(
     () => db.$executeRaw`
     UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 2_000)}, next_attempt_at = ${NOW} + ${millis(retryInMs)},
                       claimed_by = NULL, claimed_until = NULL

@@ -1,5 +1,5 @@
 /**
- * Serialization-failure retries: the error classifier and withRetry as units, then a
+ * Serialization-failure retries: the error classifier and retryConflicts as units, then a
  * real write-skew conflict on the test PostgreSQL (SERIALIZABLE) between two Prisma
  * clients of the account context, without retry (one transaction is aborted with
  * SQLSTATE 40001) and with retry (both commit, and the result is a serial one).
@@ -9,7 +9,9 @@ import { GraphQLError } from 'graphql';
 import { PrismaClient } from '../../generated/account/client';
 import { connectDatabase, type Database } from './database';
 import { serializable } from '../../tests/harness/serializable';
-import { isSerializationFailure, withRetry, type RetryOptions } from './retry';
+import type { RetryOptions } from '../../platform/retry';
+import { isSerializationFailure } from './db-errors';
+import { retryConflicts } from './transaction';
 
 describe('isSerializationFailure', () => {
   test.each<[string, unknown]>([
@@ -58,13 +60,13 @@ describe('isSerializationFailure', () => {
   ])('rejects %s', (_, err) => expect(isSerializationFailure(err)).toBe(false));
 });
 
-describe('withRetry', () => {
+describe('retryConflicts', () => {
   const conflict = () => Object.assign(new Error('conflict'), { code: 'P2034' });
 
   test('retries serialization failures with growing backoff until one attempt succeeds', async () => {
     const delays: number[] = [];
     let calls = 0;
-    const result = await withRetry(
+    const result = await retryConflicts(
       async (attempt) => {
         calls++;
         expect(attempt).toBe(calls);
@@ -83,7 +85,7 @@ describe('withRetry', () => {
 
   test('stops after maxAttempts with TRANSACTION_CONFLICT', async () => {
     let calls = 0;
-    const err = await withRetry(
+    const err = await retryConflicts(
       async () => {
         calls++;
         throw conflict();
@@ -100,7 +102,7 @@ describe('withRetry', () => {
     const boom = Object.assign(new Error('unique'), { code: 'P2002' });
     const onRetry = jest.fn();
     await expect(
-      withRetry(
+      retryConflicts(
         async () => {
           calls++;
           throw boom;

@@ -1,5 +1,5 @@
 /**
- * failureScope (failure.ts) on the errors the real deliverer (deliver.ts) throws: against
+ * failureScope (deliver.ts) on the errors the real deliverer (deliver.ts) throws: against
  * the real data subgraph (in this process, on the test PostgreSQL) refusing an event,
  * refusing an unsigned request, and with its database refusing connections; against tiny
  * real HTTP servers answering what a proxy or a broken data context would (5xx, 404, a
@@ -20,8 +20,7 @@ import {
 import { freePort } from '../../../prisma/tools/local/scratch';
 import { dataSubgraph } from '../../data';
 import { startSubgraph, type RunningSubgraph } from '../../kit/subgraph';
-import { graphqlDeliverer } from './deliver';
-import { failureScope } from './failure';
+import { failureScope, graphqlDeliverer } from './deliver';
 import type { OutboxRow } from './store';
 
 const SECRET = 'f'.repeat(48);
