@@ -12,8 +12,7 @@
  * Idempotency-Key forwarded; an honest answer when the write may have happened
  * (OUTCOME_UNKNOWN); and their failures never open the circuit that reads depend on.
  */
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import {
   BrokenCircuitError,

@@ -5,7 +5,7 @@
  * mutations have their own, longer deadline and never open the circuit reads depend on; the
  * client's Idempotency-Key travels with the mutation only.
  */
-import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway/dist/datasources/types';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CircuitState } from 'cockatiel';
 import { freePort } from '../prisma/tools/local/scratch';
 import {

@@ -1,5 +1,6 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
-import type { Account, PrismaClient } from '../../generated/account/client';
+/** The account context's resolvers, typed from its SDL (generated/graphql/account.ts). */
+import type { PrismaClient } from '../../generated/account/client';
+import type { Resolvers } from '../../generated/graphql/account';
 import { followerRead } from '../kit/dialect';
 import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
@@ -37,15 +38,12 @@ function answer(result: WriteResult, ctx: Ctx): AccountWithEvent {
   return withRecordedEvent(result.account, result.event.id, result.event.eventName, result.event.occurredAt);
 }
 
-export const accountResolvers: GraphQLResolverMap<Ctx> = {
+export const accountResolvers: Resolvers<Ctx> = {
   DateTime,
   Query: {
-    account: (_: unknown, args: { id: string }, ctx: Ctx) => ctx.loaders.account.load(requireId('id', args.id)),
-    accounts: async (
-      _: unknown,
-      args: { namePrefix?: string | null; first?: number | null; after?: string | null },
-      ctx: Ctx,
-    ) => {
+    account: (_, args, ctx) => ctx.loaders.account.load(requireId('id', args.id)),
+    accounts: async (_, args, ctx) => {
+      // The SDL's default (20) does not apply to an explicit `first: null`.
       const first = requireRange('first', args.first ?? 20, 1, MAX_PAGE);
       const after = args.after ? decodeCursor('after', args.after) : undefined;
       const namePrefix = optionalPrefix('namePrefix', args.namePrefix);
@@ -80,21 +78,21 @@ export const accountResolvers: GraphQLResolverMap<Ctx> = {
   Mutation: {
     // The account and its CREATED / UPDATED event commit together (transactional outbox);
     // the relay delivers the event to the data context after this returns (writes.ts).
-    createAccount: async (_: unknown, args: { name: string }, ctx: Ctx) => {
+    createAccount: async (_, args, ctx) => {
       const name = requireText('name', args.name);
       return answer(await createAccount(ctx.db, name, writeRequest(ctx)), ctx);
     },
-    renameAccount: async (_: unknown, args: { id: string; name: string }, ctx: Ctx) => {
+    renameAccount: async (_, args, ctx) => {
       const id = requireId('id', args.id);
       const name = requireText('name', args.name);
       return answer(await renameAccount(ctx.db, id, name, writeRequest(ctx)), ctx);
     },
   },
   Account: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.account.load(ref.id),
-    servedBy: (_: Account, __: unknown, ctx: Ctx) => ctx.servedBy,
+    __resolveReference: (ref, ctx) => ctx.loaders.account.load(ref.id),
+    servedBy: (_, __, ctx) => ctx.servedBy,
     recordedEvent: recordedEventResolver,
-    quote: async (account: Account, args: { language?: string | null }, ctx: Ctx) => {
+    quote: async (account, args, ctx) => {
       const language = args.language ? requireText('language', args.language, 16).toLowerCase() : DEFAULT_LANGUAGE;
       let quotes = await ctx.loaders.quotesByLanguage.load(language);
       if (quotes.length === 0 && language !== DEFAULT_LANGUAGE)

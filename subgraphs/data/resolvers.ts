@@ -1,7 +1,8 @@
+/** The data context's resolvers, typed from its SDL (generated/graphql/data.ts). */
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { badInput } from '../../platform/errors';
 import type { PrismaClient } from '../../generated/data/client';
+import type { Resolvers } from '../../generated/graphql/data';
 import { writeTransaction } from '../kit/transaction';
 import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
@@ -22,26 +23,19 @@ export function requireEventName(field: string, value: unknown): string {
   return value;
 }
 
-interface RecordInput {
-  id?: string | null;
-  accountId: string;
-  eventName: string;
-  created?: Date | null;
-}
-
-export const dataResolvers: GraphQLResolverMap<Ctx> = {
+export const dataResolvers: Resolvers<Ctx> = {
   DateTime,
   Account: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    events: (account: { id: string }, args: { eventName?: string | null }, ctx: Ctx) =>
+    __resolveReference: (ref) => ({ id: ref.id }),
+    events: (account, args, ctx) =>
       ctx.loaders.events.load({
         accountId: account.id,
         eventName: args.eventName ? requireEventName('eventName', args.eventName) : null,
       }),
-    eventCount: (account: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.eventCount.load(account.id),
+    eventCount: (account, _, ctx) => ctx.loaders.eventCount.load(account.id),
   },
   Mutation: {
-    recordAccountEvent: (_: unknown, { input }: { input: RecordInput }, ctx: Ctx) => {
+    recordAccountEvent: (_, { input }, ctx) => {
       const data = {
         id: input.id ? requireId('input.id', input.id) : randomUUID(),
         accountId: requireId('input.accountId', input.accountId),

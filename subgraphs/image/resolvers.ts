@@ -1,5 +1,6 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
+/** The image context's resolvers, typed from its SDL (generated/graphql/image.ts). */
 import { badInput } from '../../platform/errors';
+import type { Resolvers } from '../../generated/graphql/image';
 import type { AccountImage, PrismaClient } from '../../generated/image/client';
 import { claimKey, keyedRequest, storeResult } from '../kit/idempotency';
 import { writeTransaction } from '../kit/transaction';
@@ -30,16 +31,16 @@ interface StoredImage {
 
 const view = (image: AccountImage, ctx: Ctx) => ({ id: image.accountId, url: image.url, servedBy: ctx.servedBy });
 
-export const imageResolvers: GraphQLResolverMap<Ctx> = {
+export const imageResolvers: Resolvers<Ctx> = {
   Account: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    imageData: async (account: { id: string }, _: unknown, ctx: Ctx) => {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    imageData: async (account, _, ctx) => {
       const image = await ctx.loaders.image.load(account.id);
       return image ? view(image, ctx) : null;
     },
   },
   Mutation: {
-    setAccountImage: async (_: unknown, args: { accountId: string; url: string }, ctx: Ctx) => {
+    setAccountImage: async (_, args, ctx) => {
       const accountId = requireId('accountId', args.accountId);
       const url = requireHttpUrl('url', args.url);
       const key = keyedRequest(ctx.idempotencyKey, 'setAccountImage', { accountId, url }, ctx.idempotencyTtlHours);

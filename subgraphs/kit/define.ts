@@ -1,8 +1,8 @@
 /** Turns a context's parts (SDL, Prisma client, loaders, resolvers) into a subgraph factory. */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import type { Config, ContextName } from '../../platform/config';
 import { connectDatabase, type PrismaClientClass, type PrismaLike } from './database';
 import { IdempotencyPruner } from './idempotency-pruner';
+import type { ContextResolvers } from './resolver-map';
 import type { Sql } from './sql';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 import type { Worker } from './worker';
@@ -11,7 +11,8 @@ export interface SubgraphSpec<C, L> {
   name: ContextName;
   sdlPath: string;
   Client: PrismaClientClass<C>;
-  resolvers: GraphQLResolverMap<SubgraphContext<C, L>>;
+  /** Typed from the context's SDL: the generated `Resolvers<SubgraphContext<C, L>>`. */
+  resolvers: ContextResolvers<SubgraphContext<C, L>>;
   /** Per-request loaders, given the Prisma client and prepared reads on the same pool. */
   createLoaders(prisma: C, sql: Sql): L;
   /** Background workers of this context, given the process configuration. */

@@ -11,7 +11,6 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { parse } from 'graphql';
 import { SIGNATURE_HEADER, check } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
@@ -21,6 +20,7 @@ import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
 import { ReplayGuard } from '../../platform/replay-guard';
 import { maskInternalErrors } from './mask';
+import type { ContextResolvers, SchemaResolvers } from './resolver-map';
 import type { RetryOptions } from '../../platform/retry';
 import type { Worker } from './worker';
 
@@ -45,7 +45,7 @@ export interface SubgraphDefinition<Db, Loaders> {
   name: ContextName;
   /** Path of the SDL file that is also the composition input. */
   sdlPath: string;
-  resolvers: GraphQLResolverMap<SubgraphContext<Db, Loaders>>;
+  resolvers: ContextResolvers<SubgraphContext<Db, Loaders>>;
   db: Db;
   /** Fresh loaders for one request. */
   createLoaders(): Loaders;
@@ -116,7 +116,7 @@ export async function startSubgraph<Db, Loaders>(
   const servedBy = `${def.name}@${opts.instanceName}:${process.pid}`;
   const schema = buildSubgraphSchema({
     typeDefs: readSdl(def.sdlPath),
-    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: def.resolvers as SchemaResolvers,
   });
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     schema,

@@ -5,10 +5,10 @@
  * the assertions on the errors it turns failures into. `useDataSources()` at a test file's
  * top level closes clients and fake servers after each test.
  */
-import {
-  GraphQLDataSourceRequestKind,
-  type GraphQLDataSourceProcessOptions,
-} from '@apollo/gateway/dist/datasources/types';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+// A deep import on purpose (listed in tools/dependencies.test.ts): @apollo/gateway exports the
+// request-kind enum's type (in GraphQLDataSourceProcessOptions) but not the enum itself.
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { ResilientDataSource, type ResilienceOptions } from '../../gateway/resilience';

@@ -19,7 +19,7 @@
  */
 import { buildSubgraph, printSchema } from '@apollo/federation-internals';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
+import type { SchemaResolvers } from '../../subgraphs/kit/resolver-map';
 import { isObjectType, isScalarType, isSpecifiedScalarType, parse, type GraphQLSchema } from 'graphql';
 import type { ContextName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
@@ -92,11 +92,7 @@ const ROOT_TYPES = ['Query', 'Mutation', 'Subscription'];
 const FEDERATION_ROOT_FIELDS = new Set(['_service', '_entities']);
 
 /** Resolvers for types/fields the SDL lacks, root fields without a resolver, custom scalars without an implementation. */
-export function resolverProblems(
-  name: string,
-  schema: GraphQLSchema,
-  resolvers: GraphQLResolverMap<unknown>,
-): Problem[] {
+export function resolverProblems(name: string, schema: GraphQLSchema, resolvers: SchemaResolvers): Problem[] {
   const problems: Problem[] = [];
   const where = `subgraph ${name}`;
   for (const [typeName, entry] of Object.entries(resolvers)) {
@@ -217,7 +213,7 @@ async function checkOne(
   }
   if (got.definition) {
     const schema = buildSubgraphSchema({ typeDefs: parse(source.sdl) });
-    problems.push(...resolverProblems(name, schema, got.definition.resolvers as GraphQLResolverMap<unknown>));
+    problems.push(...resolverProblems(name, schema, got.definition.resolvers as SchemaResolvers));
   }
   return { problems, note: `${name}: ${got.from}` };
 }
