@@ -24,9 +24,9 @@ import {
   retry,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { GraphQLError } from 'graphql';
+import { Registry } from 'prom-client';
 import { signedHeaders } from '../platform/auth';
-import { ErrorCode } from '../platform/errors';
+import { ErrorCode, graphqlError } from '../platform/errors';
 import {
   fetchLike,
   isNetworkError,
@@ -35,9 +35,9 @@ import {
   type HttpClient,
 } from '../platform/http-client';
 import { InFlight } from './dedup';
+import { GatewayMetrics } from './metrics';
 import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
-import { subgraphRequests } from '../platform/metrics';
 
 export interface ResilienceOptions {
   /** Deadline of one subgraph query request; the HttpClient given to the data source enforces it. */
@@ -74,11 +74,13 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   private readonly retrying;
   /** Identical queries in flight share one request (dedup.ts); undefined when turned off. */
   readonly inFlight: InFlight<ClientResponse> | undefined;
+  private readonly metrics: GatewayMetrics;
 
   /**
    * `clients`: the gateway's pooled HTTP clients, one for queries and one for mutations, each
    * with its own deadline (per-request deadlines on one undici pool stick to the connection);
-   * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts).
+   * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts);
+   * `metrics`: the gateway's (metrics.ts); without it, series on a registry of this data source's own.
    */
   constructor(
     readonly name: string,
@@ -87,6 +89,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     log: Logger,
     clients: SubgraphClients,
     secret?: string,
+    metrics?: GatewayMetrics,
   ) {
     super({
       url,
@@ -104,7 +107,9 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
         return fetchLike(input, answer);
       }) as never,
     });
-    this.inFlight = opts.dedup === false ? undefined : new InFlight(name);
+    this.metrics = metrics ?? new GatewayMetrics(new Registry());
+    this.inFlight =
+      opts.dedup === false ? undefined : new InFlight(() => this.metrics.deduplicated.inc({ subgraph: name }));
     const transient = handleWhen(isTransient);
     this.retrying = retry(transient, {
       maxAttempts: Math.max(0, opts.attempts - 1),
@@ -136,7 +141,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const send = () => super.process(options);
-    const end = subgraphRequests.startTimer({ subgraph: this.name });
+    const end = this.metrics.subgraphRequests.startTimer({ subgraph: this.name });
     if (isMutation(options.request.query)) return this.write(send, end);
     try {
       const result = await this.breaker.execute(() => this.retrying.execute(send));
@@ -148,8 +153,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
       // Name the subgraph, so clients (and the REST shim) know which part is missing.
       const reason =
         err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
-      throw new GraphQLError(`subgraph ${this.name} is unavailable: ${reason}`, {
-        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.name },
+      throw graphqlError(ErrorCode.SUBGRAPH_UNAVAILABLE, `subgraph ${this.name} is unavailable: ${reason}`, {
+        serviceName: this.name,
       });
     }
   }

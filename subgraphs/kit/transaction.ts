@@ -17,8 +17,7 @@
  * aborting each other (CockroachDB: READ COMMITTED needs sql.txn.read_committed_isolation.enabled;
  * where it is off the transaction runs SERIALIZABLE and the 40001 retries take over).
  */
-import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../../platform/errors';
+import { AppError, ErrorCode } from '../../platform/errors';
 import { dbErrorKind, type DbErrorKind } from './db-errors';
 import type { Isolation, RetryOptions, TransactionalClient } from './retry';
 
@@ -48,10 +47,7 @@ const times = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
 
 /** A write error for the client, carrying the database's own error for this process's log (kit/mask.ts). */
 const writeError = (code: ErrorCode, message: string, attempts: number, cause: unknown) =>
-  new GraphQLError(message, {
-    extensions: { code, attempts },
-    originalError: cause instanceof Error ? cause : undefined,
-  });
+  new AppError(code, message, { attempts }, { cause }).toGraphQLError();
 
 export const outcomeUnknown = (detail: string, attempts: number, cause?: unknown) =>
   writeError(
