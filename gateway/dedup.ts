@@ -8,26 +8,17 @@
  * whoever asked for it). The gateway forwards no per-client headers to queries, so the body
  * is the whole identity of a request; the per-request signature is added after the match.
  */
-import { Counter } from 'prom-client';
-import { registry } from '../platform/metrics';
-
-const deduplicated = new Counter({
-  name: 'gateway_subgraph_deduplicated_total',
-  help: 'Subgraph queries answered by an identical request already in flight, by subgraph',
-  labelNames: ['subgraph'] as const,
-  registers: [registry],
-});
-
 export class InFlight<T> {
   private readonly pending = new Map<string, Promise<T>>();
 
-  constructor(private readonly subgraph: string) {}
+  /** `onShared`: called for each request answered by one in flight (the gateway counts them, metrics.ts). */
+  constructor(private readonly onShared: () => void = () => {}) {}
 
   /** The answer of the request in flight under `key`, or of `start()` when there is none. */
   run(key: string, start: () => Promise<T>): Promise<T> {
     const existing = this.pending.get(key);
     if (existing) {
-      deduplicated.inc({ subgraph: this.subgraph });
+      this.onShared();
       return existing;
     }
     const promise = start().finally(() => this.pending.delete(key));

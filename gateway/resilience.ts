@@ -23,16 +23,16 @@ import {
   type CircuitBreakerPolicy,
   type RetryPolicy,
 } from 'cockatiel';
-import { GraphQLError } from 'graphql';
+import { Registry } from 'prom-client';
 import { signedHeaders } from '../platform/auth';
-import { ErrorCode } from '../platform/errors';
+import { ErrorCode, graphqlError } from '../platform/errors';
 import { fetchLike, type ClientResponse, type FetchLikeInit, type HttpClient } from '../platform/http-client';
 import { isNetworkError } from '../platform/network-errors';
 import { retryPolicy } from '../platform/retry';
 import { InFlight } from './dedup';
+import { GatewayMetrics } from './metrics';
 import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
-import { subgraphRequests } from '../platform/metrics';
 
 export interface ResilienceOptions {
   /** Deadline of one subgraph query request; the HttpClient given to the data source enforces it. */
@@ -69,11 +69,13 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   private readonly retrying: RetryPolicy;
   /** Identical queries in flight share one request (dedup.ts); undefined when turned off. */
   readonly inFlight: InFlight<ClientResponse> | undefined;
+  private readonly metrics: GatewayMetrics;
 
   /**
    * `clients`: the gateway's pooled HTTP clients, one for queries and one for mutations, each
    * with its own deadline (per-request deadlines on one undici pool stick to the connection);
-   * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts).
+   * `secret`: the subgraphs' shared secret, every request is signed with it (platform/auth.ts);
+   * `metrics`: the gateway's (metrics.ts); without it, series on a registry of this data source's own.
    */
   constructor(
     readonly name: string,
@@ -82,6 +84,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     log: Logger,
     clients: SubgraphClients,
     secret?: string,
+    metrics?: GatewayMetrics,
   ) {
     super({
       url,
@@ -99,7 +102,9 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
         return fetchLike(input, answer);
       }) as never,
     });
-    this.inFlight = opts.dedup === false ? undefined : new InFlight(name);
+    this.metrics = metrics ?? new GatewayMetrics(new Registry());
+    this.inFlight =
+      opts.dedup === false ? undefined : new InFlight(() => this.metrics.deduplicated.inc({ subgraph: name }));
     const transient = handleWhen(isTransient);
     this.retrying = retryPolicy({
       maxAttempts: opts.attempts,
@@ -133,7 +138,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const send = () => super.process(options);
-    const end = subgraphRequests.startTimer({ subgraph: this.name });
+    const end = this.metrics.subgraphRequests.startTimer({ subgraph: this.name });
     if (isMutation(options.request.query)) return this.write(send, end);
     try {
       const result = await this.breaker.execute(() => this.retrying.execute(send));
@@ -145,8 +150,8 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
       // Name the subgraph, so clients (and the REST shim) know which part is missing.
       const reason =
         err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
-      throw new GraphQLError(`subgraph ${this.name} is unavailable: ${reason}`, {
-        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.name },
+      throw graphqlError(ErrorCode.SUBGRAPH_UNAVAILABLE, `subgraph ${this.name} is unavailable: ${reason}`, {
+        serviceName: this.name,
       });
     }
   }

@@ -18,19 +18,17 @@ import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { HttpClient } from '../platform/http-client';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
-import { operationMetrics } from '../platform/metrics';
+import { Metrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
 import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
+import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
 import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
 import { healthRoute, legacyRoutes } from './rest/routes';
 import { idempotencyPlugin, type GatewayContext } from './writes';
-
-// @apollo/gateway reports anonymous usage to Apollo unless this is set; this stack never phones home.
-process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
 export interface GatewayOptions {
   host: string;
@@ -49,6 +47,8 @@ export interface GatewayOptions {
   /** Signs every subgraph request (the subgraphs refuse unsigned ones when they have it). */
   subgraphSecret?: string;
   log: Logger;
+  /** The process's metrics (its main creates them); default: this gateway's own registry. */
+  metrics?: Metrics;
 }
 
 export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions => ({
@@ -88,6 +88,22 @@ const operationResolution: ApolloServerPlugin<GatewayContext> = {
   },
 };
 
+/**
+ * @apollo/gateway reports anonymous usage to Apollo unless APOLLO_TELEMETRY_DISABLED is set
+ * when it is constructed (the only time it reads it); this stack never phones home. Set for
+ * that construction only, then put back as it was.
+ */
+export function withoutTelemetry<T>(construct: () => T): T {
+  const before = process.env.APOLLO_TELEMETRY_DISABLED;
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  try {
+    return construct();
+  } finally {
+    if (before === undefined) delete process.env.APOLLO_TELEMETRY_DISABLED;
+    else process.env.APOLLO_TELEMETRY_DISABLED = before;
+  }
+}
+
 export interface RunningGateway extends RunningHttpServer {
   stop(): Promise<void>;
 }
@@ -125,21 +141,35 @@ async function subgraphsReady(urls: Record<ContextName, string>): Promise<void> 
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const log = opts.log.child({ component: 'gateway' });
+  const metrics = opts.metrics ?? new Metrics();
+  const gatewayMetrics = new GatewayMetrics(metrics.registry);
   // One pooled, kept-alive client for every subgraph call (platform/http-client.ts).
   const clients = {
     queries: new HttpClient({ timeoutMs: opts.resilience.timeoutMs }),
     mutations: new HttpClient({ timeoutMs: opts.resilience.mutationTimeoutMs }),
   };
-  const gateway = new ApolloGateway({
-    supergraphSdl: loadSupergraph(opts),
-    buildService: ({ name, url }) => {
-      const target = isContext(name) ? opts.subgraphUrls[name] : url;
-      if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new ResilientDataSource(name, target, opts.resilience, log, clients, opts.subgraphSecret);
-    },
-    logger: log,
-    experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB, // bounded caches: document-cache.ts
-  });
+  const supergraphSdl = loadSupergraph(opts);
+  const gateway = withoutTelemetry(
+    () =>
+      new ApolloGateway({
+        supergraphSdl,
+        buildService: ({ name, url }) => {
+          const target = isContext(name) ? opts.subgraphUrls[name] : url;
+          if (!target) throw new Error(`no URL for subgraph ${name}`);
+          return new ResilientDataSource(
+            name,
+            target,
+            opts.resilience,
+            log,
+            clients,
+            opts.subgraphSecret,
+            gatewayMetrics,
+          );
+        },
+        logger: log,
+        experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB, // bounded caches: document-cache.ts
+      }),
+  );
   const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
   const limits = queryLimits(opts.limits);
   const apollo = new ApolloServer<GatewayContext>({
@@ -155,7 +185,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      operationMetrics('gateway'),
+      metrics.operationPlugin('gateway'),
       operationResolution,
       idempotencyPlugin,
       ...limits.plugins,
@@ -177,6 +207,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     {
       apollo,
       log,
+      metrics,
       context: async (req) => ({ idempotencyKey: idempotencyKeyOf(req.headers) }),
       ready,
       routes: [playgroundRoute(playground), rest],

@@ -9,8 +9,8 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { BrokenCircuitError } from 'cockatiel';
-import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import { ErrorCode } from '../platform/errors';
+import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { AppError, ErrorCode, graphqlError } from '../platform/errors';
 import { isNetworkError, wasNotSent } from '../platform/network-errors';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, keyProblem } from '../platform/idempotency-key';
 
@@ -47,21 +47,19 @@ export function writeFailure(subgraph: string, err: unknown): unknown {
   const extensions = { serviceName: subgraph };
   if (err instanceof BrokenCircuitError || wasNotSent(err)) {
     const why = err instanceof BrokenCircuitError ? 'circuit open after repeated failures' : (err as Error).message;
-    return new GraphQLError(
+    return graphqlError(
+      ErrorCode.SUBGRAPH_UNAVAILABLE,
       `subgraph ${subgraph} is unavailable (${why}); the write was not sent, nothing was written`,
-      {
-        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...extensions },
-      },
+      extensions,
     );
   }
   const status = (err as { extensions?: { response?: { status?: number } } } | undefined)?.extensions?.response?.status;
   if (isNetworkError(err) || (typeof status === 'number' && status >= 500)) {
     const why = typeof status === 'number' ? `it answered ${status}` : `no answer: ${(err as Error).message}`;
-    return new GraphQLError(
+    return graphqlError(
+      ErrorCode.OUTCOME_UNKNOWN,
       `subgraph ${subgraph} did not confirm the write (${why}); it may or may not have been applied: ${RETRY_ADVICE}`,
-      {
-        extensions: { code: ErrorCode.OUTCOME_UNKNOWN, ...extensions },
-      },
+      extensions,
     );
   }
   return err; // the subgraph answered and refused (4xx): nothing was done
@@ -83,10 +81,9 @@ function rootFields(
   });
 }
 
+/** Refused before the operation runs: answered with BAD_USER_INPUT's 400. */
 const refuse = (message: string) =>
-  new GraphQLError(message, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'Idempotency-Key', http: { status: 400 } },
-  });
+  new AppError(ErrorCode.BAD_USER_INPUT, message, { field: 'Idempotency-Key' }).toGraphQLError({ httpStatus: true });
 
 /** Checks a mutation's Idempotency-Key (queries ignore it) and marks replayed answers. */
 export const idempotencyPlugin: ApolloServerPlugin<GatewayContext> = {

@@ -11,13 +11,15 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { drainOnClose } from './drain';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { ErrorCode } from './errors';
+import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
-import { httpRequests, metricsRoute } from './metrics';
+import type { Metrics } from './metrics';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+import type { Route } from './route';
+
+export type { Route };
 
 export interface HttpServerOptions<Ctx extends BaseContext> {
   apollo: ApolloServer<Ctx>;
@@ -30,17 +32,9 @@ export interface HttpServerOptions<Ctx extends BaseContext> {
   /** Checks a GraphQL request before it runs; returns why it is refused (answered 401). */
   authenticate?: (req: IncomingMessage, rawBody: string, url: URL) => string | undefined;
   log: Logger;
+  /** Where this server's requests are counted and which registry GET /metrics serves (platform/metrics.ts). */
+  metrics: Metrics;
   graphqlPath?: string;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code: string = ErrorCode.BAD_USER_INPUT,
-  ) {
-    super(message);
-  }
 }
 
 export function sendJson(
@@ -58,30 +52,22 @@ export function sendJson(
   res.end(payload);
 }
 
-/** The error body of everything outside the GraphQL path and the legacy REST contract. */
-export function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { error: { code, message } }, headers);
+/** An error outside the GraphQL path and the legacy REST contract: its code's status, `{"error":{"code","message"}}`. */
+export function sendError(res: ServerResponse, err: AppError, headers: Record<string, string> = {}): void {
+  sendJson(res, err.status, err.toBody(), headers);
 }
 
-/** The error body on the GraphQL path (GraphQL over HTTP): a list of errors with extensions.code. */
-export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+/** An error on the GraphQL path (GraphQL over HTTP): its code's status, a list of errors with extensions.code. */
+export function sendGraphQLError(res: ServerResponse, err: AppError): void {
+  sendJson(res, err.status, err.toGraphQLBody());
 }
+
+const tooLarge = (size: number, limit: number) =>
+  new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `request body of ${size} bytes exceeds the limit of ${limit} bytes`);
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit)
-    throw new HttpError(
-      413,
-      `request body of ${declared} bytes exceeds the limit of ${limit} bytes`,
-      ErrorCode.PAYLOAD_TOO_LARGE,
-    );
+  if (declared > limit) throw tooLarge(declared, limit);
   const chunks: Buffer[] = [];
   let size = 0;
   // Past the limit the rest is read and discarded rather than abandoned: leaving the body
@@ -91,12 +77,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     size += (chunk as Buffer).length;
     if (size <= limit) chunks.push(chunk as Buffer);
   }
-  if (size > limit)
-    throw new HttpError(
-      413,
-      `request body of ${size} bytes exceeds the limit of ${limit} bytes`,
-      ErrorCode.PAYLOAD_TOO_LARGE,
-    );
+  if (size > limit) throw tooLarge(size, limit);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -109,7 +90,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `request body is not valid JSON: ${(err as Error).message}`);
   }
 }
 
@@ -130,7 +111,7 @@ async function serveGraphQL<Ctx extends BaseContext>(
   const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : '';
   const refused = opts.authenticate?.(req, raw, url);
   if (refused) {
-    sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, refused);
+    sendGraphQLError(res, new AppError(ErrorCode.UNAUTHENTICATED, refused));
     return;
   }
   const isJson = (req.headers['content-type'] ?? '').includes('json');
@@ -155,7 +136,7 @@ async function serveGraphQL<Ctx extends BaseContext>(
  * a process is not ready (database addresses, driver text) goes to its log; the answer
  * says only that it is not.
  */
-function builtinRoutes(ready: (() => Promise<void>) | undefined, log: Logger): Route {
+function builtinRoutes(ready: (() => Promise<void>) | undefined, log: Logger, metrics: Metrics): Route {
   return async (req, res, url) => {
     if (req.method !== 'GET') return false;
     if (url.pathname === '/health' || url.pathname === '/live') {
@@ -168,17 +149,15 @@ function builtinRoutes(ready: (() => Promise<void>) | undefined, log: Logger): R
         sendJson(res, 200, { status: 'READY' });
       } catch (err) {
         log.warn({ err }, 'readiness check failed');
-        sendJson(res, 503, {
-          status: 'NOT_READY',
-          error: {
-            code: 'NOT_READY',
-            message: 'not ready: a dependency of this process does not answer (the reason is in its log)',
-          },
-        });
+        const notReady = new AppError(
+          ErrorCode.NOT_READY,
+          'not ready: a dependency of this process does not answer (the reason is in its log)',
+        );
+        sendJson(res, notReady.status, { status: 'NOT_READY', ...notReady.toBody() });
       }
       return true;
     }
-    return metricsRoute(req, res, url);
+    return metrics.route(req, res, url);
   };
 }
 
@@ -195,11 +174,11 @@ export async function startHttpServer<Ctx extends BaseContext>(
   listen: { host: string; port: number },
 ): Promise<RunningHttpServer> {
   const graphqlPath = opts.graphqlPath ?? '/graphql';
-  const builtin = builtinRoutes(opts.ready, opts.log);
+  const builtin = builtinRoutes(opts.ready, opts.log, opts.metrics);
   const server = http.createServer((req, res) => {
     drain.track(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const end = httpRequests.startTimer({ method: req.method ?? 'GET' });
+    const end = opts.metrics.httpRequests.startTimer({ method: req.method ?? 'GET' });
     res.once('finish', () => end({ status: String(res.statusCode) }));
     const handle = async () => {
       // A process's own routes come first: they may answer /health in their own way (the
@@ -208,16 +187,16 @@ export async function startHttpServer<Ctx extends BaseContext>(
       for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
       if (url.pathname === graphqlPath) return serveGraphQL(opts, req, res, url);
       if (await builtin(req, res, url)) return;
-      sendError(res, 404, ErrorCode.NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+      sendError(res, new AppError(ErrorCode.NOT_FOUND, `no route for ${req.method} ${url.pathname}`));
     };
     const fail = url.pathname === graphqlPath ? sendGraphQLError : sendError;
     handle().catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (!res.headersSent) fail(res, err.status, err.code, err.message);
+      if (err instanceof AppError) {
+        if (!res.headersSent) fail(res, err);
         return;
       }
       opts.log.error({ err, path: url.pathname }, 'request failed');
-      if (!res.headersSent) fail(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal server error');
+      if (!res.headersSent) fail(res, new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'internal server error'));
       else res.end();
     });
   });

@@ -23,12 +23,11 @@ const SECRET_FIELDS = ['password', 'secret', 'subgraphSecret'];
 
 const anywhere = (fields: string[]) => fields.flatMap((f) => [f, `*.${f}`]);
 
-/** `destination`: where the lines go (default stdout). */
-export function createLogger(
-  service: string,
-  level: string = process.env.LOG_LEVEL ?? 'info',
-  destination?: pino.DestinationStream,
-): Logger {
+/**
+ * `level`: the process's LOG_LEVEL, which its main reads through platform/config.ts (this
+ * module reads no environment); `destination`: where the lines go (default stdout).
+ */
+export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
   const secrets = new Set(SECRET_FIELDS);
   const options: pino.LoggerOptions = {
     name: service,

@@ -1,118 +1,131 @@
 /**
- * Prometheus metrics (prom-client): one registry per process, served at GET /metrics.
- * Every process: HTTP requests, GraphQL operations (by service, operation and outcome) and
- * errors by code, database pool use; the gateway adds per-subgraph latencies, the account
- * subgraph its outbox (subgraphs/account/outbox/metrics.ts).
+ * Prometheus metrics (prom-client), served at GET /metrics. Nothing here exists at import
+ * time: a process's main creates one `Metrics` (with Node's process metrics) and passes it to
+ * what it starts, as Hive's Prometheus plugin takes a `registry`; a server started without
+ * one (tests, the schema check) gets its own, so servers in one process never share series.
+ * Every server: HTTP requests, GraphQL operations (by service, operation and outcome) and
+ * errors by code, database pool use; the gateway adds its subgraph calls (gateway/metrics.ts),
+ * the account subgraph its outbox (subgraphs/account/outbox/metrics.ts), on the same registry.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from 'prom-client';
-import type { Route } from './http';
+import type { Route } from './route';
 
-export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** What db_pool_connections reads from a pool (pg's Pool has these). */
+export interface PoolStats {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
 
-export const httpRequests = new Histogram({
-  name: 'http_request_duration_seconds',
-  help: 'HTTP requests by method and status',
-  labelNames: ['method', 'status'] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-
-const operations = new Histogram({
-  name: 'graphql_operation_duration_seconds',
-  help: 'GraphQL operations by service, operation name and outcome',
-  labelNames: ['service', 'operation', 'outcome'] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-
-const errors = new Counter({
-  name: 'graphql_errors_total',
-  help: 'GraphQL errors by service and extensions.code',
-  labelNames: ['service', 'code'] as const,
-  registers: [registry],
-});
-
-export const subgraphRequests = new Histogram({
-  name: 'gateway_subgraph_request_duration_seconds',
-  help: 'Gateway requests to each subgraph, retries included, by outcome',
-  labelNames: ['subgraph', 'outcome'] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
+export interface MetricsOptions {
+  /** Node's process metrics (CPU, memory, event loop, GC): once per process, by its main. */
+  processMetrics?: boolean;
+}
 
 /**
- * Label values are bounded, so the registry is: operation names come from clients, the
- * first 100 distinct ones get their own series, the rest 'other'.
+ * Label values are bounded, so the registry is: the first `max` distinct values that match
+ * `shape` get their own series, the rest `overflow`.
  */
-const knownOperations = new Set<string>();
-function operationLabel(name: string | null | undefined): string {
-  if (!name) return 'anonymous';
-  if (knownOperations.has(name)) return name;
-  if (knownOperations.size >= 100 || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'other';
-  knownOperations.add(name);
-  return name;
+class BoundedLabel {
+  private readonly known = new Set<string>();
+  constructor(
+    private readonly max: number,
+    private readonly shape: RegExp,
+    private readonly overflow: string,
+  ) {}
+
+  of(value: string): string {
+    if (this.known.has(value)) return value;
+    if (this.known.size >= this.max || !this.shape.test(value)) return this.overflow;
+    this.known.add(value);
+    return value;
+  }
 }
 
-/** Error codes: ours and Apollo's are few, but a subgraph's pass through; past 50 distinct ones, 'OTHER'. */
-const knownCodes = new Set<string>();
-function codeLabel(code: unknown): string {
-  const c = typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-  if (knownCodes.has(c)) return c;
-  if (knownCodes.size >= 50 || !/^[A-Z][A-Z0-9_]{0,63}$/.test(c)) return 'OTHER';
-  knownCodes.add(c);
-  return c;
-}
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by method and status',
+    labelNames: ['method', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly operations = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operations by service, operation name and outcome',
+    labelNames: ['service', 'operation', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'GraphQL errors by service and extensions.code',
+    labelNames: ['service', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly pools = new Map<PoolStats, string>();
+  /** Operation names come from clients: 100 get their own series, the rest 'other'. */
+  private readonly operationNames = new BoundedLabel(100, /^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'other');
+  /** Error codes: ours and Apollo's are few, but a subgraph's pass through; past 50 distinct ones, 'OTHER'. */
+  private readonly codes = new BoundedLabel(50, /^[A-Z][A-Z0-9_]{0,63}$/, 'OTHER');
 
-/** Apollo Server plugin recording every operation's duration, outcome and error codes. */
-export function operationMetrics(service: string): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      const end = operations.startTimer({ service });
-      return {
-        async willSendResponse({ operationName, errors: errs }) {
-          for (const e of errs ?? []) errors.inc({ service, code: codeLabel(e.extensions?.code) });
-          end({ operation: operationLabel(operationName), outcome: errs?.length ? 'error' : 'ok' });
-        },
-      };
-    },
+  constructor(opts: MetricsOptions = {}) {
+    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+    const pools = this.pools;
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by database and state (total, idle, waiting clients)',
+      labelNames: ['database', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [pool, database] of pools) {
+          this.inc({ database, state: 'total' }, pool.totalCount);
+          this.inc({ database, state: 'idle' }, pool.idleCount);
+          this.inc({ database, state: 'waiting' }, pool.waitingCount);
+        }
+      },
+    });
+  }
+
+  /** Apollo Server plugin recording every operation's duration, outcome and error codes. */
+  operationPlugin(service: string): ApolloServerPlugin {
+    const { operations, errors, operationNames, codes } = this;
+    return {
+      async requestDidStart() {
+        const end = operations.startTimer({ service });
+        return {
+          async willSendResponse({ operationName, errors: errs }) {
+            for (const e of errs ?? []) {
+              const code = e.extensions?.code;
+              errors.inc({ service, code: codes.of(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR') });
+            }
+            end({
+              operation: operationName ? operationNames.of(operationName) : 'anonymous',
+              outcome: errs?.length ? 'error' : 'ok',
+            });
+          },
+        };
+      },
+    };
+  }
+
+  /** Reports a pool's use until the returned function is called (when the pool is closed). */
+  trackPool(pool: PoolStats, database: string): () => void {
+    this.pools.set(pool, database);
+    return () => void this.pools.delete(pool);
+  }
+
+  /** GET /metrics: this registry in Prometheus' text format. */
+  readonly route: Route = async (req, res, url) => {
+    if (url.pathname !== '/metrics' || req.method !== 'GET') return false;
+    const body = await this.registry.metrics();
+    res.writeHead(200, { 'content-type': this.registry.contentType });
+    res.end(body);
+    return true;
   };
 }
-
-const pools = new Map<Pool, string>();
-new Gauge({
-  name: 'db_pool_connections',
-  help: 'Database pool connections by database and state (total, idle, waiting clients)',
-  labelNames: ['database', 'state'] as const,
-  registers: [registry],
-  collect() {
-    this.reset();
-    for (const [pool, database] of pools) {
-      this.inc({ database, state: 'total' }, pool.totalCount);
-      this.inc({ database, state: 'idle' }, pool.idleCount);
-      this.inc({ database, state: 'waiting' }, pool.waitingCount);
-    }
-  },
-});
-
-/** Reports a pool's use until it is ended. */
-export function trackPool(pool: Pool, database: string): void {
-  pools.set(pool, database);
-  const end = pool.end.bind(pool);
-  pool.end = (async () => {
-    pools.delete(pool);
-    await end();
-  }) as Pool['end'];
-}
-
-export const metricsRoute: Route = async (req, res, url) => {
-  if (url.pathname !== '/metrics' || req.method !== 'GET') return false;
-  const body = await registry.metrics();
-  res.writeHead(200, { 'content-type': registry.contentType });
-  res.end(body);
-  return true;
-};

@@ -1,7 +1,8 @@
 /**
  * /metrics on every process: HTTP requests, GraphQL operations by service and name, errors
- * by code, the gateway's per-subgraph latencies and the subgraphs' database pools.
- * (In this in-process stack all servers share one registry, as they share one process.)
+ * by code, the gateway's per-subgraph latencies and the subgraphs' database pools. The
+ * servers of this in-process stack share one process but not their metrics: each serves
+ * its own registry, as separate processes do.
  */
 import { testDatabaseUrls, withClient } from './harness/db';
 import { startStack, type Stack } from './harness/stack';
@@ -54,11 +55,31 @@ test('an operation through the gateway shows up in the metrics of the gateway an
       sample(after, 'gateway_subgraph_request_duration_seconds_count', { subgraph, outcome: 'ok' }),
     ).toBeGreaterThan(0);
   }
-  expect(sample(after, 'graphql_operation_duration_seconds_count', { service: 'account' })).toBeGreaterThan(0);
   expect(sample(after, 'http_request_duration_seconds_count', { method: 'POST', status: '200' })).toBeGreaterThan(0);
-  for (const database of ['account', 'data', 'image']) {
-    expect(sample(after, 'db_pool_connections', { database, state: 'total' })).toBeGreaterThan(0);
+  // Each subgraph's own /metrics: its operations and its database pool.
+  const account = await scrape(stack.subgraphs.account.url);
+  expect(sample(account, 'graphql_operation_duration_seconds_count', { service: 'account' })).toBeGreaterThan(0);
+  for (const database of ['account', 'data', 'image'] as const) {
+    const text = await scrape(stack.subgraphs[database].url);
+    expect(sample(text, 'db_pool_connections', { database, state: 'total' })).toBeGreaterThan(0);
   }
+});
+
+test("each server's /metrics holds its own series only, never another server's of the same process", async () => {
+  expect(
+    (await stack.query('query MetricsOwn { accounts(first: 1) { edges { node { id eventCount } } } }')).errors,
+  ).toBeUndefined();
+  const gateway = await scrape(stack.gateway.url);
+  const account = await scrape(stack.subgraphs.account.url);
+  const data = await scrape(stack.subgraphs.data.url);
+  expect(sample(gateway, 'graphql_operation_duration_seconds_count', { service: 'gateway' })).toBeGreaterThan(0);
+  expect(sample(gateway, 'graphql_operation_duration_seconds_count', { service: 'account' })).toBeUndefined();
+  expect(sample(gateway, 'db_pool_connections', { database: 'account' })).toBeUndefined();
+  expect(sample(account, 'graphql_operation_duration_seconds_count', { service: 'account' })).toBeGreaterThan(0);
+  expect(sample(account, 'graphql_operation_duration_seconds_count', { service: 'gateway' })).toBeUndefined();
+  expect(account).not.toMatch(/^gateway_subgraph_request_duration_seconds/m);
+  expect(sample(data, 'db_pool_connections', { database: 'data', state: 'total' })).toBeGreaterThan(0);
+  expect(sample(data, 'db_pool_connections', { database: 'account' })).toBeUndefined();
 });
 
 test('errors are counted by their extensions.code', async () => {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { PrismaClient } from '../generated/account/client';
 import { connectDatabase } from '../subgraphs/kit/database';
 import type { Deliver } from '../subgraphs/account/outbox/deliver';
-import { OutboxRelay, type RelayOptions } from '../subgraphs/account/outbox/relay';
+import { OutboxRelay, type RelayEvents, type RelayOptions } from '../subgraphs/account/outbox/relay';
 import type { OutboxRow } from '../subgraphs/account/outbox/store';
 
 const RELAY_OPTS: RelayOptions = { pollMs: 50, batchSize: 50, leaseMs: 30_000, maxBackoffMs: 20 };
@@ -46,8 +46,8 @@ export function useOutboxTable() {
       return Array.from({ length: count }, (_, n) => `${filePrefix}${t}-${n}`);
     },
     /** A relay on this table (stopped after each test, so that a failed one leaves no loop running). */
-    relay(deliver: Deliver, opts: Partial<RelayOptions> = {}): OutboxRelay {
-      const r = new OutboxRelay(prisma, deliver, { ...RELAY_OPTS, ...opts });
+    relay(deliver: Deliver, opts: Partial<RelayOptions> = {}, events?: RelayEvents): OutboxRelay {
+      const r = new OutboxRelay(prisma, deliver, { ...RELAY_OPTS, ...opts }, events);
       relays.push(r);
       return r;
     },

@@ -14,7 +14,7 @@ import { PrismaClient as AccountClient } from '../../generated/account/client';
 import { PrismaClient as DataClient } from '../../generated/data/client';
 import { PrismaClient as ImageClient } from '../../generated/image/client';
 import { ACCOUNTS_BY_ID } from '../../subgraphs/account/loaders';
-import { quoteCacheOf } from '../../subgraphs/account/quotes';
+import { QuoteCache } from '../../subgraphs/account/quotes';
 import { DEFAULT_LANGUAGE, quoteIndex } from '../../subgraphs/account/resolvers';
 import { EVENTS_BY_ACCOUNT } from '../../subgraphs/data/loaders';
 import { IMAGES_BY_ACCOUNT } from '../../subgraphs/image/loaders';
@@ -37,14 +37,13 @@ export function limitAggregate(opts: LimitOptions): { aggregate: Aggregate; clos
   const account = connectDatabase(AccountClient, opts.urls.account, pool);
   const data = connectDatabase(DataClient, opts.urls.data, pool);
   const image = connectDatabase(ImageClient, opts.urls.image, pool);
+  const quoteCache = new QuoteCache(account.prisma);
   const servedBy = (c: ContextName) => `${c}@${opts.instanceName}:${process.pid}`;
 
   const aggregate: Aggregate = async (id) => {
     const [accounts, quotes, events, images] = await Promise.allSettled([
       account.sql.rows<Account>(ACCOUNTS_BY_ID, [[id]]),
-      quoteCacheOf(account.prisma)
-        .of([DEFAULT_LANGUAGE])
-        .then(([quotes]) => quotes ?? []),
+      quoteCache.of([DEFAULT_LANGUAGE]).then(([quotes]) => quotes ?? []),
       data.sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[id]]),
       image.sql.rows<AccountImage>(IMAGES_BY_ACCOUNT, [[id]]),
     ]);

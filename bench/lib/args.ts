@@ -1,4 +1,8 @@
 /** Tiny `--name value` / `--flag` parser for the bench's command lines, with numeric checks. */
+import { UsageError } from '../../platform/errors';
+
+/** The CLIs' one usage error (platform/errors.ts): exit code 2. */
+export { UsageError };
 
 export interface Args {
   positional: string[];
@@ -20,10 +24,6 @@ export function parseArgs(argv: readonly string[]): Args {
     else flags.set(a.slice(2), true);
   }
   return { positional, flags };
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 /** A number flag within [min, max], or the default. */

@@ -5,8 +5,8 @@
  * /graphql (GraphQL GET with a query, POST) goes to Apollo Server unchanged. With the
  * playground off, page requests get a 404 that says so, and no asset is served.
  */
-import { ErrorCode } from '../../platform/errors';
-import { sendJson, type Route } from '../../platform/http';
+import { AppError, ErrorCode } from '../../platform/errors';
+import { sendError, type Route } from '../../platform/http';
 import { ASSET_PREFIX, asset, assetResponse } from './assets';
 import { playgroundPage } from './page';
 
@@ -15,12 +15,11 @@ export interface PlaygroundOptions {
   graphqlPath: string;
 }
 
-const disabled = (graphqlPath: string) => ({
-  error: {
-    code: ErrorCode.NOT_FOUND,
-    message: `the GraphQL playground is disabled on this gateway (PLAYGROUND=false); send GraphQL requests as POST ${graphqlPath} with content-type: application/json`,
-  },
-});
+const disabled = (graphqlPath: string) =>
+  new AppError(
+    ErrorCode.NOT_FOUND,
+    `the GraphQL playground is disabled on this gateway (PLAYGROUND=false); send GraphQL requests as POST ${graphqlPath} with content-type: application/json`,
+  );
 
 /** A browser navigating to the endpoint: GET, HTML accepted, no `query` parameter. */
 export function wantsPlaygroundPage(method: string, accept: string | undefined, search: string): boolean {
@@ -36,7 +35,7 @@ export function playgroundRoute(opts: PlaygroundOptions): Route {
       (url.pathname === opts.graphqlPath && wantsPlaygroundPage(method, req.headers.accept, url.search));
     if (pageRequest) {
       if (!opts.enabled) {
-        sendJson(res, 404, disabled(opts.graphqlPath));
+        sendError(res, disabled(opts.graphqlPath));
         return true;
       }
       const page = await playgroundPage(opts.graphqlPath);
@@ -48,10 +47,12 @@ export function playgroundRoute(opts: PlaygroundOptions): Route {
     const name = url.pathname.slice(ASSET_PREFIX.length);
     const found = opts.enabled ? asset(name) : undefined;
     if (!found) {
-      const message = opts.enabled
-        ? `no playground asset named ${JSON.stringify(name)}`
-        : disabled(opts.graphqlPath).error.message;
-      sendJson(res, 404, { error: { code: ErrorCode.NOT_FOUND, message } });
+      sendError(
+        res,
+        opts.enabled
+          ? new AppError(ErrorCode.NOT_FOUND, `no playground asset named ${JSON.stringify(name)}`)
+          : disabled(opts.graphqlPath),
+      );
       return true;
     }
     const out = assetResponse(await found, {

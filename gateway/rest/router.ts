@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
-import { HttpError, readJson, type Route } from '../../platform/http';
+import { AppError, ErrorCode } from '../../platform/errors';
+import { readJson, type Route } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 import {
@@ -85,7 +86,10 @@ function match(pattern: string, pathname: string): PathMatch | undefined {
       try {
         params[seg.slice(1)] = decodeURIComponent(actual);
       } catch {
-        throw new HttpError(400, `path segment ${JSON.stringify(actual)} is not valid percent-encoding`);
+        throw new AppError(
+          ErrorCode.BAD_USER_INPUT,
+          `path segment ${JSON.stringify(actual)} is not valid percent-encoding`,
+        );
       }
     } else if (seg !== actual) return undefined;
   }
@@ -159,7 +163,7 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
     } catch (err) {
       // A client error found before the handler ran (bad JSON, too large, bad encoding):
       // answered like the old handlers' errors, as text under their content type.
-      if (!(err instanceof HttpError) || res.headersSent) throw err;
+      if (!(err instanceof AppError) || res.headersSent) throw err;
       sendLegacy(res, err.status, err.message);
     }
     return true;

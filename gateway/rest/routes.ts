@@ -6,7 +6,7 @@
  * nothing useful can be answered, and fallbacks (see legacy.ts) otherwise.
  */
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '../../platform/errors';
+import { ErrorCode, HTTP_STATUS } from '../../platform/errors';
 import { ACCOUNT_SELECTION, PARTIAL_HEADER, RECORDED_EVENT_SELECTION, toLegacy, type GraphAccount } from './legacy';
 import type { GraphQLResult, RestResponse, RestRoute } from './router';
 
@@ -35,7 +35,7 @@ const withCode = (errors: readonly GraphQLFormattedError[] | undefined, code: Er
 function conflict(errors: readonly GraphQLFormattedError[] | undefined): RestResponse | undefined {
   if (!withCode(errors, ErrorCode.TRANSACTION_CONFLICT)) return undefined;
   return text(
-    409,
+    HTTP_STATUS[ErrorCode.TRANSACTION_CONFLICT],
     'the account was being changed by concurrent requests and this change lost to them; nothing was written, try again',
   );
 }
@@ -43,9 +43,9 @@ function conflict(errors: readonly GraphQLFormattedError[] | undefined): RestRes
 /** Maps an answer whose account is missing: client error, unknown id, or the account context down. */
 function failure(errors: readonly GraphQLFormattedError[] | undefined, id: string): RestResponse {
   const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
-  if (bad) return text(400, bad.message);
+  if (bad) return text(HTTP_STATUS[ErrorCode.BAD_USER_INPUT], bad.message);
   if (!errors?.length || withCode(errors, ErrorCode.NOT_FOUND))
-    return text(404, `Account identified by '${id}' not found`);
+    return text(HTTP_STATUS[ErrorCode.NOT_FOUND], `Account identified by '${id}' not found`);
   const lost = conflict(errors);
   if (lost) return lost;
   return {
@@ -69,11 +69,11 @@ function writeFailed(
 ): RestResponse | undefined {
   const details = errors?.map((e) => e.message) ?? [];
   const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
-  if (bad) return text(400, bad.message);
+  if (bad) return text(HTTP_STATUS[ErrorCode.BAD_USER_INPUT], bad.message);
   const reused = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_REUSED);
-  if (reused) return { status: 422, body: { error: reused.message } };
+  if (reused) return { status: HTTP_STATUS[ErrorCode.IDEMPOTENCY_KEY_REUSED], body: { error: reused.message } };
   const busy = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS);
-  if (busy) return { status: 409, body: { error: busy.message } };
+  if (busy) return { status: HTTP_STATUS[ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS], body: { error: busy.message } };
   const lost = conflict(errors);
   if (lost) return lost;
   if (withCode(errors, ErrorCode.NOT_FOUND)) return undefined;
@@ -84,7 +84,7 @@ function writeFailed(
     };
   }
   return {
-    status: 504,
+    status: HTTP_STATUS[ErrorCode.OUTCOME_UNKNOWN],
     body: {
       error: `the account context did not confirm the ${what}: it may or may not have been applied. Retry with the same Idempotency-Key header, or check with ${lookUp} before trying again`,
       details,
@@ -182,7 +182,7 @@ const accountsByName: RestRoute = {
       const page = result.data?.accounts;
       if (!page) {
         const bad = withCode(result.errors, ErrorCode.BAD_USER_INPUT);
-        if (bad) return text(400, bad.message);
+        if (bad) return text(HTTP_STATUS[ErrorCode.BAD_USER_INPUT], bad.message);
         return {
           status: 503,
           body: {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toolDatabases } from './local/bootstrap';
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
+import { UsageError } from '../../platform/errors';
 import { createLogger } from '../../platform/logger';
 import { contextFiles, deploy, resolve, status, type StatusReport } from './migrate';
 import { createMigration, CreateMigrationError } from './migration-create';
@@ -24,10 +25,9 @@ const USAGE = `usage: tsx prisma/tools/migrate-cli.ts <command> [options]
   create  --context C --name add_x [--admin-url URL]    write the next migration from schema.prisma
 contexts: ${CONTEXTS.join(', ')}`;
 
-class Usage extends Error {}
-
 function contextOf(v: string | undefined): ContextName {
-  if (!v || !CONTEXTS.includes(v as ContextName)) throw new Usage(`--context must be one of ${CONTEXTS.join(', ')}`);
+  if (!v || !CONTEXTS.includes(v as ContextName))
+    throw new UsageError(`--context must be one of ${CONTEXTS.join(', ')}`);
   return v as ContextName;
 }
 
@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger('migrate', config.logLevel);
   if (command === 'create') {
     const context = contextOf(values.context);
-    if (!values.name) throw new Usage('--name is required');
+    if (!values.name) throw new UsageError('--name is required');
     const name = values.name;
     const created = await withAdminUrl(values['admin-url'], (admin) =>
       createMigration(contextFiles(context), name, admin),
@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!['deploy', 'status', 'resolve'].includes(command ?? ''))
-    throw new Usage(`unknown command ${command ?? '(none)'}`);
+    throw new UsageError(`unknown command ${command ?? '(none)'}`);
   const dbs = await toolDatabases(config, log);
   try {
     if (command === 'deploy') {
@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
         ? { applied: values.applied }
         : undefined;
     if (!how || (values['rolled-back'] && values.applied))
-      throw new Usage('give one of --rolled-back <name> and --applied <name>');
+      throw new UsageError('give one of --rolled-back <name> and --applied <name>');
     await resolve(dbs.migrationUrls[context], contextFiles(context), how);
     console.log(
       `${context}: recorded ${'rolledBack' in how ? `${how.rolledBack} as rolled back` : `${how.applied} as applied`}`,
@@ -121,9 +121,9 @@ async function main(argv: string[]): Promise<number> {
 const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 
 main(process.argv.slice(2)).then(exit, (err: unknown) => {
-  if (err instanceof Usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return exit(2);
+    return exit(UsageError.EXIT_CODE);
   }
   console.error(err instanceof Error ? err.message : err);
   if (err instanceof CreateMigrationError) console.error(err.detail.map((l) => `  ${l}`).join('\n'));

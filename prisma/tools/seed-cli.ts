@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { migrateAll, toolDatabases, type Databases } from './local/bootstrap';
 import { loadConfig, type Config } from '../../platform/config';
+import { UsageError } from '../../platform/errors';
 import { createLogger } from '../../platform/logger';
 import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';
 
@@ -24,8 +25,6 @@ image each. Idempotent: accounts that already exist are left as they are.
 The databases come from ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL; with
 none set, the embedded PostgreSQL of \`npm start\` (EMBEDDED_PG_DIR, EMBEDDED_PG_PORT) is used,
 running or not.`;
-
-class UsageError extends Error {}
 
 /** The --accounts value, undefined when not given (the config default applies), or 'help'. */
 function parseAccounts(argv: string[]): number | undefined | 'help' {
@@ -89,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`db:seed: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return UsageError.EXIT_CODE;
   }
   let config: Config;
   try {

@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { PrismaClient } from '../../generated/account/client';
 import { defineSubgraph } from '../kit/define';
-import { createAccountLoaders } from './loaders';
+import { accountLoaders } from './loaders';
 import { graphqlDeliverer } from './outbox/deliver';
-import { OutboxRelay } from './outbox/relay';
+import { OutboxWorker } from './outbox/worker';
 import { accountResolvers } from './resolvers';
 
 export const accountSubgraph = defineSubgraph({
@@ -12,16 +12,17 @@ export const accountSubgraph = defineSubgraph({
   sdlPath: path.join(__dirname, 'schema.graphql'),
   Client: PrismaClient,
   resolvers: accountResolvers,
-  createLoaders: createAccountLoaders,
+  loaders: accountLoaders,
   idempotencyKeys: true,
   // The relay delivers this context's outbox to the data context (issue: cross-context writes).
-  workers: (prisma, config) =>
+  workers: (prisma, config, metrics) =>
     config.outbox.relay
       ? [
-          new OutboxRelay(
+          new OutboxWorker(
             prisma,
             graphqlDeliverer(config.subgraphUrls.data, config.outbox.deliveryTimeoutMs, config.subgraphSecret),
             config.outbox,
+            metrics,
           ),
         ]
       : [],

@@ -1,12 +1,13 @@
 /**
- * The per-process quote cache against the test database: PostgreSQL's own statement
- * counts show one read of the quotes table per TTL, shared by concurrent callers, and the
- * answers are the rows the migration shipped.
+ * The per-subgraph quote cache against the test database: PostgreSQL's own statement
+ * counts show one read of the quotes table per TTL, shared by concurrent callers and by
+ * every request of one subgraph, and the answers are the rows the migration shipped.
  */
 import { PrismaClient } from '../../generated/account/client';
 import { countStatements, testDatabaseUrls } from '../../tests/harness/db';
 import { connectDatabase, type Database } from '../kit/database';
-import { QuoteCache, quoteCacheOf } from './quotes';
+import { accountLoaders } from './loaders';
+import { QuoteCache } from './quotes';
 
 let database: Database<PrismaClient>;
 let clock = 0;
@@ -69,6 +70,13 @@ test('a failed read is not kept: the next call reads again', async () => {
   expect(en!.length).toBeGreaterThan(0);
 });
 
-test('one cache per database client', () => {
-  expect(quoteCacheOf(database.prisma)).toBe(quoteCacheOf(database.prisma));
+test('one cache per subgraph: its requests share one copy, another subgraph has its own', async () => {
+  const perRequest = accountLoaders(database.prisma, database.sql);
+  const reads = await quoteReads(async () => {
+    for (let request = 0; request < 3; request++) await perRequest().quotesByLanguage.load('en');
+  });
+  expect(reads).toBe(1);
+  const other = accountLoaders(database.prisma, database.sql);
+  expect(await quoteReads(() => other().quotesByLanguage.load('en'))).toBe(1);
+  expect(await quoteReads(() => perRequest().quotesByLanguage.load('en'))).toBe(0);
 });

@@ -1,7 +1,8 @@
 /**
  * Quotes are reference data shipped by a migration (a handful of rows per language), read
- * on every aggregated account view. Each process keeps the whole table in memory and reads
- * it again once the copy is older than the TTL, instead of one statement per request.
+ * on every aggregated account view. Each subgraph keeps the whole table in memory (one
+ * QuoteCache, made with its loaders: loaders.ts) and reads it again once the copy is older
+ * than the TTL, instead of one statement per request.
  * Concurrent misses share one read; a failed read is not cached. On CockroachDB the reload
  * is a follower read (kit/dialect.ts): the copy is up to a minute old anyway.
  */
@@ -44,13 +45,4 @@ export class QuoteCache {
       });
     return this.loading;
   }
-}
-
-const caches = new WeakMap<QuotesDb, QuoteCache>();
-
-/** The process's cache for this database client. */
-export function quoteCacheOf(db: QuotesDb): QuoteCache {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new QuoteCache(db)));
-  return cache;
 }

@@ -10,5 +10,5 @@ export const dataSubgraph = defineSubgraph({
   sdlPath: path.join(__dirname, 'schema.graphql'),
   Client: PrismaClient,
   resolvers: dataResolvers,
-  createLoaders: createDataLoaders,
+  loaders: (prisma, sql) => () => createDataLoaders(prisma, sql),
 });

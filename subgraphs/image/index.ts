@@ -10,6 +10,6 @@ export const imageSubgraph = defineSubgraph({
   sdlPath: path.join(__dirname, 'schema.graphql'),
   Client: PrismaClient,
   resolvers: imageResolvers,
-  createLoaders: createImageLoaders,
+  loaders: (prisma, sql) => () => createImageLoaders(prisma, sql),
   idempotencyKeys: true,
 });

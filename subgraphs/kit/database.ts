@@ -1,14 +1,13 @@
 /**
  * Connects a context's own generated Prisma client through @prisma/adapter-pg (the
- * wire protocol CockroachDB and PostgreSQL share) on a pool whose use /metrics reports,
- * exposes the same pool for prepared hot reads (sql.ts), and a readiness probe.
+ * wire protocol CockroachDB and PostgreSQL share) on a pool (whose use a subgraph's /metrics
+ * reports: define.ts), exposes the same pool for prepared hot reads (sql.ts), and a readiness probe.
  * Connections live at most POOL_MAX_LIFETIME_SECONDS: behind the load balancer a pool keeps
  * the nodes it connected to, so after a CockroachDB node drains and returns it would get no
  * connections until something closes the others; recycling every 5 minutes rebalances them.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
-import { trackPool } from '../../platform/metrics';
 import { setDialect, type Dialect } from './dialect';
 import { sqlOn, type Sql } from './sql';
 
@@ -22,8 +21,10 @@ export type PrismaClientClass<C> = new (options: { adapter: PrismaPg }) => C;
 
 export interface Database<C> {
   prisma: C;
-  /** The pool under both (for its settings and tests). */
+  /** The pool under both (for its settings, its metrics and tests). */
   pool: Pool;
+  /** The database's name (the URL's path), as metrics label it. */
+  name: string;
   /** Prepared hand-written reads on the same pool (sql.ts), for the hottest loaders. */
   sql: Sql;
   ping(): Promise<void>;
@@ -59,13 +60,13 @@ export function connectDatabase<C extends PrismaLike>(
   // already dropped the client; the next query connects anew and reports any real outage.
   // (Prisma adds a listener of its own only once it has connected; the hot reads may not wait.)
   pool.on('error', () => undefined);
-  trackPool(pool, new URL(url).pathname.slice(1) || 'default');
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new Client({ adapter });
   setDialect(prisma, opts.dialect ?? 'postgresql');
   return {
     prisma,
     pool,
+    name: new URL(url).pathname.slice(1) || 'default',
     sql: sqlOn(pool),
     ping: async () => {
       await prisma.$queryRawUnsafe('SELECT 1');

@@ -66,7 +66,7 @@ test('the follower reads in use: quote reloads, outbox status, the accounts-by-n
         { namePrefix, first: 1 },
         {
           db: db.prisma,
-          loaders: createAccountLoaders(db.prisma, db.sql),
+          loaders: createAccountLoaders(db.sql, new QuoteCache(db.prisma)),
         },
       );
     expect(await code(accounts(pg, 'Person_'))).toBe('ok');

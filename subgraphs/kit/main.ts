@@ -2,15 +2,16 @@
 import { databaseUrlOf, loadConfigOrExit, type Config, type ContextName } from '../../platform/config';
 import { onShutdown } from '../../platform/lifecycle';
 import { createLogger } from '../../platform/logger';
+import { Metrics } from '../../platform/metrics';
 import { startSubgraph, type SubgraphDefinition } from './subgraph';
 
 export function runSubgraphProcess<Db, Loaders>(
   name: ContextName,
-  define: (databaseUrl: string, poolSize: number, config: Config) => SubgraphDefinition<Db, Loaders>,
+  define: (databaseUrl: string, poolSize: number, config: Config, metrics: Metrics) => SubgraphDefinition<Db, Loaders>,
 ): void {
   const config = loadConfigOrExit();
   const log = createLogger(`${name}-subgraph`, config.logLevel);
-  const def = define(databaseUrlOf(config, name), config.poolSize, config);
+  const def = define(databaseUrlOf(config, name), config.poolSize, config, new Metrics({ processMetrics: true }));
   if (!config.subgraphSecret)
     log.warn('SUBGRAPH_SECRET is not set: this subgraph answers any caller (development only)');
   startSubgraph(def, {

@@ -16,8 +16,8 @@ import { SIGNATURE_HEADER, check } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
-import { operationMetrics } from '../../platform/metrics';
 import type { Logger } from '../../platform/logger';
+import type { Metrics } from '../../platform/metrics';
 import { ReplayGuard } from '../../platform/replay-guard';
 import { maskInternalErrors } from './mask';
 import type { ContextResolvers, SchemaResolvers } from './resolver-map';
@@ -50,6 +50,8 @@ export interface SubgraphDefinition<Db, Loaders> {
   /** Fresh loaders for one request. */
   createLoaders(): Loaders;
   workers: Worker[];
+  /** Where this subgraph's parts (server, pool, workers) record, and what its GET /metrics serves. */
+  metrics: Metrics;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -129,7 +131,7 @@ export async function startSubgraph<Db, Loaders>(
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      operationMetrics(def.name),
+      def.metrics.operationPlugin(def.name),
       replayHeader,
     ],
     logger: log,
@@ -141,6 +143,7 @@ export async function startSubgraph<Db, Loaders>(
     {
       apollo,
       log,
+      metrics: def.metrics,
       ready: def.ping,
       context: async (req) => {
         const replay = { replayed: false };

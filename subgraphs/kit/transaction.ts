@@ -21,8 +21,7 @@
  * seeder's batches) are re-run on a serialization failure only, by `retryConflicts`. Both
  * back off through the one retry primitive, platform/retry.ts.
  */
-import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../../platform/errors';
+import { AppError, ErrorCode } from '../../platform/errors';
 import { withRetry, type RetryOptions } from '../../platform/retry';
 import { dbErrorKind, isSerializationFailure, type DbErrorKind } from './db-errors';
 
@@ -61,10 +60,7 @@ const times = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
 
 /** A write error for the client, carrying the database's own error for this process's log (kit/mask.ts). */
 const writeError = (code: ErrorCode, message: string, attempts: number, cause: unknown) =>
-  new GraphQLError(message, {
-    extensions: { code, attempts },
-    originalError: cause instanceof Error ? cause : undefined,
-  });
+  new AppError(code, message, { attempts }, { cause }).toGraphQLError();
 
 export const outcomeUnknown = (detail: string, attempts: number, cause?: unknown) =>
   writeError(

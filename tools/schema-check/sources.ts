@@ -16,10 +16,8 @@ export interface SubgraphSource {
   sdl: string;
 }
 
-/** A mistake in how the check was invoked (bad flag, ref or file): exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** A mistake in how the check was invoked (bad flag, ref or file): the CLIs' one UsageError, exit code 2. */
+export { UsageError } from '../../platform/errors';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 

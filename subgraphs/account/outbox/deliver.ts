@@ -36,12 +36,7 @@ export class DeliveryError extends Error {
 }
 
 /** GraphQL error codes that refuse this event; any other code is the data context's own trouble. */
-const EVENT_CODES = new Set<string>([
-  ErrorCode.BAD_USER_INPUT,
-  ErrorCode.CONFLICT,
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-]);
+const EVENT_CODES = new Set<string>([ErrorCode.BAD_USER_INPUT, 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
 
 const RECORD = `mutation RecordAccountEvent($input: RecordAccountEventInput!) {
   recordAccountEvent(input: $input) { id }

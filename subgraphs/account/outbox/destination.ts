@@ -4,11 +4,10 @@
  * between rounds (capped exponential backoff with jitter) and each round is a probe with
  * one row, until a delivery is answered again (acknowledged, or the event refused). Each
  * transition is logged once (warn when it goes down, info with the downtime when it is
- * back), counted in metrics, and shown in GET /outbox.
+ * back), reported to `onDown` (the relay's metrics count it), and shown in GET /outbox.
  */
 import type { Logger } from '../../../platform/logger';
 import { backoffDelay } from '../../../platform/retry';
-import { outboxMetrics } from './metrics';
 
 export interface DestinationStatus {
   up: boolean;
@@ -37,7 +36,10 @@ export class Destination {
   private failedRounds = 0;
   private lastError: string | null = null;
 
-  constructor(private readonly maxBackoffMs: number) {}
+  constructor(
+    private readonly maxBackoffMs: number,
+    private readonly onDown: () => void = () => {},
+  ) {}
 
   get up(): boolean {
     return this.downAt === null;
@@ -49,7 +51,7 @@ export class Destination {
     this.lastError = error;
     if (this.downAt !== null) return;
     this.downAt = Date.now();
-    outboxMetrics.outages.inc();
+    this.onDown();
     this.log?.warn({ error, rows }, 'outbox destination unreachable; relay paused, probing with one row');
   }
 

@@ -6,11 +6,12 @@
  * the two backoff functions, backoffMs (per row) and pauseMs (per destination).
  */
 import pino from 'pino';
-import { registry } from '../../../platform/metrics';
+import { Registry } from 'prom-client';
 import { createLogger } from '../../../platform/logger';
 import { serializable } from '../../../tests/harness/serializable';
 import { pauseMs } from './destination';
-import { backoffMs } from './relay';
+import { outboxMetrics } from './metrics';
+import { backoffMs, type OutboxRelay } from './relay';
 import { appendEvent } from './store';
 import { recorder, seqsByAccount, sleep, until, useOutboxTable } from '../../../tests/outbox-table';
 
@@ -98,7 +99,11 @@ describe('the loop', () => {
 });
 
 describe('an unreachable data context', () => {
+  // The relay's metrics on a registry of the test's own, wired as worker.ts does.
+  const registry = new Registry();
   const destinationUp = async () => (await registry.getSingleMetric('outbox_destination_up')!.get()).values[0]?.value;
+  const outages = async () =>
+    (await registry.getSingleMetric('outbox_destination_outages_total')!.get()).values[0]?.value;
 
   test('attempts stay bounded however often it is woken; once back, every row is delivered once; one log line each way', async () => {
     const accs = accounts(25);
@@ -106,7 +111,11 @@ describe('an unreachable data context', () => {
     let down = true;
     const { calls, delivered, deliverFor } = recorder({ down: () => down });
     const lines: { level: number; msg: string; downtimeMs?: number }[] = [];
-    const r = relay(deliverFor('r1'), { maxBackoffMs: 400 });
+    const r: OutboxRelay = relay(
+      deliverFor('r1'),
+      { maxBackoffMs: 400 },
+      outboxMetrics(registry, { depth: pending, destination: () => r.destination }),
+    );
     r.start(
       pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) }),
     );
@@ -129,6 +138,7 @@ describe('an unreachable data context', () => {
     expect(probes).toBeLessThanOrEqual(11);
     expect(r.destination.status()).toMatchObject({ up: false, failedRounds: probes + 1 });
     expect(await destinationUp()).toBe(0);
+    expect(await outages()).toBe(1);
 
     down = false;
     await until(async () => ((await pending()) === 0 ? true : undefined));

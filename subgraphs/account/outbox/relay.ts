@@ -7,18 +7,18 @@
  * loop backs off too.
  * A relay that dies keeps nothing: its leases run out and another relay (or itself,
  * restarted) takes the rows again. Several relays can run at once (see store.ts).
+ * The loop only reports what happens (RelayEvents); its GET /outbox route and metrics are
+ * wired to it by worker.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../../generated/account/client';
 import type { OutboxConfig } from '../../../platform/config';
-import { sendJson, type Route } from '../../../platform/http';
 import type { Logger } from '../../../platform/logger';
 import type { Worker } from '../../kit/worker';
 import { backoffDelay } from '../../../platform/retry';
 import { failureScope, type Deliver } from './deliver';
 import { Destination } from './destination';
-import { outboxMetrics, registerDepthSource, registerDestination } from './metrics';
-import { ack, claim, claimIsolation, claimIsolationWarning, fail, status, type OutboxRow } from './store';
+import { ack, claim, claimIsolation, claimIsolationWarning, fail, type OutboxRow } from './store';
 
 export type RelayOptions = Pick<OutboxConfig, 'pollMs' | 'batchSize' | 'leaseMs' | 'maxBackoffMs'> & { id?: string };
 
@@ -27,6 +27,16 @@ export const RELAY_WORKER = 'outbox-relay';
 /** Full-jitter exponential backoff (platform/retry.ts): attempt 1 waits up to 100 ms, doubling up to the cap. */
 export const backoffMs = (attempt: number, capMs: number) =>
   backoffDelay(attempt, { baseDelayMs: 100, maxDelayMs: capMs });
+
+/** What the loop reports as it works (metrics.ts counts it); each one optional. */
+export interface RelayEvents {
+  /** One delivery attempt and how it went. */
+  attempted?(outcome: 'delivered' | 'failed'): void;
+  /** A delivered row was acked: seconds from its change to the data context's acknowledgement. */
+  acknowledged?(lagSeconds: number): void;
+  /** The destination was found unreachable (the relay pauses). */
+  destinationDown?(): void;
+}
 
 export interface DrainResult {
   claimed: number;
@@ -37,13 +47,11 @@ export interface DrainResult {
 export class OutboxRelay implements Worker {
   readonly name = RELAY_WORKER;
   readonly id: string;
-  readonly routes: Route[];
   private log?: Logger;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
   private woken = false;
-  private unregister: (() => void)[] = [];
   /** Whether the data context answers; while it does not, the relay pauses and probes. */
   readonly destination: Destination;
 
@@ -51,16 +59,10 @@ export class OutboxRelay implements Worker {
     private readonly db: PrismaClient,
     private readonly deliver: Deliver,
     private readonly opts: RelayOptions,
+    private readonly events: RelayEvents = {},
   ) {
     this.id = opts.id ?? `relay-${randomUUID()}`;
-    this.destination = new Destination(opts.maxBackoffMs);
-    this.routes = [
-      async (req, res, url) => {
-        if (url.pathname !== '/outbox' || req.method !== 'GET') return false;
-        sendJson(res, 200, { ...(await status(this.db)), relay: this.id, destination: this.destination.status() });
-        return true;
-      },
-    ];
+    this.destination = new Destination(opts.maxBackoffMs, () => this.events.destinationDown?.());
   }
 
   start(log: Logger): void {
@@ -68,10 +70,6 @@ export class OutboxRelay implements Worker {
     this.log = log.child({ worker: this.name, relay: this.id });
     this.destination.log = this.log;
     this.running = true;
-    this.unregister = [
-      registerDepthSource(async () => (await status(this.db, 0)).pending),
-      registerDestination(this.destination),
-    ];
     this.loopDone = this.loop();
     void this.checkIsolation();
   }
@@ -92,7 +90,6 @@ export class OutboxRelay implements Worker {
     this.running = false;
     this.wakeUp?.();
     await this.loopDone;
-    for (const unregister of this.unregister.splice(0)) unregister();
   }
 
   /** Cuts the idle sleep short; a pause for an unreachable destination runs its course. */
@@ -113,7 +110,7 @@ export class OutboxRelay implements Worker {
     await ack(this.db, this.id, delivered);
     const now = Date.now();
     for (const row of rows)
-      if (delivered.includes(row.id)) outboxMetrics.lag.observe((now - row.occurredAt.getTime()) / 1000);
+      if (delivered.includes(row.id)) this.events.acknowledged?.((now - row.occurredAt.getTime()) / 1000);
     const failures = rows.flatMap((row, i) => {
       const outcome = outcomes[i]!;
       return outcome === true ? [] : [{ row, error: message(outcome.error), scope: failureScope(outcome.error) }];
@@ -145,10 +142,10 @@ export class OutboxRelay implements Worker {
   private async deliverOne(row: OutboxRow): Promise<true | { error: unknown }> {
     try {
       await this.deliver(row);
-      outboxMetrics.deliveries.inc({ outcome: 'delivered' });
+      this.events.attempted?.('delivered');
       return true;
     } catch (error) {
-      outboxMetrics.deliveries.inc({ outcome: 'failed' });
+      this.events.attempted?.('failed');
       return { error };
     }
   }

@@ -1,0 +1,28 @@
+/**
+ * The gateway's own series, on its process's registry (platform/metrics.ts): each subgraph
+ * call's latency and outcome (resilience.ts), and the queries answered by an identical one
+ * already in flight (dedup.ts).
+ */
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { LATENCY_BUCKETS } from '../platform/metrics';
+
+export class GatewayMetrics {
+  readonly subgraphRequests: Histogram<'subgraph' | 'outcome'>;
+  readonly deduplicated: Counter<'subgraph'>;
+
+  constructor(registry: Registry) {
+    this.subgraphRequests = new Histogram({
+      name: 'gateway_subgraph_request_duration_seconds',
+      help: 'Gateway requests to each subgraph, retries included, by outcome',
+      labelNames: ['subgraph', 'outcome'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.deduplicated = new Counter({
+      name: 'gateway_subgraph_deduplicated_total',
+      help: 'Subgraph queries answered by an identical request already in flight, by subgraph',
+      labelNames: ['subgraph'] as const,
+      registers: [registry],
+    });
+  }
+}
