@@ -17,7 +17,9 @@ export interface SubgraphSource {
 }
 
 /** A mistake in how the check was invoked (bad flag, ref or file): the CLIs' one UsageError, exit code 2. */
-export { UsageError } from '../../platform/errors';
+import { UsageError } from '../../platform/errors';
+
+export { UsageError };
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
