@@ -115,8 +115,8 @@ export const notFound = (what: string, id: string) =>
 
 /**
  * A command line a CLI does not accept (unknown option, bad value, missing argument): the
- * CLI prints the message (and its usage) and exits with EXIT_CODE. Runtime CLIs (gateway/,
- * subgraphs/) and tooling CLIs (prisma/tools/, bench/) share it from here.
+ * CLI prints the message (and its usage) and exits with EXIT_CODE. The tooling CLIs (tools/,
+ * prisma/tools/, bench/) share it from here.
  */
 export class UsageError extends Error {
   override name = 'UsageError';
