@@ -19,6 +19,9 @@ import { svgChart } from './report/chart';
 import { CHROMIUM } from './report/png';
 import { writeReport } from './report/write';
 import { analyzeFault } from './scenarios/common';
+import { graphqlBody } from './load/spec';
+import type { TargetResult } from './measure';
+import { ratios } from './report/bench-report';
 import { insertAccounts, insertEvents, insertImages, removeFixtures, uniquePrefix } from '../tests/harness/fixtures';
 import { testDatabaseUrls } from '../tests/harness/db';
 import { startStack, type Stack } from '../tests/harness/stack';
@@ -211,5 +214,42 @@ describe('baselines answer exactly what the gateway answers', () => {
     } finally {
       await limit.close();
     }
+  });
+
+  test('the page and hot shapes: our gateway answers them without errors, the page after its cursor', async () => {
+    const post = async (body: string) =>
+      (await (
+        await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      ).json()) as {
+        data?: { accounts: { edges: { node: { id: string } }[] } };
+        errors?: unknown;
+      };
+    const page = await post(graphqlBody('page', id));
+    expect(page.errors).toBeUndefined();
+    expect(page.data!.accounts.edges.every((e) => e.node.id > id)).toBe(true);
+    const hot = await post(graphqlBody('hot', id));
+    expect(hot.errors).toBeUndefined();
+    expect(graphqlBody('hot', 'a')).toBe(graphqlBody('hot', 'b'));
+  });
+});
+
+describe('ratios within each round', () => {
+  const result = (id: string, rps: number[]) =>
+    ({ id, runs: rps.map((x, i) => ({ round: i + 1, throughput: { rps: x } })) }) as unknown as TargetResult;
+
+  test('median and spread of the per-round ratios, a target only where one is set', () => {
+    const by = new Map(
+      [
+        result('ours-graphql', [300, 200, 400]),
+        result('hive-rust-graphql', [200, 200, 100]),
+        result('hive-js-graphql', [100, 100, 100]),
+      ].map((r) => [r.id, r] as const),
+    );
+    const rust = ratios(by, 50).find((r) => r.name === 'aggregated view: ours / Hive Gateway, Rust planner')!;
+    expect(rust).toMatchObject({ value: 1.5, spread: [1, 4], target: '>= 1.5x', met: true });
+    const js = ratios(by, 50).find((r) => r.name === 'aggregated view: ours / Hive Gateway, JS planner')!;
+    expect(js).toMatchObject({ value: 3, spread: [2, 4] });
+    expect(js.target).toBeUndefined();
+    expect(ratios(by, 50).some((r) => r.name.includes('stock'))).toBe(false);
   });
 });

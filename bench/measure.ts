@@ -1,6 +1,7 @@
 /**
- * One target's turn in `npm run bench`. First turn: its answer compared with our gateway's,
- * its SQL statements per request counted, a fixed-rate run. Every turn (one per round): a
+ * One target's turn in `npm run bench` on one shape of request (load/spec.ts: the aggregated
+ * view, a page at a random offset, the hot document). First turn: its answer compared with our
+ * gateway's; on the view also its SQL statements per request counted and a fixed-rate run. Every turn (one per round): a
  * throughput run with autocannon in its own process, after waiting for an idle CPU, with the
  * CPU each process used per request (from /proc) and the CPU anything else used meanwhile.
  * Rounds keep the best throughput run: on a shared machine the best is the least disturbed.
@@ -20,7 +21,7 @@ import {
   type ProcessGroups,
 } from './lib/proc';
 import { runLoad } from './load/autocannon';
-import type { LoadResult, LoadSpec } from './load/spec';
+import type { LoadResult, LoadSpec, Shape } from './load/spec';
 import { aggregatedStatements } from './statements';
 import { fetchOne, type Target, type TargetContext } from './targets';
 
@@ -34,13 +35,16 @@ export interface ThroughputRun {
 }
 
 export interface TargetResult extends ThroughputRun {
+  /** The target's id, with `:page` or `:hot` for those shapes. */
   id: string;
+  target: string;
+  shape: Shape;
   label: string;
   sameAnswerAsOurs: boolean;
   /** Every round's run; the fields above are the best one's. */
   runs: ThroughputRun[];
-  /** autocannon at a fixed overall rate over one connection. */
-  fixedRate: LoadResult;
+  /** autocannon at a fixed overall rate over one connection (the view only). */
+  fixedRate?: LoadResult;
   statementsPerRequest: Record<string, number>;
   peakRssMiB: number;
 }
@@ -84,9 +88,13 @@ async function throughputRun(spec: LoadSpec, procs: ProcessGroups, round: number
   return { round, throughput, cpuMsPerRequest, foreignCpuPct };
 }
 
+/** The result id of a target on a shape: the target's id for the view, `<id>:<shape>` otherwise. */
+export const resultId = (target: string, shape: Shape) => (shape === 'view' ? target : `${target}:${shape}`);
+
 /** One turn of `target`; `previous` is its result from earlier rounds (then only throughput is measured). */
 export async function measure(
   target: Target,
+  shape: Shape,
   ctx: TargetContext,
   cluster: BenchCluster,
   cfg: MeasureConfig,
@@ -95,7 +103,8 @@ export async function measure(
   previous: TargetResult | undefined,
   log: Log,
 ): Promise<TargetResult> {
-  log(`${target.id}: round ${round} (${target.label}); load average ${(os.loadavg()[0] ?? 0).toFixed(2)}`);
+  const id = resultId(target.id, shape);
+  log(`${id}: round ${round} (${target.label}, ${shape}); load average ${(os.loadavg()[0] ?? 0).toFixed(2)}`);
   const running = await target.start(ctx);
   try {
     const baseUrl = running.service.baseUrl;
@@ -107,6 +116,7 @@ export async function measure(
     const spec: LoadSpec = {
       baseUrl,
       kind: target.kind,
+      shape,
       path: target.path,
       ids: cluster.ids,
       connections: cfg.connections,
@@ -116,20 +126,20 @@ export async function measure(
     let sameAnswerAsOurs = previous?.sameAnswerAsOurs ?? false;
     let statementsPerRequest = previous?.statementsPerRequest ?? {};
     if (first) {
-      sameAnswerAsOurs = isDeepStrictEqual(await fetchOne(baseUrl, target, first.sampleId), first.reference);
-      if (!sameAnswerAsOurs)
-        log(`${target.id}: WARNING its answer differs from our gateway's for id ${first.sampleId}`);
-      statementsPerRequest = await aggregatedStatements(cluster.adminUrl, target, baseUrl, cluster.ids);
+      sameAnswerAsOurs = isDeepStrictEqual(await fetchOne(baseUrl, target, first.sampleId, shape), first.reference);
+      if (!sameAnswerAsOurs) log(`${id}: WARNING its answer differs from our gateway's for id ${first.sampleId}`);
+      if (shape === 'view')
+        statementsPerRequest = await aggregatedStatements(cluster.adminUrl, target, baseUrl, cluster.ids);
     }
-    await quiet(target.id, cfg.quietWaitS, log);
+    await quiet(id, cfg.quietWaitS, log);
     const run = await throughputRun(spec, procs, round);
     const t = run.throughput;
     log(
-      `${target.id}: ${t.rps.toFixed(0)} req/s, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms (other work: ${run.foreignCpuPct.toFixed(0)}% of a core)`,
+      `${id}: ${t.rps.toFixed(0)} req/s, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms (other work: ${run.foreignCpuPct.toFixed(0)}% of a core)`,
     );
     let fixedRate = previous?.fixedRate;
-    if (!fixedRate) {
-      await quiet(target.id, cfg.quietWaitS, log);
+    if (!fixedRate && shape === 'view') {
+      await quiet(id, cfg.quietWaitS, log);
       // One connection: autocannon sends the second's requests one after the other, so this is
       // the latency of a request at that rate without queueing behind the load generator's own.
       fixedRate = await runLoad({
@@ -140,7 +150,7 @@ export async function measure(
         warmupS: 1,
       });
       log(
-        `${target.id}: at ${cfg.rate} req/s p50 ${fixedRate.latencyMs.p50.toFixed(2)} ms, p99 ${fixedRate.latencyMs.p99.toFixed(2)} ms`,
+        `${id}: at ${cfg.rate} req/s p50 ${fixedRate.latencyMs.p50.toFixed(2)} ms, p99 ${fixedRate.latencyMs.p99.toFixed(2)} ms`,
       );
     }
     const runs = [...(previous?.runs ?? []), run];
@@ -148,7 +158,9 @@ export async function measure(
     const peak = Math.max(previous?.peakRssMiB ?? 0, peakRssMiB(running.service.pid));
     return {
       ...best,
-      id: target.id,
+      id,
+      target: target.id,
+      shape,
       label: target.label,
       sameAnswerAsOurs,
       runs,

@@ -1,15 +1,18 @@
 /**
- * `npm run bench`: the aggregated account view, measured against the same seeded data on
- * the same machine, target after target (bench/targets.ts): req/s and p50/p95/p99 with
+ * `npm run bench`: the aggregated account view, a page of accounts at a random offset and the
+ * hot document (load/spec.ts shapes), measured against the same seeded data on the same
+ * machine, target after target (bench/targets.ts), rounds interleaved: req/s and p50/p95/p99 with
  * autocannon (its own process, fixed duration after a warm-up, random seeded ids), a
  * fixed-rate run at 50 req/s, CPU per request and peak RSS per process, SQL statements per
- * request. Prints a table with the ratios against their targets and writes
+ * request. Prints a table with the ratios against their targets (within each round: median and
+ * spread over the rounds) and writes
  * bench/results/latest.json (and latest.md, for BENCHMARKS.md).
  *
  * Options: --accounts 15000 --duration 10 --warmup 5 --connections 10 --rate 50
  *          --rate-duration 10 --rounds 3 (best of) --stack-warmup 20 (s, JIT and pools)
  *          --quiet-wait 180 (s to wait for an idle CPU before each run)
- *          --targets ours-graphql,ours-rest,stock-graphql,fanout-rest,limit-rest
+ *          --targets ours-graphql,ours-rest,stock-graphql,hive-js-graphql,hive-rust-graphql,fanout-rest,limit-rest
+ *          --shapes view,page,hot (page and hot: GraphQL targets only)
  *          --secret: production mode with SUBGRAPH_SECRET (signed subgraph requests, as `npm start`
  *          runs); only our gateway's targets then, since the stock gateway and the fan-out do not sign.
  *          --render bench/results/<file>.json: print and rewrite the tables of an earlier run, nothing measured
@@ -29,7 +32,8 @@ import { machine } from './lib/machine';
 import { peakRssMiB } from './lib/proc';
 import { startStack } from './lib/services';
 import { runLoad } from './load/autocannon';
-import { measure, type TargetResult } from './measure';
+import { SHAPES, type Shape } from './load/spec';
+import { measure, resultId, type TargetResult } from './measure';
 import { RESULTS, writeBenchReport, type BenchOutput } from './report/bench-report';
 import { pageStatements, type PageStatements } from './statements';
 import { fetchOne, TARGETS, type TargetContext } from './targets';
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
     'rate',
     'rate-duration',
     'targets',
+    'shapes',
     'secret',
     'experiment',
     'quiet-wait',
@@ -77,6 +82,13 @@ async function main(): Promise<void> {
   if (unknown.length)
     throw new UsageError(`unknown target ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
   const targets = TARGETS.filter((t) => wanted.includes(t.id));
+  const shapes = (str(args, 'shapes')?.split(',') ?? [...SHAPES]) as Shape[];
+  const badShape = shapes.filter((x) => !SHAPES.includes(x));
+  if (badShape.length) throw new UsageError(`unknown shape ${badShape.join(', ')}; known: ${SHAPES.join(', ')}`);
+  // Every target on every shape it takes (REST: the view only), interleaved in each round.
+  const turns = targets.flatMap((t) =>
+    shapes.filter((x) => x === 'view' || t.kind === 'graphql').map((shape) => ({ target: t, shape })),
+  );
   const experiments = str(args, 'experiment')?.split(',') ?? [];
   for (const e of experiments)
     if (!fs.existsSync(path.join(__dirname, 'experiments', `${e}.ts`)))
@@ -119,9 +131,10 @@ async function main(): Promise<void> {
       page = await pageStatements(cluster.adminUrl, `${stack.gateway.baseUrl}/graphql`);
       const sampleId = String(cluster.ids.first + (4242 % cluster.ids.count));
       const reference = new Map<string, unknown>();
-      for (const kind of ['graphql', 'rest'] as const) {
-        const t = TARGETS.find((x) => x.kind === kind && x.id.startsWith('ours'))!;
-        reference.set(kind, await fetchOne(stack.gateway.baseUrl, t, sampleId));
+      for (const { target, shape } of turns) {
+        const key = `${target.kind}:${shape}`;
+        const t = TARGETS.find((x) => x.kind === target.kind && x.id.startsWith('ours'))!;
+        if (!reference.has(key)) reference.set(key, await fetchOne(stack.gateway.baseUrl, t, sampleId, shape));
       }
       // Warm up the subgraphs, PostgreSQL and our gateway (JIT, pools, caches) before anything counts.
       log(`warming up the stack for ${cfg.stackWarmupS} s`);
@@ -139,9 +152,10 @@ async function main(): Promise<void> {
       }
       const ctx: TargetContext = { stack, urls: cluster.urls, logDir, nodeArgs: preload, build: build?.dir };
       for (let round = 1; round <= cfg.rounds; round++) {
-        for (const target of targets) {
-          const first = round === 1 ? { reference: reference.get(target.kind), sampleId } : undefined;
-          results.set(target.id, await measure(target, ctx, cluster, cfg, round, first, results.get(target.id), log));
+        for (const { target, shape } of turns) {
+          const first = round === 1 ? { reference: reference.get(`${target.kind}:${shape}`), sampleId } : undefined;
+          const id = resultId(target.id, shape);
+          results.set(id, await measure(target, shape, ctx, cluster, cfg, round, first, results.get(id), log));
         }
       }
       subgraphRss = Object.fromEntries(CONTEXTS.map((c) => [`${c}-subgraph`, peakRssMiB(stack.subgraphs[c].pid)]));
@@ -158,6 +172,7 @@ async function main(): Promise<void> {
       config: {
         ...cfg,
         targets: wanted,
+        shapes,
         secret,
         experiments,
         runtime: build ? 'compiled JavaScript on node' : 'TypeScript through tsx',

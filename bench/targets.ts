@@ -1,12 +1,13 @@
 /**
  * What `npm run bench` measures, one target at a time: our gateway (GraphQL and the REST
- * shim), a stock @apollo/gateway, the hand-written REST fan-out, and the limit. Each says how
+ * shim), a stock @apollo/gateway, Hive Gateway (its JavaScript planner, and its Rust query
+ * planner), the hand-written REST fan-out, and the limit. Each says how
  * it is started (the bench's own servers are separate processes on free loopback ports, started
  * only for their turn) and how a request for one id looks.
  */
 import { CONTEXTS, type ContextName } from '../platform/config';
 import { freePort } from '../prisma/tools/local/scratch';
-import { AGGREGATED_QUERY } from './load/spec';
+import { graphqlBody, type Shape } from './load/spec';
 import { serviceEnv, stackEnv, startService, type Service, type Stack } from './lib/services';
 
 export interface TargetContext {
@@ -37,15 +38,16 @@ async function own(
   entry: string,
   databases: readonly ContextName[],
   probe?: (baseUrl: string) => Promise<boolean>,
+  extraEnv: Record<string, string> = {},
 ) {
   const port = await freePort();
   const subgraphPorts = {
-    gateway: 0,
+    gateway: port, // unused by these servers, but the configuration wants a valid port
     account: ctx.stack.subgraphs.account.port,
     data: ctx.stack.subgraphs.data.port,
     image: ctx.stack.subgraphs.image.port,
   };
-  const env = serviceEnv({ ...stackEnv(subgraphPorts), BENCH_PORT: String(port) }, ctx.urls, databases);
+  const env = serviceEnv({ ...stackEnv(subgraphPorts), BENCH_PORT: String(port), ...extraEnv }, ctx.urls, databases);
   const service = await startService({
     name,
     entry,
@@ -59,9 +61,9 @@ async function own(
   return { service, stop: () => service.stop() };
 }
 
-/** The stock server has no health route: ready once it plans and answers a query. */
-const answersGraphQL = async (baseUrl: string) => {
-  const res = await fetch(`${baseUrl}/`, {
+/** The stock server and Hive have no health route of ours: ready once they plan and answer a query. */
+const answersGraphQL = (path: string) => async (baseUrl: string) => {
+  const res = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ __typename }' }),
@@ -90,7 +92,23 @@ export const TARGETS: Target[] = [
     label: 'stock @apollo/gateway + startStandaloneServer, GraphQL',
     kind: 'graphql',
     path: '/',
-    start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', [], answersGraphQL),
+    start: (ctx) => own(ctx, 'stock-gateway', 'bench/baselines/stock-gateway', [], answersGraphQL('/')),
+  },
+  {
+    id: 'hive-js-graphql',
+    label: 'Hive Gateway runtime (JavaScript query planner), GraphQL',
+    kind: 'graphql',
+    path: '/graphql',
+    start: (ctx) =>
+      own(ctx, 'hive-js', 'bench/baselines/hive-gateway', [], answersGraphQL('/graphql'), { BENCH_PLANNER: 'js' }),
+  },
+  {
+    id: 'hive-rust-graphql',
+    label: 'Hive Gateway runtime with the Rust query planner, GraphQL',
+    kind: 'graphql',
+    path: '/graphql',
+    start: (ctx) =>
+      own(ctx, 'hive-rust', 'bench/baselines/hive-gateway', [], answersGraphQL('/graphql'), { BENCH_PLANNER: 'rust' }),
   },
   {
     id: 'fanout-rest',
@@ -108,20 +126,30 @@ export const TARGETS: Target[] = [
   },
 ];
 
-/** One request for `id`, answered as parsed JSON (GraphQL: the account; REST: the body), with servedBy blanked. */
-export async function fetchOne(baseUrl: string, target: Pick<Target, 'kind' | 'path'>, id: string): Promise<unknown> {
+/**
+ * One request for `id`, answered as parsed JSON (GraphQL: the account, or the page's `data`;
+ * REST: the body), with servedBy blanked.
+ */
+export async function fetchOne(
+  baseUrl: string,
+  target: Pick<Target, 'kind' | 'path'>,
+  id: string,
+  shape: Shape = 'view',
+): Promise<unknown> {
   const res =
     target.kind === 'graphql'
       ? await fetch(`${baseUrl}${target.path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id } }),
+          body: graphqlBody(shape, id),
         })
       : await fetch(`${baseUrl}${target.path}${encodeURIComponent(id)}`);
   const text = (await res.text())
     .replace(/"servedBy":"[^"]*"/g, '"servedBy":"*"')
     .replace(/"ipAddress":"(account|quote)@[^"]*"/g, '"ipAddress":"*"');
   if (!res.ok) throw new Error(`${baseUrl}${target.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  const body = JSON.parse(text) as { data?: { account?: unknown } };
-  return target.kind === 'graphql' ? body.data?.account : body;
+  const body = JSON.parse(text) as { data?: { account?: unknown }; errors?: unknown };
+  if (target.kind === 'graphql' && body.errors)
+    throw new Error(`${baseUrl}${target.path}: errors ${text.slice(0, 300)}`);
+  return target.kind === 'rest' ? body : shape === 'view' ? body.data?.account : body.data;
 }

@@ -59,6 +59,7 @@ const schema = z
     IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SUBGRAPH_DEDUP: bool.default(true),
+    SUBGRAPH_COMPILED_EXECUTION: bool.default(true),
     SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
     SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
     OUTBOX_RELAY: bool.default(true),
@@ -135,6 +136,8 @@ export interface Config {
   };
   /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`, pruned every `pruneIntervalMs`. */
   idempotency: { ttlHours: number; pruneIntervalMs: number };
+  /** Subgraphs run queries compiled (subgraphs/kit/compiled-executor.ts); false: graphql-js executes everything. */
+  compiledExecution: boolean;
   /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
   subgraphSecret: string | undefined;
   limits: {
@@ -250,6 +253,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,
     },
     idempotency: { ttlHours: e.IDEMPOTENCY_KEY_TTL_HOURS, pruneIntervalMs: e.IDEMPOTENCY_PRUNE_INTERVAL_MS },
+    compiledExecution: e.SUBGRAPH_COMPILED_EXECUTION,
     outbox: {
       relay: e.OUTBOX_RELAY,
       pollMs: e.OUTBOX_POLL_MS,

@@ -1,27 +1,25 @@
 /**
  * The load generator, in its own process so that it does not take the servers' event loop:
  * autocannon with random ids from the seeded set (a fresh id per request through
- * `setupRequest`), a warm-up run, then the measured run. Every response time is kept so
+ * `setupRequest`: an account to view, or the cursor a page starts after), a warm-up run, then the measured run. Every response time is kept so
  * that p50/p95/p99 are exact (autocannon's own histogram has no p95). Started by
  * load/autocannon.ts with fork(); gets its LoadSpec as argv[2] and answers with one IPC
  * message, a LoadResult.
  */
 import autocannon from 'autocannon';
 import { summarize } from '../lib/stats';
-import { AGGREGATED_QUERY, type LoadResult, type LoadSpec } from './spec';
+import { graphqlBody, type LoadResult, type LoadSpec } from './spec';
 
 function options(spec: LoadSpec, durationS: number): autocannon.Options {
   const pick = () => String(spec.ids.first + Math.floor(Math.random() * spec.ids.count));
+  const shape = spec.shape ?? 'view';
   const graphql = spec.kind === 'graphql';
   const request: autocannon.Request = graphql
     ? {
         method: 'POST',
         path: spec.path,
         headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ query: AGGREGATED_QUERY, variables: { id: pick() } }),
-        }),
+        setupRequest: (req) => ({ ...req, body: graphqlBody(shape, pick()) }),
       }
     : { method: 'GET', setupRequest: (req) => ({ ...req, path: `${spec.path}${pick()}` }) };
   return {

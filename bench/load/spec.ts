@@ -1,13 +1,38 @@
 /** What the benchmark asks of one autocannon run, and what it gets back (shared by parent and child). */
 import { ACCOUNT_SELECTION } from '../../gateway/rest/legacy';
+import { encodeCursor } from '../../subgraphs/kit/validate';
 
 /** The aggregated account view as GraphQL: exactly what GET /accounts/{id} asks the graph for. */
 export const AGGREGATED_QUERY = `query AccountView($id: ID!) { account(id: $id) { ${ACCOUNT_SELECTION} } }`;
 
+/** A page of 20 accounts with their quote, image and events, after a cursor (a random offset per request). */
+export const PAGE_QUERY =
+  'query AccountPage($after: String) { accounts(first: 20, after: $after) { edges { node { id name quote { text } imageData { url } events { eventName created } } } pageInfo { hasNextPage endCursor } } }';
+
+/** The hot document: the same 50-account page in every request (a landing page, a popular list). */
+export const HOT_QUERY =
+  'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }';
+
+/**
+ * What a GraphQL request asks: 'view' the aggregated view of a random seeded id, 'page' a page
+ * after a random seeded id's cursor, 'hot' always the same HOT_QUERY (REST targets: 'view' only).
+ */
+export type Shape = 'view' | 'page' | 'hot';
+export const SHAPES: readonly Shape[] = ['view', 'page', 'hot'];
+
+/** The JSON body of a GraphQL request of `shape` for the seeded id `id`. */
+export function graphqlBody(shape: Shape, id: string): string {
+  if (shape === 'hot') return JSON.stringify({ query: HOT_QUERY });
+  if (shape === 'page') return JSON.stringify({ query: PAGE_QUERY, variables: { after: encodeCursor(id) } });
+  return JSON.stringify({ query: AGGREGATED_QUERY, variables: { id } });
+}
+
 export interface LoadSpec {
   baseUrl: string;
-  /** 'graphql': POST AGGREGATED_QUERY to `path`; 'rest': GET `${path}${id}` (path '/accounts/'). */
+  /** 'graphql': POST the shape's query to `path`; 'rest': GET `${path}${id}` (path '/accounts/'). */
   kind: 'graphql' | 'rest';
+  /** GraphQL only; default 'view'. */
+  shape?: Shape;
   path: string;
   ids: { first: number; count: number };
   connections: number;

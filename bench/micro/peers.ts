@@ -3,7 +3,8 @@
  * planner) over the same subgraphs (2,000 seeded accounts), on two shapes: the hot document
  * (the same `accounts(first: 50)` page from 10 connections at once) and the aggregated view
  * with a random seeded id per request. Rounds interleaved across the targets; req/s and p99
- * per round, ratios to ours within each round.
+ * per round, ratios to ours within each round. (`npm run bench` measures the same peers on the
+ * compiled build, with the page shape too; this one runs everything through tsx.)
  * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8]`
  */
 import os from 'node:os';
@@ -14,12 +15,9 @@ import { freePort } from '../../prisma/tools/local/scratch';
 import { num, parseArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack, type Service } from '../lib/services';
-import { AGGREGATED_QUERY } from '../load/spec';
+import { AGGREGATED_QUERY, HOT_QUERY } from '../load/spec';
 
-const HOT = JSON.stringify({
-  query:
-    'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }',
-});
+const HOT = JSON.stringify({ query: HOT_QUERY });
 
 async function load(url: string, shape: 'hot' | 'view', ids: { first: number; count: number }, durationS: number) {
   const body =

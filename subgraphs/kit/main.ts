@@ -23,6 +23,7 @@ export function runSubgraphProcess<Db, Loaders>(
     production: config.production,
     secret: config.subgraphSecret,
     idempotencyTtlHours: config.idempotency.ttlHours,
+    compiledExecution: config.compiledExecution,
   }).then(
     (running) => onShutdown(log, running.stop),
     (err: unknown) => {

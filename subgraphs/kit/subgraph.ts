@@ -19,6 +19,7 @@ import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-ke
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import { ReplayGuard } from '../../platform/replay-guard';
+import { compiledExecution, compiledExecutionGateway, type ExecutionPath } from './compiled-executor';
 import { maskInternalErrors } from './mask';
 import type { ContextResolvers, SchemaResolvers } from './resolver-map';
 import type { RetryOptions } from '../../platform/retry';
@@ -67,11 +68,15 @@ export interface SubgraphOptions {
   secret?: string;
   /** How long idempotency keys are kept. @default 24 */
   idempotencyTtlHours?: number;
+  /** Queries run compiled (kit/compiled-executor.ts); false: graphql-js executes everything. @default true */
+  compiledExecution?: boolean;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
   name: ContextName;
   servedBy: string;
+  /** Requests per execution path (kit/compiled-executor.ts); undefined with compiled execution off. */
+  executionPaths?: Readonly<Record<ExecutionPath, number>>;
   stop(): Promise<void>;
 }
 
@@ -120,8 +125,12 @@ export async function startSubgraph<Db, Loaders>(
     typeDefs: readSdl(def.sdlPath),
     resolvers: def.resolvers as SchemaResolvers,
   });
+  // Compiled execution takes Apollo Server's `gateway` hook (the only way to replace its
+  // execute step); Apollo still parses, validates and caches documents against `schema`.
+  const compiled = opts.compiledExecution === false ? undefined : compiledExecution(schema);
+  const executes = compiled ? { gateway: compiledExecutionGateway(schema, compiled) } : { schema };
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
-    schema,
+    ...executes,
     includeStacktraceInErrorResponses: !opts.production,
     formatError: maskInternalErrors(def.name, log),
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
@@ -173,6 +182,7 @@ export async function startSubgraph<Db, Loaders>(
     ...http,
     name: def.name,
     servedBy,
+    executionPaths: compiled?.paths,
     stop: async () => {
       await http.close();
       await Promise.all(def.workers.map((w) => w.stop()));
