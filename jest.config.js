@@ -1,12 +1,75 @@
-/** Unit tests beside the code (*.test.ts), integration and end-to-end tests in tests/ (*.e2e.ts). */
-module.exports = {
+/**
+ * Three test lanes (Jest projects), chosen by the file name:
+ *
+ *   *.test.ts      unit         DEFAULT. No database, no child processes, no network beyond
+ *                               in-process servers; no globalSetup, so no PostgreSQL starts
+ *                               (`npm run test:unit`, seconds). Database URLs are removed from
+ *                               its environment, so a unit test that reaches for the database fails.
+ *   *.int.test.ts  integration  Needs the test PostgreSQL (globalSetup starts one embedded
+ *                               cluster), code in-process, no full stack (`npm run test:integration`).
+ *   *.e2e.ts       e2e          Starts processes: the full stack, CLIs, PostgreSQL, git, Chromium,
+ *                               the bench smoke (`npm run test:e2e`).
+ *
+ * `npm test` runs all three in one serial pass; the cluster starts once (Jest runs a globalSetup
+ * module shared by projects once) and only when a selected test needs it.
+ * A new test file is a unit test unless its name says otherwise.
+ */
+
+/**
+ * Test files that still carry the *.test.ts name but belong to another lane, by path suffix (so
+ * they stay classified when their folder moves); renaming one to *.int.test.ts / *.e2e.ts makes
+ * its entry here unnecessary.
+ */
+const NOT_UNIT = {
+  integration: ['/embedded-postgres.test.ts'],
+  e2e: [
+    '/schema-check/breaking.test.ts', // reads the SDL at HEAD with git
+    '/schema-check/cli.test.ts',
+    '/schema-check/published.test.ts',
+    '/schema-check/repo.test.ts', // git, and scratch databases of the cluster
+  ],
+};
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const suffixes = (list) => list.map((s) => `${escapeRegExp(s)}$`);
+
+const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // The generated Prisma clients import their siblings as './x.js'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.e2e.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/generated/'],
+};
+const withDatabase = {
   globalSetup: '<rootDir>/tests/harness/global-setup.ts',
   globalTeardown: '<rootDir>/tests/harness/global-teardown.ts',
+};
+const listed = (lane) => NOT_UNIT[lane].map((s) => `<rootDir>/**/*${s}`);
+
+module.exports = {
   testTimeout: 60_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: [
+        ...common.testPathIgnorePatterns,
+        '\\.int\\.test\\.ts$',
+        ...suffixes([...NOT_UNIT.integration, ...NOT_UNIT.e2e]),
+      ],
+      setupFiles: ['<rootDir>/tests/harness/unit-environment.ts'],
+    },
+    {
+      ...common,
+      ...withDatabase,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.int.test.ts', ...listed('integration')],
+    },
+    {
+      ...common,
+      ...withDatabase,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/**/*.e2e.ts', ...listed('e2e')],
+    },
+  ],
 };

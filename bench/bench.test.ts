@@ -1,30 +1,18 @@
 /**
- * Smoke test of the load and fault lab (bench/), quick and without timing assertions:
- * percentile and per-second math, the fault analysis, the report (HTML with its inline SVG
- * chart, and chart.png through headless Chromium when /usr/bin/chromium is there), the
- * .cpuprofile summary, the open-loop generator against a local server, and the two
- * baselines (REST fan-out, limit) answering exactly the gateway's JSON for one account.
+ * Unit tests of the load and fault lab (bench/), quick and without timing assertions:
+ * percentile and per-second math, the fault analysis, the report's inline SVG chart, the
+ * .cpuprofile summary and the open-loop generator against an in-process sender. The report
+ * folder (Chromium) and the baselines against the stack: smoke.e2e.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fanoutAggregate } from './baselines/rest-fanout';
-import { limitAggregate } from './baselines/limit';
-import { accountListener, listen } from './baselines/serve';
 import { parseArgs, num, UsageError } from './lib/args';
 import { percentile, perSecond, summarize, type Sample } from './lib/stats';
 import { runOpenLoop } from './load/open-loop';
 import { summarizeProfile, type CpuProfile } from './profile-summary';
 import { svgChart } from './report/chart';
-import { CHROMIUM } from './report/png';
-import { writeReport } from './report/write';
 import { analyzeFault } from './scenarios/common';
-import { graphqlBody } from './load/spec';
 import type { TargetResult } from './measure';
 import { ratios } from './report/bench-report';
-import { insertAccounts, insertEvents, insertImages, removeFixtures, uniquePrefix } from '../tests/harness/fixtures';
-import { testDatabaseUrls } from '../tests/harness/db';
-import { startStack, type Stack } from '../tests/harness/stack';
+import { syntheticSamples } from './testing/samples';
 
 describe('statistics', () => {
   test('nearest-rank percentiles', () => {
@@ -70,14 +58,7 @@ describe('statistics', () => {
 });
 
 describe('reports', () => {
-  const samples: Sample[] = Array.from({ length: 300 }, (_, i) => ({
-    t: i * 20,
-    latencyMs: i > 100 && i < 150 ? 200 + i : 2 + (i % 7),
-    status: i > 120 && i < 140 ? 503 : 200,
-    ok: !(i > 120 && i < 140),
-    ...(i >= 140 && i < 160 ? { partial: true } : {}),
-    kind: i % 5 === 0 ? 'create' : 'read',
-  }));
+  const samples = syntheticSamples();
 
   test('the chart is an inline SVG with the three latency lines, the bars and the marks', () => {
     const svg = svgChart({
@@ -89,35 +70,6 @@ describe('reports', () => {
     expect(svg.match(/<path d="M/g)).toHaveLength(3);
     expect(svg).toContain('kill');
     expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-  });
-
-  test('a report folder: summary.json, report.html and chart.png', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-report-'));
-    try {
-      const out = await writeReport(
-        {
-          scenario: 'synthetic',
-          command: 'jest',
-          samples,
-          durationMs: 6_000,
-          headline: { failed: 19 },
-          marks: [{ t: 2_400, label: 'kill' }],
-        },
-        dir,
-      );
-      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
-      expect(summary.seconds).toHaveLength(6);
-      expect(Object.keys(summary.percentiles)).toEqual(['all', 'create', 'read']);
-      const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
-      expect(html).toContain('<svg');
-      expect(html).not.toMatch(/<script|<link|src="http/);
-      if (fs.existsSync(CHROMIUM)) {
-        expect(out.png).toBe(true);
-        expect(fs.readFileSync(path.join(dir, 'chart.png')).subarray(1, 4).toString()).toBe('PNG');
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   test('profile summary: self time by function and package, inclusive time, idle left out', () => {
@@ -158,79 +110,6 @@ test('the open-loop generator sends at its rate whatever the answers, bounded by
   expect(answered).toBe(20);
   expect(samples.filter((s) => !s.ok)).toHaveLength(5);
   expect(samples[19]!.t).toBeCloseTo(475, 0);
-});
-
-describe('baselines answer exactly what the gateway answers', () => {
-  const P = uniquePrefix('bench');
-  const id = `${P}1`;
-  let stack: Stack;
-
-  beforeAll(async () => {
-    const created = new Date('2021-03-04T05:06:07.089Z');
-    await insertAccounts([{ id, name: `${P}name`, createdAt: created }]);
-    await insertEvents([
-      { id: `${P}e1`, accountId: id, eventName: 'CREATED', created },
-      { id: `${P}e2`, accountId: id, eventName: 'UPDATED', created: new Date(created.getTime() + 1_000) },
-    ]);
-    await insertImages([{ accountId: id, url: `http://path.to.some.image/${P}.png` }]);
-    stack = await startStack({ relay: false });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await removeFixtures(P);
-  });
-
-  const gatewayGet = async (accountId: string) => {
-    const res = await fetch(`http://127.0.0.1:${stack.gateway.port}/accounts/${encodeURIComponent(accountId)}`);
-    return { status: res.status, text: await res.text() };
-  };
-
-  test('REST fan-out over the subgraphs, through its HTTP frame', async () => {
-    const urls = {
-      account: stack.subgraphs.account.url,
-      data: stack.subgraphs.data.url,
-      image: stack.subgraphs.image.url,
-    };
-    const server = await listen(accountListener(fanoutAggregate({ subgraphUrls: urls })));
-    try {
-      const expected = await gatewayGet(id);
-      expect(expected.status).toBe(200);
-      const got = await fetch(`${server.baseUrl}/accounts/${encodeURIComponent(id)}`);
-      expect(got.status).toBe(200);
-      expect(await got.text()).toBe(expected.text);
-      const missing = await fetch(`${server.baseUrl}/accounts/${P}none`);
-      expect({ status: missing.status, text: await missing.text() }).toEqual(await gatewayGet(`${P}none`));
-    } finally {
-      await server.close();
-    }
-  });
-
-  test('the limit: one process reading the three databases', async () => {
-    const limit = limitAggregate({ urls: testDatabaseUrls(), poolSize: 2, instanceName: 'test' });
-    try {
-      const expected = JSON.parse((await gatewayGet(id)).text);
-      expect(await limit.aggregate(id)).toEqual({ body: expected, missing: [] });
-      expect(await limit.aggregate(`${P}none`)).toBeNull();
-    } finally {
-      await limit.close();
-    }
-  });
-
-  test('the page and hot shapes: our gateway answers them without errors, the page after its cursor', async () => {
-    const post = async (body: string) =>
-      (await (
-        await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-      ).json()) as {
-        data?: { accounts: { edges: { node: { id: string } }[] } };
-        errors?: unknown;
-      };
-    const page = await post(graphqlBody('page', id));
-    expect(page.errors).toBeUndefined();
-    expect(page.data!.accounts.edges.every((e) => e.node.id > id)).toBe(true);
-    const hot = await post(graphqlBody('hot', id));
-    expect(hot.errors).toBeUndefined();
-    expect(graphqlBody('hot', 'a')).toBe(graphqlBody('hot', 'b'));
-  });
 });
 
 describe('ratios within each round', () => {

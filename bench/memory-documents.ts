@@ -2,8 +2,8 @@
  * `npm run bench:memory`: does the gateway's memory stay bounded when every request is a
  * different document? Each distinct document fills the per-document caches (Apollo Server's
  * parsed and validated documents, @apollo/gateway's query plans, the metrics' operation
- * labels); unbounded, they grew the gateway's RSS from 135 MB to 590 MB after 20,000
- * documents. This sends `--documents` (100,000) distinct named operations through a
+ * labels); unbounded, they grew the gateway's RSS without limit (BENCHMARKS.md, "Memory with
+ * distinct documents"). This sends `--documents` (100,000) distinct named operations through a
  * kept-alive pool and reports the gateway's resident memory as it goes and its peak
  * (VmRSS / VmHWM from /proc), against `--bound` MiB; exit code 1 when the peak is above it.
  *

@@ -1,18 +1,15 @@
 /**
  * Offline checks of the container image and the compose stack (no Docker engine here):
- * deploy/Dockerfile, its ignore file, the health check script (run for real against a local
- * server), deploy/compose/docker-compose.yml and deploy/compose/haproxy.cfg.
+ * deploy/Dockerfile (parsed: stages, users, copies, the health check, the command), its ignore
+ * file, deploy/compose/docker-compose.yml and deploy/compose/haproxy.cfg. The health check
+ * script run for real: healthcheck.e2e.ts.
  */
-import { execFile } from 'node:child_process';
-import http from 'node:http';
-import { promisify } from 'node:util';
 import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
 import {
   CONTEXTS,
   configEnvNames,
   dockerignorePatterns,
   existsInRepo,
-  freePort,
   isDockerIgnored,
   loadYaml,
   prismaConfigEnvNames,
@@ -22,92 +19,84 @@ import {
   type ContextName,
   type Doc,
 } from './testing/helpers';
+import { Dockerfile, inImage } from './testing/dockerfile';
 
-const run = promisify(execFile);
 const SECRET = 'x'.repeat(64);
 
-interface Instruction {
-  stage: string;
-  op: string;
-  args: string;
-}
-
-function dockerfile(): Instruction[] {
-  const lines = readRepo('deploy/Dockerfile')
-    .split('\n')
-    .filter((l) => !/^\s*#/.test(l));
-  const joined = lines.join('\n').replace(/\\\n/g, ' ');
-  let stage = '';
-  const out: Instruction[] = [];
-  for (const line of joined
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)) {
-    const [op = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    if (op.toUpperCase() === 'FROM') stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? '';
-    out.push({ stage, op: op.toUpperCase(), args });
-  }
-  return out;
-}
-
 describe('deploy/Dockerfile', () => {
-  const ins = dockerfile();
-  const stages = ins.filter((i) => i.op === 'FROM').map((i) => i.stage);
-  const inStage = (s: string) => ins.filter((i) => i.stage === s);
+  const df = new Dockerfile(readRepo('deploy/Dockerfile'));
+  const runtime = df.stage('runtime');
+  const migrate = df.stage('migrate');
   const ignore = dockerignorePatterns(repoPath('deploy/Dockerfile.dockerignore'));
+  const nodeModulesFrom = () => df.stage(df.copies(runtime).find((c) => c.sources.some(isNodeModules))?.from ?? '');
+  const isNodeModules = (p: string) => /(^|\/)node_modules$/.test(p);
 
-  test('multi-stage on node:20-bookworm-slim, runtime last (the default target), a migrate target', () => {
-    expect(stages).toEqual(['deps', 'build', 'migrate', 'runtime']);
-    expect(ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))?.args).toBe(
-      'NODE_IMAGE=node:20-bookworm-slim',
-    );
-    expect(ins.filter((i) => i.op === 'FROM' && /^\$\{NODE_IMAGE\}/.test(i.args)).map((i) => i.stage)).toEqual([
-      'deps',
-      'runtime',
-    ]);
+  test('multi-stage on Node 20 slim, runtime last (the default target), a migrate target', () => {
+    // `docker build` without --target builds the last stage: the runtime image.
+    expect(df.stages.at(-1)?.name).toBe('runtime');
+    expect(df.stages.map((s) => s.name)).toContain('migrate');
+    // The runtime starts from the plain Node image (nothing of the build stages but what it copies),
+    // the same image its node_modules were installed on (native modules match Node and libc).
+    expect(runtime.parent).toBeUndefined();
+    expect(df.image(runtime)).toMatch(/^node:20[.\d]*-\w+-slim$/);
+    expect(df.image(nodeModulesFrom())).toBe(df.image(runtime));
   });
 
   test('build: npm ci without downloading the schema engine, build, dev dependencies pruned', () => {
-    const runs = ins.filter((i) => i.op === 'RUN').map((i) => `${i.stage}: ${i.args}`);
-    expect(runs).toContainEqual(expect.stringMatching(/^deps: PRISMA_SCHEMA_ENGINE_BINARY=\S+ npm ci\b/));
-    expect(runs).toContainEqual(expect.stringMatching(/^build: npm run build .*npm prune --omit=dev/));
-    expect(runs).toContainEqual(expect.stringMatching(/^migrate: .*prisma/));
+    const build = nodeModulesFrom();
+    const commands = df.commands(build);
+    const ci = commands.findIndex((c) => /\bnpm ci\b/.test(c));
+    expect(commands[ci]).toMatch(/(^|\s)PRISMA_SCHEMA_ENGINE_BINARY=\/\S+ /);
+    const compile = commands.indexOf('npm run build');
+    const prune = commands.findIndex((c) => /^npm prune\b.*--omit=dev\b/.test(c));
+    expect([ci >= 0, compile > ci, prune > compile]).toEqual([true, true, true]);
+    // The migrate image fetches the schema engine at build time (the job needs no network).
+    expect(df.commands(migrate, false)).toContainEqual(expect.stringMatching(/\bprisma\b/));
   });
 
   test('runtime: only dist, production node_modules and the health check; non-root; HEALTHCHECK on /live', () => {
-    const rt = inStage('runtime');
-    const fromBuild = rt.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args);
-    expect(fromBuild).toEqual([
-      '--from=build /app/package.json ./package.json',
-      '--from=build /app/node_modules ./node_modules',
-      '--from=build /app/dist ./dist',
-    ]);
-    const user = rt.filter((i) => i.op === 'USER').pop()?.args ?? 'root';
-    expect(user).not.toMatch(/^(root|0)(:|$)/);
-    const hc = rt.find((i) => i.op === 'HEALTHCHECK')?.args ?? '';
-    expect(hc).toMatch(/CMD \["node", "healthcheck\.js", "\/live"\]/);
-    expect(rt.find((i) => i.op === 'CMD')?.args).toBe('["node", "dist/gateway/main.js"]');
+    const workdir = df.workdir(runtime);
+    const copies = df.copies(runtime);
+    // From the build stage (dev dependencies pruned): package.json, node_modules and dist, in the working directory.
+    const fromStages = copies.filter((c) => c.from !== undefined);
+    expect(new Set(fromStages.map((c) => c.from))).toEqual(new Set([nodeModulesFrom().name]));
+    const copied = fromStages.flatMap((c) =>
+      c.sources.map((src) => ({
+        src: src.replace(`${df.workdir(nodeModulesFrom())}/`, ''),
+        dest: inImage(workdir, c.dest),
+      })),
+    );
+    expect(copied.map((c) => c.src).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+    for (const c of copied) expect(c.dest).toBe(inImage(workdir, c.src));
+    // From the build context: the health check script only.
+    const fromContext = copies.filter((c) => c.from === undefined);
+    expect(fromContext.flatMap((c) => c.sources)).toEqual(['deploy/docker/healthcheck.js']);
+    // Not root, by name or uid.
+    expect(df.user(runtime)).not.toMatch(/^(root|0)(:|$)/);
+    // The HEALTHCHECK runs that script with node against /live.
+    const hc = df.healthcheck(runtime);
+    expect(hc?.argv[0]).toBe('node');
+    expect(inImage(workdir, hc?.argv[1] ?? '')).toBe(inImage(workdir, fromContext[0]?.dest ?? ''));
+    expect(hc?.argv.slice(2)).toEqual(['/live']);
+    // The default process is the compiled gateway.
+    expect(sourceOfCommand(df.cmd(runtime))).toBe('gateway/main.ts');
     expect(existsInRepo('gateway/main.ts')).toBe(true);
   });
 
   test('migrate: non-root, runs prisma migrate deploy with an existing config', () => {
-    const mg = inStage('migrate');
-    expect(mg.filter((i) => i.op === 'USER').pop()?.args).toBe('node');
-    const cmd = JSON.parse(mg.find((i) => i.op === 'CMD')?.args ?? '[]') as string[];
+    expect(df.user(migrate)).not.toMatch(/^(root|0)(:|$)/);
+    const cmd = df.cmd(migrate);
     expect(cmd.slice(0, 4)).toEqual(['npx', 'prisma', 'migrate', 'deploy']);
     expect(existsInRepo(cmd[cmd.indexOf('--config') + 1] ?? '')).toBe(true);
   });
 
   test('every COPY source from the build context exists and is not ignored', () => {
-    const sources = ins
-      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from='))
-      .flatMap((i) =>
-        i.args
-          .split(/\s+/)
-          .filter((a) => !a.startsWith('--'))
-          .slice(0, -1),
-      );
+    const sources = df.stages.flatMap((stage) =>
+      df
+        .copies(stage)
+        .filter((c) => c.from === undefined)
+        .flatMap((c) => c.sources),
+    );
     expect(sources).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -148,36 +137,6 @@ describe('deploy/Dockerfile', () => {
     ]) {
       expect([dropped, isDockerIgnored(dropped, ignore)]).toEqual([dropped, true]);
     }
-  });
-});
-
-describe('deploy/docker/healthcheck.js', () => {
-  const check = async (env: Record<string, string>, path = '/live') =>
-    run(process.execPath, [repoPath('deploy/docker/healthcheck.js'), path], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    }).then(
-      () => 0,
-      (err: { code?: number }) => err.code ?? -1,
-    );
-
-  test('passes when this container’s server answers 200, fails on 503 or when nothing listens', async () => {
-    const status: Record<string, number> = { '/live': 200, '/ready': 503 };
-    const server = http.createServer((req, res) => res.writeHead(status[req.url ?? ''] ?? 404).end());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = String((server.address() as { port: number }).port);
-    const others = {
-      ACCOUNT_PORT: String(await freePort()),
-      DATA_PORT: String(await freePort()),
-      IMAGE_PORT: String(await freePort()),
-    };
-    try {
-      expect(await check({ GATEWAY_PORT: port, ...others })).toBe(0);
-      expect(await check({ ...others, GATEWAY_PORT: others.ACCOUNT_PORT, DATA_PORT: port })).toBe(0);
-      expect(await check({ GATEWAY_PORT: port, ...others }, '/ready')).toBe(1);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
-    expect(await check({ GATEWAY_PORT: port, ...others })).toBe(1);
   });
 });
 

@@ -4,9 +4,8 @@
  * Service, the jobs and the four Deployments have the right images, commands, probes,
  * resources and non-root security contexts, every reference to a Secret or ConfigMap key
  * exists, every environment validates with platform/config.ts, and only the public Service
- * leads to the database.
+ * leads to the database. What kubectl renders of them: k8s-kubectl.e2e.ts.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
 import {
@@ -310,19 +309,4 @@ test('only the StatefulSet and the init job name a CockroachDB node; all else us
     for (const url of Object.values(s.stringData as Record<string, string>))
       expect(new URL(url).host).toBe('cockroachdb-public:26257');
   }
-});
-
-const kubectl = (() => {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-(kubectl ? test : test.skip)('kubectl kustomize renders the whole set (when kubectl is installed)', () => {
-  const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-  expect(out.match(/^kind: /gm)?.length).toBe(all.length);
-  expect(out).toContain('namespace: account-graph');
 });

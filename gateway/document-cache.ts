@@ -2,13 +2,14 @@
  * The gateway's per-document caches, bounded. Every distinct document a client sends is
  * parsed and validated once and its query plan made once; Apollo Server and
  * @apollo/gateway keep both, each by default in an LRU of "30 MiB" measured as the JSON
- * length of the cached objects, while a parsed document takes 3 to 5 times that on the heap
- * (graphql-js keeps every token). Unbounded in practice: 20,000 distinct documents took the
- * gateway from 135 to 590 MB (bench/memory-documents.ts, BENCHMARKS.md).
+ * length of the cached objects, while a parsed document takes several times that on the heap
+ * (graphql-js keeps every token). Unbounded in practice: distinct documents grew the
+ * gateway's memory without limit (bench/memory-documents.ts; the numbers are in
+ * BENCHMARKS.md, "Memory with distinct documents").
  *
  * Parsed documents: an LRU weighed by the length of the document's source text (a parsed
- * document costs 45 to 90 bytes of heap per source character), at most
- * DOCUMENT_CACHE_SOURCE_CHARS characters (about 20 to 35 MiB of heap). Query plans:
+ * document's heap grows with its source: BENCHMARKS.md has the bytes per character), at most
+ * DOCUMENT_CACHE_SOURCE_CHARS characters. Query plans:
  * @apollo/gateway's own LRU with a smaller approximate size (QUERY_PLAN_CACHE_MIB).
  * Operations a client repeats stay cached; a stream of one-off documents evicts the oldest.
  */

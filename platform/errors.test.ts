@@ -78,7 +78,9 @@ test('no code without a use: each one is sent by some runtime code', () => {
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) return files(p);
-      return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && p !== __filename.replace(/\.test\.ts$/, '.ts')
+      return e.name.endsWith('.ts') &&
+        !/\.(test|e2e)\.ts$/.test(e.name) &&
+        p !== __filename.replace(/\.test\.ts$/, '.ts')
         ? [p]
         : [];
     });

@@ -5,8 +5,8 @@
  *
  * Why not the global `fetch`: Node 20's fetch wraps every string body and every response
  * in web streams and `AbortSignal.timeout` adds a DOMException-carrying signal per call;
- * profiled under load it was 45 % of the gateway's CPU (BENCHMARKS.md). `Pool.request`
- * costs a fifth of that per call.
+ * profiled under load it was the gateway's largest CPU item, and `Pool.request` costs a
+ * fraction of its CPU per call (BENCHMARKS.md has both numbers).
  *
  * What its failures mean (not sent, lost, a deadline) is platform/network-errors.ts's to say.
  */

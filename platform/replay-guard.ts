@@ -3,8 +3,8 @@
  * within SIGNATURE_TOLERANCE_MS of its time, so the guard remembers every signature it
  * admitted for that long, and refuses the same one again.
  *
- * Bounded: at most `maxEntries` signatures are remembered (19 MB of heap for 100,000,
- * measured; they come only from holders of the secret, never from an attacker, since a
+ * Bounded: at most `maxEntries` signatures are remembered (BENCHMARKS.md has the heap they
+ * take; they come only from holders of the secret, never from an attacker, since a
  * signature that does not verify is not admitted). When full, the signature with the oldest time is forgotten and the guard's
  * floor rises to that time: from then on a signature not newer than the floor is refused
  * too ("too old to be checked for replay"), since the guard could no longer tell whether it

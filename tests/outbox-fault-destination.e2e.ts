@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitReady } from './harness/processes';
+import { eventually } from './harness/eventually';
 import { expectConsistent, expectIdleAndObservable, runOutbox, waitDrained } from './outbox-invariants';
 import {
   describeLogs,
@@ -62,14 +63,6 @@ async function statusCli(): Promise<OutboxStatusBody & { relay?: string }> {
   return JSON.parse(stdout) as OutboxStatusBody;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(50)) {
-    const value = await probe();
-    if (value !== undefined) return value;
-  }
-  throw new Error(`gave up waiting ${ms} ms for ${what}`);
-}
-
 test('while the data process is down the relay pauses as a whole: bounded attempts, one log line each way, every row delivered once after', () =>
   stack.explained(async () => {
     const prefix = stack.track(`fault-${RUN}d-`);
@@ -85,9 +78,11 @@ test('while the data process is down the relay pauses as a whole: bounded attemp
       writer.phase = 'down';
       await stack.data.kill('SIGKILL');
       // The relay notices at its next delivery (the writer keeps giving it some).
-      await until('the relay to report the destination down', async () =>
-        (await stack.outboxStatus()).destination?.up === false ? true : undefined,
-      );
+      await eventually(async () => (await stack.outboxStatus()).destination?.up === false, {
+        what: 'the relay to report the destination down',
+        timeoutMs: 5_000,
+        intervalMs: 50,
+      });
       // Measure from here: the round that found it down is behind us.
       const [failed0, attempts0, t0] = [sample(await stack.metricsText(), FAILED), await attempts(prefix), Date.now()];
       await sleep(MEASURE_MS);
@@ -102,11 +97,11 @@ test('while the data process is down the relay pauses as a whole: bounded attemp
 
       writer.phase = 'back';
       await waitReady(stack.spawnData());
-      await until(
-        'the relay to report the destination up',
-        async () => ((await stack.outboxStatus()).destination?.up ? true : undefined),
-        10_000,
-      );
+      await eventually(async () => (await stack.outboxStatus()).destination?.up === true, {
+        what: 'the relay to report the destination up',
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
       await sleep(500);
       await writer.stop();
       const drainMs = await waitDrained(stack, prefix);

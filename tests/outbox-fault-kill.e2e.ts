@@ -9,6 +9,7 @@
  * and no account lacks its event (tests/outbox-invariants.ts).
  */
 import { testDatabaseUrls, withClient } from './harness/db';
+import { heldWithin } from './harness/eventually';
 import { waitReady } from './harness/processes';
 import {
   deliveredButUnacked,
@@ -37,14 +38,12 @@ test('A: no acknowledged create is lost or doubled when the account and data pro
       // SIGKILL the account process mid-delivery: wait (bounded) until the relay holds a lease.
       const leaseSeen = await withClient(testDatabaseUrls().account, async (c) => {
         await c.query('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        for (const deadline = Date.now() + 3_000; Date.now() < deadline;) {
-          if (
-            (await c.query('SELECT 1 FROM outbox WHERE delivered_at IS NULL AND claimed_by IS NOT NULL LIMIT 1'))
-              .rowCount
-          )
-            return true;
-        }
-        return false;
+        return heldWithin(
+          async () =>
+            ((await c.query('SELECT 1 FROM outbox WHERE delivered_at IS NULL AND claimed_by IS NOT NULL LIMIT 1'))
+              .rowCount ?? 0) > 0,
+          { timeoutMs: 3_000, intervalMs: 0 },
+        );
       });
       writer.phase = 'account-down';
       await stack.account.kill('SIGKILL');
@@ -56,8 +55,7 @@ test('A: no acknowledged create is lost or doubled when the account and data pro
 
       await stack.data.kill('SIGKILL');
       // No account process: creates fail (wait, bounded, until the writer has seen one).
-      for (const deadline = Date.now() + 3_000; !writer.unreachable.get('account-down') && Date.now() < deadline;)
-        await sleep(10);
+      await heldWithin(() => Boolean(writer.unreachable.get('account-down')), { timeoutMs: 3_000, intervalMs: 10 });
 
       // The account process comes back while the data process is still down: writes resume,
       // deliveries fail and back off.

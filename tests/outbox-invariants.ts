@@ -5,8 +5,9 @@
  * without its account and outbox row; no account without its event), and that the
  * account process reports an idle outbox on GET /outbox and GET /metrics.
  */
+import { eventually } from './harness/eventually';
 import type { Ack } from './outbox-writer';
-import { sample, sleep, sql, type OutboxProcesses, type OutboxStatusBody } from './outbox-stack';
+import { sample, sql, type OutboxProcesses, type OutboxStatusBody } from './outbox-stack';
 
 /** This run's outbox rows by state, read from the account database. */
 export async function runOutbox(prefix: string) {
@@ -40,18 +41,18 @@ export async function deliveredButUnacked(prefix: string): Promise<number> {
 /** Waits (bounded) until this run's outbox rows and then the whole outbox are delivered; returns how long it took. */
 export async function waitDrained(stack: OutboxProcesses, prefix: string, timeoutMs = 45_000): Promise<number> {
   const t0 = Date.now();
-  const deadline = t0 + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const mine = await runOutbox(prefix);
-    const all = await stack
-      .outboxStatus()
-      .catch((err: unknown) => ({ error: String(err) }) as unknown as OutboxStatusBody);
-    last = { mine, all };
-    if (mine.pending === 0 && all.pending === 0) return Date.now() - t0;
-    await sleep(100);
-  }
-  throw new Error(`the outbox did not drain within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  await eventually(
+    async () => {
+      const mine = await runOutbox(prefix);
+      const all = await stack
+        .outboxStatus()
+        .catch((err: unknown) => ({ error: String(err) }) as unknown as OutboxStatusBody);
+      if (mine.pending !== 0 || all.pending !== 0) throw new Error(JSON.stringify({ mine, all }));
+      return true;
+    },
+    { what: 'the outbox to drain', timeoutMs, intervalMs: 100 },
+  );
+  return Date.now() - t0;
 }
 
 /**

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from '../prisma/tools/local/scratch';
 import type { ContextName } from '../platform/config';
 import { adminQuery, testDatabaseUrls, withClient } from './harness/db';
+import { heldWithin } from './harness/eventually';
 import { spawnSubgraph, waitReady, type SubgraphProcess } from './harness/processes';
 
 export const RUN = randomBytes(4).toString('hex');
@@ -168,12 +169,15 @@ export function useOutboxProcesses(accountEnv: Record<string, string> = {}) {
     // The killed processes' server backends go away as soon as PostgreSQL sees their sockets
     // close; wait for that (bounded), so that the next test file starts on a quiet cluster.
     await step(async () => {
-      for (const deadline = Date.now() + 5_000; Date.now() < deadline; await sleep(50)) {
-        const [row] = await adminQuery<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'account-graph'",
-        );
-        if (row?.n === 0) break;
-      }
+      await heldWithin(
+        async () => {
+          const [row] = await adminQuery<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'account-graph'",
+          );
+          return row?.n === 0;
+        },
+        { timeoutMs: 5_000, intervalMs: 50 },
+      );
     });
     if (errors.length > 0) throw errors[0];
   });

@@ -1,6 +1,6 @@
 /**
- * The one setup of the outbox's unit tests (subgraphs/account/outbox/store-*.test.ts and
- * relay-*.test.ts; kept in tests/, out of the build), against the real test PostgreSQL
+ * The one setup of the outbox's unit tests (subgraphs/account/outbox/store-*.int.test.ts and
+ * relay-*.int.test.ts; kept in tests/, out of the build), against the real test PostgreSQL
  * (SERIALIZABLE). `useOutboxTable()`, called at a test file's top level, connects, empties
  * the outbox table before each test (the table is that file's alone while it runs: jest
  * runs the files one at a time), hands out account ids unique to each test, stops the
@@ -71,17 +71,6 @@ export function useOutboxTable() {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns a value, for at most `ms`. */
-export async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms`);
-    await sleep(25);
-  }
-}
 
 export interface Call {
   relay: string;

@@ -26,7 +26,7 @@ let origin: string;
 beforeAll(async () => {
   stack = await startStack();
   origin = new URL(stack.gateway.url).origin;
-  // prisma/tools/seed.test.ts leaves the seed ids (10000…) in the shared test database when
+  // prisma/tools/seed.int.test.ts leaves the seed ids (10000…) in the shared test database when
   // it runs first (jest's order varies): take the id over for this file.
   await sql('account', 'DELETE FROM accounts WHERE id = $1', [ACCOUNT.id]);
   await insertAccounts([ACCOUNT]);

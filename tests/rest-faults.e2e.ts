@@ -20,6 +20,7 @@ import {
   uniquePrefix,
 } from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
+import { eventually, heldWithin } from './harness/eventually';
 import { restCall, type RestReply } from './harness/rest';
 
 const P = uniquePrefix('restf');
@@ -38,16 +39,16 @@ const rest = (method: string, path: string, body?: string): Promise<Reply> =>
 
 const getAccount = () => rest('GET', `/accounts/${encodeURIComponent(ID)}`);
 
-/** Polls `call` until `done` holds; fails with the last reply after ~20 s. */
-async function until(call: () => Promise<Reply>, done: (r: Reply) => boolean): Promise<Reply> {
-  let last: Reply | undefined;
-  for (let i = 0; i < 200; i++) {
-    last = await call();
-    if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`condition not reached; last answer: ${last?.status} ${last?.headers.get(PARTIAL)} ${last?.text}`);
-}
+/** Polls `call` until `done` holds; fails with the last reply after ~30 s. */
+const until = (call: () => Promise<Reply>, done: (r: Reply) => boolean): Promise<Reply> =>
+  eventually(
+    async () => {
+      const r = await call();
+      if (!done(r)) throw new Error(`answer ${r.status} ${r.headers.get(PARTIAL)} ${r.text}`);
+      return r;
+    },
+    { what: 'the expected answer', timeoutMs: 30_000, intervalMs: 100 },
+  );
 
 let full: any; // the complete answer, taken while everything runs
 const isFull = (r: Reply) =>
@@ -197,14 +198,12 @@ test('the data database refusing connections: /health 503 {"status":"Database un
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()",
     );
     // pg_terminate_backend only signals: wait until the data subgraph's connections are really gone.
-    for (
-      let i = 0;
-      i < 100 &&
-      (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE datname = 'data' AND backend_type = 'client backend'"))
-        .length > 0;
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 50));
+    await heldWithin(
+      async () =>
+        (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE datname = 'data' AND backend_type = 'client backend'"))
+          .length === 0,
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
     const health = await rest('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.type).toMatch(/^application\/json\b/);

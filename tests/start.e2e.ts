@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, scratchDir } from '../prisma/tools/local/scratch';
 import { childrenOf, cmdlineOf, databaseUrlVariablesOf, hasProc } from './harness/proc';
+import { eventually, GiveUp } from './harness/eventually';
 import { postGraphQL } from './harness/stack';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -40,12 +41,14 @@ function launch(env: NodeJS.ProcessEnv): Launched {
 }
 
 async function waitFor(l: Launched, text: string, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!l.output().includes(text)) {
-    if (l.child.exitCode !== null) throw new Error(`launcher exited (${l.child.exitCode}):\n${l.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${l.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await eventually(
+    () => {
+      if (l.output().includes(text)) return true;
+      if (l.child.exitCode !== null) throw new GiveUp(`launcher exited (${l.child.exitCode}):\n${l.output()}`);
+      throw new Error(`its output so far:\n${l.output()}`);
+    },
+    { what: `"${text}"`, timeoutMs: ms, intervalMs: 200 },
+  );
 }
 
 /** The database URL variables of the launcher's service processes, by service (Linux /proc). */

@@ -46,7 +46,7 @@ export const randomId = (ids: { first: number; count: number }) =>
 
 /** Deadline of one load-test request. */
 export const REQUEST_TIMEOUT_MS = 5_000;
-/** The load generator's client: pooled keep-alive connections (the global fetch costs ~0.9 ms of CPU a call). */
+/** The load generator's client: pooled keep-alive connections (the global fetch costs several times its CPU a call: BENCHMARKS.md). */
 const client = new HttpClient({ timeoutMs: REQUEST_TIMEOUT_MS, connections: 256 });
 
 /** GET /accounts/{id}: ok on 200, degraded when x-partial-response names replaced parts. */

@@ -3,7 +3,7 @@
 --   __CTX__            the context (account | data | image): database "__CTX__",
 --                      roles "__CTX___migrator" and "__CTX___app"
 --   __IF_NOT_EXISTS__  "IF NOT EXISTS" on CockroachDB (re-runs are harmless); empty on
---                      PostgreSQL, which the tests run it on (deploy/sql-setup.test.ts)
+--                      PostgreSQL, which the tests run it on (deploy/sql-setup.e2e.ts)
 -- Written in the subset CockroachDB and PostgreSQL both accept. No passwords here: an
 -- insecure CockroachDB refuses to store one (setup.sh sets them in secure mode).
 

@@ -1,6 +1,6 @@
 /**
  * dbErrorKind against the shapes errors really arrive in (pg, @prisma/adapter-pg's
- * DriverAdapterError, Prisma's known-request errors); subgraphs/account/writes.test.ts
+ * DriverAdapterError, Prisma's known-request errors); subgraphs/account/writes.int.test.ts
  * checks the same kinds on errors a real PostgreSQL and real sockets produce.
  */
 import { dbErrorKind, type DbErrorKind } from './db-errors';

@@ -2,11 +2,11 @@
  * Hand-written SELECTs for a context's hottest reads (the DataLoaders' batched lookups),
  * on the same pg pool as its Prisma client. Prisma stays the schema of record and does every
  * write and every other read; these statements are checked against it by
- * subgraphs/kit/sql.test.ts (same rows, same types as Prisma's findMany).
+ * subgraphs/kit/sql.e2e.ts (same rows, same types as Prisma's findMany).
  *
- * Why: under load Prisma's runtime (query interpretation, result mapping) was a third of each
- * subgraph's CPU; the same batched SELECT costs 0.17 ms of client CPU through pg against
- * 0.40 ms through Prisma (bench/micro/prisma-cost.ts, BENCHMARKS.md). Statements are
+ * Why: under load Prisma's runtime (query interpretation, result mapping) was the largest item
+ * of each subgraph's CPU profile, and the same batched SELECT costs far less client CPU through
+ * pg than through Prisma (bench/micro/prisma-cost.ts; the numbers are in BENCHMARKS.md). Statements are
  * prepared (named) once per connection, which saves PostgreSQL/CockroachDB the parse and plan.
  */
 import { types, type Pool } from 'pg';

@@ -135,7 +135,7 @@ export async function startSubgraph<Db, Loaders>(
     formatError: maskInternalErrors(def.name, log),
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
-    // (about 45 of 160 µs of Apollo CPU per `_entities` request, bench/micro/subgraph-plugins.ts); this
+    // (a good part of Apollo's CPU per `_entities` request: bench/micro/subgraph-plugins.ts, BENCHMARKS.md); this
     // stack sets no cache hints and sends no traces to Apollo.
     plugins: [
       ApolloServerPluginCacheControlDisabled(),

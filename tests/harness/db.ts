@@ -2,11 +2,15 @@
 import { Client } from 'pg';
 import { CONTEXTS, type ContextName } from '../../platform/config';
 
+/** Why a URL is missing: unit tests (*.test.ts) get no database (jest.config.js). */
+const NO_DATABASE =
+  'not set: the test database is for the integration and e2e lanes (name the file *.int.test.ts or *.e2e.ts and run it through jest); unit tests (*.test.ts) have none';
+
 export function testDatabaseUrls(): Record<ContextName, string> {
   return Object.fromEntries(
     CONTEXTS.map((c) => {
       const url = process.env[`${c.toUpperCase()}_DATABASE_URL`];
-      if (!url) throw new Error(`${c.toUpperCase()}_DATABASE_URL not set: run the tests through jest (global-setup)`);
+      if (!url) throw new Error(`${c.toUpperCase()}_DATABASE_URL ${NO_DATABASE}`);
       return [c, url];
     }),
   ) as Record<ContextName, string>;
@@ -14,7 +18,7 @@ export function testDatabaseUrls(): Record<ContextName, string> {
 
 export function adminUrl(database = 'postgres'): string {
   const url = process.env.TEST_ADMIN_DATABASE_URL;
-  if (!url) throw new Error('TEST_ADMIN_DATABASE_URL not set: run the tests through jest (global-setup)');
+  if (!url) throw new Error(`TEST_ADMIN_DATABASE_URL ${NO_DATABASE}`);
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();

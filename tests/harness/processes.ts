@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { withDatabaseUrls, type ContextName } from '../../platform/config';
 import { testDatabaseUrls } from './db';
+import { eventually, GiveUp } from './eventually';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEEP_OUTPUT = 64 * 1024;
@@ -87,20 +88,17 @@ export function spawnSubgraph(context: ContextName, port: number, env: Record<st
 
 /** Polls GET /ready (the process serves and reaches its database) until 200; fails if the process exits first. */
 export async function waitReady(p: SubgraphProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!p.alive())
-      throw new Error(
-        `${p.context} subgraph exited (${p.child.exitCode ?? p.child.signalCode}) before it was ready:\n${p.output()}`,
-      );
-    try {
-      const res = await fetch(`${p.baseUrl}/ready`, { signal: AbortSignal.timeout(1_000) });
+  await eventually(
+    async () => {
+      if (!p.alive())
+        throw new GiveUp(
+          `${p.context} subgraph exited (${p.child.exitCode ?? p.child.signalCode}) before it was ready:\n${p.output()}`,
+        );
+      const res = await fetch(`${p.baseUrl}/ready`, { signal: AbortSignal.timeout(1_000) }); // throws: not listening yet
       await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${p.context} subgraph was not ready at ${p.baseUrl}/ready within ${timeoutMs} ms:\n${p.output()}`);
+      if (!res.ok) throw new Error(`/ready answered ${res.status}; output:\n${p.output()}`);
+      return true;
+    },
+    { what: `${p.context} subgraph ready at ${p.baseUrl}/ready`, timeoutMs, intervalMs: 100 },
+  );
 }

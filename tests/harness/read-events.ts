@@ -1,5 +1,5 @@
 /**
- * For sql.test.ts: reads the events of the accounts given as arguments through the prepared
+ * For subgraphs/kit/sql.e2e.ts: reads the events of the accounts given as arguments through the prepared
  * hot read, in this process's own time zone (set TZ), and prints them as JSON.
  * Usage: TZ=America/New_York DATA_DATABASE_URL=... node --import tsx read-events.ts <id>...
  */

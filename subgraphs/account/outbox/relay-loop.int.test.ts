@@ -13,7 +13,8 @@ import { pauseMs } from './destination';
 import { outboxMetrics } from './metrics';
 import { backoffMs, type OutboxRelay } from './relay';
 import { appendEvent } from './store';
-import { recorder, seqsByAccount, sleep, until, useOutboxTable } from '../../../tests/outbox-table';
+import { eventually } from '../../../tests/harness/eventually';
+import { recorder, seqsByAccount, sleep, useOutboxTable } from '../../../tests/outbox-table';
 
 const { prisma, accounts, relay, pending, insertPerAccount } = useOutboxTable();
 const log = createLogger('outbox-relay-test', 'silent');
@@ -30,7 +31,7 @@ describe('the loop', () => {
     await sleep(100);
     const ids: string[] = [];
     for (const acc of accs) for (let i = 0; i < 2; i++) ids.push(await append(acc));
-    await until(async () => ((await pending()) === 0 ? true : undefined));
+    await eventually(async () => (await pending()) === 0);
     expect(
       delivered()
         .map((c) => c.id)
@@ -44,7 +45,7 @@ describe('the loop', () => {
     const { calls, deliverFor } = recorder({ refuse: (_, n) => n <= 2 });
     relay(deliverFor('r1')).start(log);
     const id = await append(a);
-    const row = await until(
+    const row = await eventually(
       async () => (await prisma.outboxEvent.findFirst({ where: { id, deliveredAt: { not: null } } })) ?? undefined,
     );
     expect(row).toMatchObject({ attempts: 3, lastError: null });
@@ -58,11 +59,11 @@ describe('the loop', () => {
     const r = relay(deliverFor('r1'), { pollMs: 600_000 });
     const first = await append(a);
     r.start(log);
-    await until(async () => (delivered().some((c) => c.id === first) ? true : undefined));
+    await eventually(() => delivered().some((c) => c.id === first));
     await sleep(200); // let it go back to sleep
     const second = await append(b);
     r.wake();
-    await until(async () => (delivered().some((c) => c.id === second) ? true : undefined));
+    await eventually(() => delivered().some((c) => c.id === second));
     expect(delivered().map((c) => c.id)).toEqual([first, second]);
   });
 
@@ -141,7 +142,7 @@ describe('an unreachable data context', () => {
     expect(await outages()).toBe(1);
 
     down = false;
-    await until(async () => ((await pending()) === 0 ? true : undefined));
+    await eventually(async () => (await pending()) === 0);
     expect(
       delivered()
         .map((c) => c.id)

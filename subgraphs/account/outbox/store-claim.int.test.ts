@@ -4,7 +4,8 @@
  * the lease holder), and status().
  */
 import { ack, claim, fail, status } from './store';
-import { until, useOutboxTable } from '../../../tests/outbox-table';
+import { eventually } from '../../../tests/harness/eventually';
+import { useOutboxTable } from '../../../tests/outbox-table';
 
 const { prisma, accounts } = useOutboxTable();
 const MINUTE = 60_000;
@@ -113,7 +114,7 @@ describe('claim, ack and fail', () => {
     const [a] = accounts(1) as [string];
     await insert([{ accountId: a, seq: 1 }]);
     expect(await claim(prisma, 'r1', 10, 300)).toHaveLength(1);
-    const taken = await until(async () => {
+    const taken = await eventually(async () => {
       const rows = await claim(prisma, 'r2', 10, MINUTE);
       return rows.length > 0 ? rows : undefined;
     });
