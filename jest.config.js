@@ -15,23 +15,6 @@
  * A new test file is a unit test unless its name says otherwise.
  */
 
-/**
- * Test files that still carry the *.test.ts name but belong to another lane, by path suffix (so
- * they stay classified when their folder moves); renaming one to *.int.test.ts / *.e2e.ts makes
- * its entry here unnecessary.
- */
-const NOT_UNIT = {
-  integration: ['/embedded-postgres.test.ts'],
-  e2e: [
-    '/schema-check/breaking.test.ts', // reads the SDL at HEAD with git
-    '/schema-check/cli.test.ts',
-    '/schema-check/published.test.ts',
-    '/schema-check/repo.test.ts', // git, and scratch databases of the cluster
-  ],
-};
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const suffixes = (list) => list.map((s) => `${escapeRegExp(s)}$`);
-
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
@@ -43,7 +26,6 @@ const withDatabase = {
   globalSetup: '<rootDir>/tests/harness/global-setup.ts',
   globalTeardown: '<rootDir>/tests/harness/global-teardown.ts',
 };
-const listed = (lane) => NOT_UNIT[lane].map((s) => `<rootDir>/**/*${s}`);
 
 module.exports = {
   testTimeout: 60_000,
@@ -52,24 +34,20 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/**/*.test.ts'],
-      testPathIgnorePatterns: [
-        ...common.testPathIgnorePatterns,
-        '\\.int\\.test\\.ts$',
-        ...suffixes([...NOT_UNIT.integration, ...NOT_UNIT.e2e]),
-      ],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
       setupFiles: ['<rootDir>/tests/harness/unit-environment.ts'],
     },
     {
       ...common,
       ...withDatabase,
       displayName: 'integration',
-      testMatch: ['<rootDir>/**/*.int.test.ts', ...listed('integration')],
+      testMatch: ['<rootDir>/**/*.int.test.ts'],
     },
     {
       ...common,
       ...withDatabase,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/**/*.e2e.ts', ...listed('e2e')],
+      testMatch: ['<rootDir>/**/*.e2e.ts'],
     },
   ],
 };
