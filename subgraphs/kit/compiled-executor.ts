@@ -15,7 +15,7 @@
  * - a request whose variables do not coerce: graphql-jit reports it before any resolver runs,
  *   and graphql-js is asked again for its exact errors (Apollo Server recognises those as
  *   BAD_USER_INPUT by their AST nodes, which graphql-jit's errors do not carry).
- * Tests: subgraphs/kit/compiled-executor.test.ts compares both paths on the gateway's documents.
+ * Tests: tests/compiled-execution.e2e.ts runs both paths side by side on the gateway's documents.
  */
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
