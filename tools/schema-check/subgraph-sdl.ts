@@ -4,7 +4,7 @@
  *
  * By default each subgraph is started in this process as the real HTTP server
  * (subgraphs/kit/subgraph.ts startSubgraph with the context's own factory), on a free
- * port, and asked over HTTP. That is cheap (~0.5 s for three) and needs no database: the
+ * port, and asked over HTTP. That is cheap (BENCHMARKS.md has the time) and needs no database: the
  * factories build a Prisma client over @prisma/adapter-pg, whose pool connects on the first
  * query, and startSubgraph queries nothing (readiness is only probed by /ready). They get
  * an unreachable URL (127.0.0.1:1), so a stray query would fail fast instead of touching a
