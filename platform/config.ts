@@ -2,106 +2,13 @@
  * All configuration is read and validated here, once. Every process calls
  * `loadConfig()` and takes the part it needs; nothing else reads process.env.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { z } from 'zod';
+import { envSchema, type Env } from './env-schema';
+
+export type { Env };
 
 export const CONTEXTS = ['account', 'data', 'image'] as const;
 export type ContextName = (typeof CONTEXTS)[number];
-
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
-const postgresUrl = z
-  .string()
-  .url()
-  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
-  .optional();
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL');
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
-
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    INSTANCE_NAME: z.string().min(1).default(os.hostname()),
-    GATEWAY_PORT: port(4000),
-    ACCOUNT_PORT: port(4001),
-    DATA_PORT: port(4002),
-    IMAGE_PORT: port(4003),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    // Any subset: a subgraph process is given only its own context's URL.
-    ACCOUNT_DATABASE_URL: postgresUrl,
-    DATA_DATABASE_URL: postgresUrl,
-    IMAGE_DATABASE_URL: postgresUrl,
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-    DATABASE_DIALECT: z.enum(['postgresql', 'cockroachdb']).default('postgresql'),
-    ACCOUNT_SUBGRAPH_URL: httpUrl.optional(),
-    DATA_SUBGRAPH_URL: httpUrl.optional(),
-    IMAGE_SUBGRAPH_URL: httpUrl.optional(),
-    SUPERGRAPH_PATH: z.string().min(1).default(path.resolve(__dirname, '../gateway/supergraph.graphql')),
-    GATEWAY_COMPOSE_AT_START: bool.default(false),
-    EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve('.data/postgres')), // relative to the working directory
-    EMBEDDED_PG_PORT: port(54329),
-    SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),
-    TX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
-    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
-    SUBGRAPH_MUTATION_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
-      .number()
-      .int()
-      .min(24, 'must be at least 24 (clients may retry for a day)')
-      .max(24 * 30)
-      .default(24),
-    IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
-    SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-    SUBGRAPH_DEDUP: bool.default(true),
-    SUBGRAPH_COMPILED_EXECUTION: bool.default(true),
-    SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
-    SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
-    OUTBOX_RELAY: bool.default(true),
-    OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
-    OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(50),
-    OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-    OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-    OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
-    SUBGRAPH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
-    QUERY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
-    QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(30),
-    QUERY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
-    QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(50),
-    QUERY_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1_024)
-      .max(100 * 1024 * 1024)
-      .default(1024 * 1024),
-    // Unset: on, except with NODE_ENV=production.
-    PLAYGROUND: bool.optional(),
-    INTROSPECTION: bool.optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.SUBGRAPH_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SUBGRAPH_SECRET'],
-        message: 'is required in production: subgraphs must answer only the gateway',
-      });
-    }
-    if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OUTBOX_DELIVERY_TIMEOUT_MS'],
-        message: 'must be shorter than OUTBOX_LEASE_MS, or two relays could deliver one row at once',
-      });
-    }
-  });
-
-export type Env = z.infer<typeof schema>;
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -186,7 +93,7 @@ export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Confi
 
 /** A variable's schema without its default / optional wrapper. */
 function fieldSchema(name: string): unknown {
-  let field = (schema.shape as Record<string, unknown>)[name];
+  let field = (envSchema.shape as Record<string, unknown>)[name];
   while (field && typeof (field as { unwrap?: unknown }).unwrap === 'function')
     field = (field as { unwrap(): unknown }).unwrap();
   return field;
@@ -212,7 +119,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | und
 /** Parses and validates configuration; throws ConfigError naming every bad variable, on one line. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(raw);
+  const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => describeIssue(i, raw)).join('; ')}`);
   }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CONTEXTS, type ContextName } from '../../platform/config';
+import { envSchema } from '../../platform/env-schema';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const repoPath = (...parts: string[]) => path.join(repoRoot, ...parts);
@@ -14,21 +15,9 @@ export const readRepo = (...parts: string[]) => fs.readFileSync(repoPath(...part
 export const existsInRepo = (p: string) => fs.existsSync(repoPath(p));
 export { CONTEXTS, type ContextName };
 
-/**
- * The variable names of platform/config.ts's zod schema, read from its source: the keys of
- * the `.object({ ... })` literal (one `NAME: ...` per line).
- */
+/** The variable names platform/config.ts reads: the keys of its zod schema (platform/env-schema.ts). */
 export function configEnvNames(): Set<string> {
-  const source = readRepo('platform/config.ts');
-  const start = source.indexOf('.object({');
-  if (start < 0) throw new Error('platform/config.ts: no .object({ ... }) schema found');
-  const names = new Set<string>();
-  for (const line of source.slice(start).split('\n').slice(1)) {
-    if (/^\s*\}\)/.test(line)) break;
-    const m = /^\s+([A-Z][A-Z0-9_]*)\s*:/.exec(line);
-    if (m?.[1]) names.add(m[1]);
-  }
-  return names;
+  return new Set(Object.keys(envSchema.shape));
 }
 
 /** The variables prisma/<context>/prisma.config.ts reads (its migration URL first). */
