@@ -29,7 +29,7 @@ import { ErrorCode, graphqlError } from '../platform/errors';
 import { fetchLike, type ClientResponse, type FetchLikeInit, type HttpClient } from '../platform/http-client';
 import { isNetworkError } from '../platform/network-errors';
 import { retryPolicy } from '../platform/retry';
-import { InFlight } from './dedup';
+import { InFlight, WriteFence } from './dedup';
 import { GatewayMetrics } from './metrics';
 import { WRITE_MARKER, forwardWriteHeaders, noteReplay, writeFailure, type GatewayContext } from './writes';
 import type { Logger } from '../platform/logger';
@@ -51,6 +51,8 @@ export interface ResilienceOptions {
 export interface SubgraphClients {
   queries: HttpClient;
   mutations: HttpClient;
+  /** The gateway's write fence (dedup.ts), shared by its data sources; without it, this data source's own. */
+  fence?: WriteFence;
 }
 
 /** A failure worth retrying: the request never got a real answer (refused, reset, timed out, 5xx). */
@@ -86,6 +88,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
     secret?: string,
     metrics?: GatewayMetrics,
   ) {
+    const fence = clients.fence ?? new WriteFence();
     super({
       url,
       // Every request, first try or retry, gets its own deadline and its own signature.
@@ -98,13 +101,21 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
             ...init,
             headers: { ...headers, ...signedHeaders(secret, name, init.method ?? 'GET', input, body) },
           });
-        const answer = write || !this.inFlight ? await send() : await this.inFlight.run(`${input}\n${body}`, send);
+        if (write) {
+          // Settled (answered, failed or timed out: it may have committed): later queries are sent anew.
+          try {
+            return fetchLike(input, await send());
+          } finally {
+            fence.advance();
+          }
+        }
+        const answer = this.inFlight ? await this.inFlight.run(`${input}\n${body}`, send) : await send();
         return fetchLike(input, answer);
       }) as never,
     });
     this.metrics = metrics ?? new GatewayMetrics(new Registry());
     this.inFlight =
-      opts.dedup === false ? undefined : new InFlight(() => this.metrics.deduplicated.inc({ subgraph: name }));
+      opts.dedup === false ? undefined : new InFlight(() => this.metrics.deduplicated.inc({ subgraph: name }), fence);
     const transient = handleWhen(isTransient);
     this.retrying = retryPolicy({
       maxAttempts: opts.attempts,

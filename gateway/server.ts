@@ -25,7 +25,8 @@ import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
-import { ResilientDataSource, type ResilienceOptions } from './resilience';
+import { WriteFence } from './dedup';
+import { ResilientDataSource, type ResilienceOptions, type SubgraphClients } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
 import { healthRoute, legacyRoutes } from './rest/routes';
 import { idempotencyPlugin, type GatewayContext } from './writes';
@@ -143,10 +144,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const log = opts.log.child({ component: 'gateway' });
   const metrics = opts.metrics ?? new Metrics();
   const gatewayMetrics = new GatewayMetrics(metrics.registry);
-  // One pooled, kept-alive client for every subgraph call (platform/http-client.ts).
-  const clients = {
+  // One pooled, kept-alive client for every subgraph call (platform/http-client.ts), and one
+  // write fence: a write settled through any subgraph ends the sharing of queries in all (dedup.ts).
+  const clients: SubgraphClients = {
     queries: new HttpClient({ timeoutMs: opts.resilience.timeoutMs }),
     mutations: new HttpClient({ timeoutMs: opts.resilience.mutationTimeoutMs }),
+    fence: new WriteFence(),
   };
   const supergraphSdl = loadSupergraph(opts);
   const gateway = withoutTelemetry(

@@ -11,6 +11,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
+import type { WriteFence } from '../../gateway/dedup';
 import { ResilientDataSource, type ResilienceOptions } from '../../gateway/resilience';
 import { ErrorCode } from '../../platform/errors';
 import { HttpClient } from '../../platform/http-client';
@@ -36,12 +37,17 @@ const defaults: ResilienceOptions = {
 };
 
 /** A data source on its own clients, as the gateway builds them (the clients hold the deadlines). */
-export function dataSource(url: string, opts: Partial<ResilienceOptions> = {}, name = 'account'): ResilientDataSource {
+export function dataSource(
+  url: string,
+  opts: Partial<ResilienceOptions> = {},
+  name = 'account',
+  fence?: WriteFence,
+): ResilientDataSource {
   const options = { ...defaults, ...opts };
   const queries = new HttpClient({ timeoutMs: options.timeoutMs });
   const mutations = new HttpClient({ timeoutMs: options.mutationTimeoutMs });
   clients.push(queries, mutations);
-  return new ResilientDataSource(name, url, options, log, { queries, mutations });
+  return new ResilientDataSource(name, url, options, log, { queries, mutations, fence });
 }
 
 export const QUERY = 'query Q__account__0{account(id:"1"){id}}';
