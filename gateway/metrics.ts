@@ -1,7 +1,7 @@
 /**
  * The gateway's own series, on its process's registry (platform/metrics.ts): each subgraph
  * call's latency and outcome (resilience.ts), and the queries answered by an identical one
- * already in flight (dedup.ts).
+ * already in flight (dedup.ts), and the queries answered by another's execution (coalesce.ts).
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS } from '../platform/metrics';
@@ -9,6 +9,7 @@ import { LATENCY_BUCKETS } from '../platform/metrics';
 export class GatewayMetrics {
   readonly subgraphRequests: Histogram<'subgraph' | 'outcome'>;
   readonly deduplicated: Counter<'subgraph'>;
+  readonly coalesced: Counter;
 
   constructor(registry: Registry) {
     this.subgraphRequests = new Histogram({
@@ -22,6 +23,11 @@ export class GatewayMetrics {
       name: 'gateway_subgraph_deduplicated_total',
       help: 'Subgraph queries answered by an identical request already in flight, by subgraph',
       labelNames: ['subgraph'] as const,
+      registers: [registry],
+    });
+    this.coalesced = new Counter({
+      name: 'gateway_queries_coalesced_total',
+      help: 'Queries answered by an identical one the gateway was already executing (coalesce.ts)',
       registers: [registry],
     });
   }

@@ -25,6 +25,7 @@ import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
+import { coalescePlugin } from './coalesce';
 import { WriteFence } from './dedup';
 import { ResilientDataSource, type ResilienceOptions, type SubgraphClients } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   /** Answer introspection queries (default: not in production). */
   introspection?: boolean;
   resilience: ResilienceOptions;
+  /** Identical queries in flight answered by one execution (coalesce.ts). @default true */
+  coalesce?: boolean;
   limits: QueryLimits;
   maxBodyBytes?: number;
   /** Signs every subgraph request (the subgraphs refuse unsigned ones when they have it). */
@@ -62,6 +65,7 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   playground: config.playground,
   introspection: config.introspection,
   resilience: config.resilience,
+  coalesce: config.coalesce,
   limits: config.limits,
   maxBodyBytes: config.maxBodyBytes,
   subgraphSecret: config.subgraphSecret,
@@ -146,10 +150,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const gatewayMetrics = new GatewayMetrics(metrics.registry);
   // One pooled, kept-alive client for every subgraph call (platform/http-client.ts), and one
   // write fence: a write settled through any subgraph ends the sharing of queries in all (dedup.ts).
+  const fence = new WriteFence();
   const clients: SubgraphClients = {
     queries: new HttpClient({ timeoutMs: opts.resilience.timeoutMs }),
     mutations: new HttpClient({ timeoutMs: opts.resilience.mutationTimeoutMs }),
-    fence: new WriteFence(),
+    fence,
   };
   const supergraphSdl = loadSupergraph(opts);
   const gateway = withoutTelemetry(
@@ -192,6 +197,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       operationResolution,
       idempotencyPlugin,
       ...limits.plugins,
+      // Last: it answers from another execution only after the limits have let the query through.
+      ...(opts.coalesce === false ? [] : [coalescePlugin(fence, () => gatewayMetrics.coalesced.inc())]),
     ],
   });
   await apollo.start();

@@ -28,6 +28,8 @@ export interface Config {
   subgraphUrls: Record<ContextName, string>;
   supergraphPath: string;
   composeAtStart: boolean;
+  /** Identical queries in flight at the gateway answered by one execution (gateway/coalesce.ts). */
+  coalesce: boolean;
   embedded: { dir: string; port: number };
   seedAccounts: number;
   txMaxAttempts: number;
@@ -148,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     supergraphPath: e.SUPERGRAPH_PATH,
     composeAtStart: e.GATEWAY_COMPOSE_AT_START,
+    coalesce: e.GATEWAY_COALESCE,
     embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     seedAccounts: e.SEED_ACCOUNTS,
     txMaxAttempts: e.TX_MAX_ATTEMPTS,

@@ -42,6 +42,7 @@ export const envSchema = z
     IMAGE_SUBGRAPH_URL: httpUrl.optional(),
     SUPERGRAPH_PATH: z.string().min(1).default(path.resolve(__dirname, '../gateway/supergraph.graphql')),
     GATEWAY_COMPOSE_AT_START: bool.default(false),
+    GATEWAY_COALESCE: bool.default(true),
     EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve('.data/postgres')), // relative to the working directory
     EMBEDDED_PG_PORT: port(54329),
     SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),

@@ -72,8 +72,20 @@ async function main(): Promise<void> {
     });
   };
   const peers = [await hive('hive-js', 'js'), await hive('hive-rust', 'rust')];
+  // Our gateway once more with query coalescing off (gateway/coalesce.ts), to see what it adds.
+  const uncoalescedPort = await freePort();
+  const uncoalesced = await startService({
+    name: 'gateway-uncoalesced',
+    entry: 'gateway/main',
+    env: { ...stack.env, GATEWAY_PORT: String(uncoalescedPort), GATEWAY_COALESCE: 'false' },
+    port: uncoalescedPort,
+    logDir,
+    probe: answers,
+  });
+  peers.push(uncoalesced);
   const targets: Record<string, string> = {
     ours: `${stack.gateway.baseUrl}/graphql`,
+    'ours, coalescing off': `${uncoalesced.baseUrl}/graphql`,
     'hive (JS planner)': `${peers[0]!.baseUrl}/graphql`,
     'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql`,
   };
