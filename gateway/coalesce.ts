@@ -12,7 +12,10 @@
  * It still went through parsing, validation and the query limits itself (this runs after
  * them, in `responseForOperation`). Never mutations. Read-your-writes as in dedup.ts: a query
  * joins only an execution started since the last write settled through this gateway (the
- * same WriteFence). Nothing outlives the execution in flight.
+ * same WriteFence). Nothing outlives the execution in flight. The gateway knows no client
+ * identity (no per-client headers reach the subgraphs), so document, operation name and
+ * variables are the whole identity of a query: a gateway that adds client auth must add the
+ * caller to the key.
  */
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
