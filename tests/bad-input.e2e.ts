@@ -9,7 +9,7 @@
  * injection-looking name is stored and read back verbatim.
  */
 import { badInputCorpus } from './bad-input-corpus';
-import { countRows, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
+import { countRows, removeCreated, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
 import { JSON_HEADERS, postJson, request, type Reply } from './harness/request';
 import { startStack, type Stack } from './harness/stack';
 
@@ -38,8 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
-  await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1)', [created]);
+  await removeCreated(P, created);
 });
 
 /** Rows in every table a request could write. */

@@ -15,7 +15,7 @@ import {
   insertAccounts,
   insertEvents,
   insertImages,
-  removeFixtures,
+  removeCreated,
   sql,
   uniquePrefix,
 } from './harness/fixtures';
@@ -60,12 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
-    created,
-    P,
-  ]);
-  await sql('account', 'DELETE FROM accounts WHERE id = ANY($1)', [created]);
+  await removeCreated(P, created);
 });
 
 describe('1. an account without an image is not an image-service outage', () => {

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { insertAccounts, insertEvents, insertImages, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
+import { insertAccounts, insertEvents, insertImages, removeCreated, uniquePrefix } from './harness/fixtures';
 import { rawCall, type RawReply } from './harness/rest';
 import { startStack, type Stack } from './harness/stack';
 
@@ -86,12 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
-    created,
-    P,
-  ]);
-  await sql('account', 'DELETE FROM accounts WHERE id = ANY($1)', [created]);
+  await removeCreated(P, created);
 });
 
 test("there is a fixture for every legacy route and for the old router's redirect, 404 and 405", () => {

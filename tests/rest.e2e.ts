@@ -12,7 +12,7 @@ import {
   insertAccounts,
   insertEvents,
   insertImages,
-  removeFixtures,
+  removeCreated,
   sql,
   uniquePrefix,
 } from './harness/fixtures';
@@ -96,12 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
-    created,
-    P,
-  ]);
-  await sql('data', 'DELETE FROM account_events WHERE account_id = ANY($1)', [created]);
+  await removeCreated(P, created);
 });
 
 describe('GET /accounts/{accountId}', () => {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { SIGNATURE_HEADER, sign } from '../platform/auth';
 import { ConfigError, loadConfig, type ContextName } from '../platform/config';
-import { countRows, removeFixtures, seedAccounts, sql, uniquePrefix, type SeededAccount } from './harness/fixtures';
+import { countRows, removeCreated, seedAccounts, sql, uniquePrefix, type SeededAccount } from './harness/fixtures';
 import { postJson, request } from './harness/request';
 import { startStack, type Stack } from './harness/stack';
 
@@ -28,9 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
-  await removeFixtures(P);
-  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1)', [created]);
-  await sql('data', 'DELETE FROM account_events WHERE account_id = ANY($1)', [created]);
+  await removeCreated(P, created);
 });
 
 /** The exact body sent, and a signature for it, made for the subgraph `audience`. */

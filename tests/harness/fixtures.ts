@@ -116,6 +116,20 @@ export async function removeFixtures(prefix: string): Promise<void> {
   await sql('image', 'DELETE FROM account_images WHERE left(account_id, length($1)) = $1', [prefix]);
 }
 
+/**
+ * removeFixtures(prefix), and what a test created through the API under ids the system chose
+ * (`ids`): their outbox rows, accounts and events. For a test file's afterAll.
+ */
+export async function removeCreated(prefix: string, ids: readonly string[]): Promise<void> {
+  await removeFixtures(prefix);
+  await sql('account', 'DELETE FROM outbox WHERE account_id = ANY($1) OR left(account_id, length($2)) = $2', [
+    ids,
+    prefix,
+  ]);
+  await sql('account', 'DELETE FROM accounts WHERE id = ANY($1)', [ids]);
+  await sql('data', 'DELETE FROM account_events WHERE account_id = ANY($1)', [ids]);
+}
+
 const TABLES = { account: 'accounts', data: 'account_events', image: 'account_images' } as const;
 
 /** Rows of a context's main table (accounts, account_events, account_images), optionally filtered. */
