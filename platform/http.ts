@@ -35,6 +35,19 @@ export interface HttpServerOptions<Ctx extends BaseContext> {
   /** Where this server's requests are counted and which registry GET /metrics serves (platform/metrics.ts). */
   metrics: Metrics;
   graphqlPath?: string;
+  /**
+   * Answers a JSON POST on the GraphQL path before Apollo Server when it can (a subgraph's
+   * known compiled documents: subgraphs/kit/lean-route.ts); undefined: Apollo Server answers.
+   * Runs after `authenticate` and the body limit.
+   */
+  shortcut?: (req: IncomingMessage, body: unknown) => Promise<GraphQLAnswer | undefined>;
+}
+
+/** A complete answer on the GraphQL path. */
+export interface GraphQLAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 export function sendJson(
@@ -116,6 +129,12 @@ async function serveGraphQL<Ctx extends BaseContext>(
   }
   const isJson = (req.headers['content-type'] ?? '').includes('json');
   const body = req.method === 'POST' && isJson ? parseJson(raw) : req.method === 'POST' ? raw : undefined;
+  const answer = isJson && body !== undefined ? await opts.shortcut?.(req, body) : undefined;
+  if (answer) {
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+    return;
+  }
   const result = await opts.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMap(req), search: url.search, body },
     context: () => opts.context(req),

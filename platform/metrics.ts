@@ -11,6 +11,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from 'prom-client';
 import type { Route } from './route';
 
+/** An error as Apollo Server's plugins see it or as formatted for the client: only its code counts here. */
+type ErrorWithCode = { readonly extensions?: Readonly<Record<string, unknown>> };
+
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** What db_pool_connections reads from a pool (pg's Pool has these). */
@@ -92,22 +95,32 @@ export class Metrics {
     });
   }
 
-  /** Apollo Server plugin recording every operation's duration, outcome and error codes. */
+  /**
+   * Starts timing one GraphQL operation; the returned function records its duration, outcome
+   * and error codes once the answer's errors are known (as formatted for the client).
+   */
+  operationTimer(service: string): (operationName: string | null | undefined, errs?: readonly ErrorWithCode[]) => void {
+    const end = this.operations.startTimer({ service });
+    return (operationName, errs) => {
+      for (const e of errs ?? []) {
+        const code = e.extensions?.code;
+        this.errors.inc({ service, code: this.codes.of(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR') });
+      }
+      end({
+        operation: operationName ? this.operationNames.of(operationName) : 'anonymous',
+        outcome: errs?.length ? 'error' : 'ok',
+      });
+    };
+  }
+
+  /** Apollo Server plugin recording every operation's duration, outcome and error codes (operationTimer). */
   operationPlugin(service: string): ApolloServerPlugin {
-    const { operations, errors, operationNames, codes } = this;
     return {
-      async requestDidStart() {
-        const end = operations.startTimer({ service });
+      requestDidStart: async () => {
+        const done = this.operationTimer(service);
         return {
-          async willSendResponse({ operationName, errors: errs }) {
-            for (const e of errs ?? []) {
-              const code = e.extensions?.code;
-              errors.inc({ service, code: codes.of(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR') });
-            }
-            end({
-              operation: operationName ? operationNames.of(operationName) : 'anonymous',
-              outcome: errs?.length ? 'error' : 'ok',
-            });
+          async willSendResponse({ operationName, errors }) {
+            done(operationName, errors);
           },
         };
       },

@@ -27,21 +27,50 @@ export interface CompiledExecutionOptions {
 }
 
 /** Why a request ran on graphql-js, or that it ran compiled (for tests and metrics). */
-export type ExecutionPath = 'compiled' | 'mutation' | 'introspection' | 'not-compilable' | 'cache-full' | 'variables';
+export type ExecutionPath =
+  'lean' | 'compiled' | 'mutation' | 'introspection' | 'not-compilable' | 'cache-full' | 'variables';
+
+/** A query document that has been through Apollo Server's pipeline once and ran compiled. */
+export interface KnownDocument {
+  query: CompiledQuery;
+  /** The operation's own name (what Apollo Server's plugins see as `operationName`), null when anonymous. */
+  operationName: string | null;
+}
 
 const INTROSPECTION = /\b__(schema|type)\b/;
 
 export interface CompiledExecution {
   executor: GatewayExecutor;
-  /** Counts of requests per path since start. */
+  /** Counts of requests per path since start ('lean': answered by kit/lean-route.ts). */
   readonly paths: Record<ExecutionPath, number>;
+  /**
+   * The compiled document for this exact source text and requested operation name, once a
+   * request with them has passed Apollo Server's parsing and validation and run compiled
+   * (kit/lean-route.ts answers the next ones); undefined before.
+   */
+  known(source: string, operationName: string | undefined): KnownDocument | undefined;
+}
+
+/** What a compiled run gives: the result, or 'variables' when they did not coerce (nothing ran). */
+export async function runCompiled(
+  query: CompiledQuery,
+  context: unknown,
+  variables: Record<string, unknown> | undefined,
+): Promise<ExecutionResult | 'variables'> {
+  const result = await query.query(undefined, context, variables ?? {});
+  // No data at all: the request failed before execution (its variables); graphql-js words it.
+  if (result.data === undefined && result.errors?.length) return 'variables';
+  return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : (result as ExecutionResult);
 }
 
 export function compiledExecution(schema: GraphQLSchema, opts: CompiledExecutionOptions = {}): CompiledExecution {
   const max = opts.maxDocuments ?? 256;
   // Keyed by Apollo's query hash (SHA-256 of the source) and operation name; `null`: not compilable.
   const compiled = new Map<string, CompiledQuery | null>();
+  // Keyed by source text and requested operation name (what a request body carries).
+  const known = new Map<string, KnownDocument>();
   const paths: Record<ExecutionPath, number> = {
+    lean: 0,
     compiled: 0,
     mutation: 0,
     introspection: 0,
@@ -83,13 +112,19 @@ export function compiledExecution(schema: GraphQLSchema, opts: CompiledExecution
       query = compile(key, ctx.document, ctx.request.operationName);
     }
     if (query === null) return reference(ctx, 'not-compilable');
-    const result = await query.query(undefined, ctx.context, ctx.request.variables ?? {});
-    // No data at all: the request failed before execution (its variables); graphql-js words it.
-    if (result.data === undefined && result.errors?.length) return reference(ctx, 'variables');
+    const result = await runCompiled(query, ctx.context, ctx.request.variables);
+    if (result === 'variables') return reference(ctx, 'variables');
     paths.compiled++;
-    return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : (result as ExecutionResult);
+    const sourceKey = `${ctx.source}\n${ctx.request.operationName ?? ''}`;
+    if (!known.has(sourceKey) && known.size < max)
+      known.set(sourceKey, { query, operationName: ctx.operationName ?? null });
+    return result;
   };
-  return { executor, paths };
+  return {
+    executor,
+    paths,
+    known: (source, operationName) => known.get(`${source}\n${operationName ?? ''}`),
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import { ReplayGuard } from '../../platform/replay-guard';
 import { compiledExecution, compiledExecutionGateway, type ExecutionPath } from './compiled-executor';
+import { leanRoute } from './lean-route';
 import { maskInternalErrors } from './mask';
 import type { ContextResolvers, SchemaResolvers } from './resolver-map';
 import type { RetryOptions } from '../../platform/retry';
@@ -129,10 +130,11 @@ export async function startSubgraph<Db, Loaders>(
   // execute step); Apollo still parses, validates and caches documents against `schema`.
   const compiled = opts.compiledExecution === false ? undefined : compiledExecution(schema);
   const executes = compiled ? { gateway: compiledExecutionGateway(schema, compiled) } : { schema };
+  const formatError = maskInternalErrors(def.name, log);
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     ...executes,
     includeStacktraceInErrorResponses: !opts.production,
-    formatError: maskInternalErrors(def.name, log),
+    formatError,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
     // (a good part of Apollo's CPU per `_entities` request: bench/micro/subgraph-plugins.ts, BENCHMARKS.md); this
@@ -148,29 +150,41 @@ export async function startSubgraph<Db, Loaders>(
   await apollo.start();
   const workers = new Map(def.workers.map((w) => [w.name, w]));
   const wake = (name: string) => workers.get(name)?.wake();
+  const context = async (req: IncomingMessage): Promise<SubgraphContext<Db, Loaders>> => {
+    const replay = { replayed: false };
+    const value: SubgraphContext<Db, Loaders> & { [REPLAY_STATE]: typeof replay } = {
+      db: def.db,
+      loaders: def.createLoaders(),
+      servedBy,
+      retry: opts.retry,
+      log,
+      wake,
+      idempotencyKey: idempotencyKeyOf(req.headers),
+      idempotencyTtlHours: opts.idempotencyTtlHours ?? 24,
+      markReplayed: () => {
+        replay.replayed = true;
+      },
+      [REPLAY_STATE]: replay,
+    };
+    return value;
+  };
   const http = await startHttpServer(
     {
       apollo,
       log,
       metrics: def.metrics,
       ready: def.ping,
-      context: async (req) => {
-        const replay = { replayed: false };
-        return {
-          db: def.db,
-          loaders: def.createLoaders(),
-          servedBy,
-          retry: opts.retry,
-          log,
-          wake,
-          idempotencyKey: idempotencyKeyOf(req.headers),
-          idempotencyTtlHours: opts.idempotencyTtlHours ?? 24,
-          markReplayed: () => {
-            replay.replayed = true;
-          },
-          [REPLAY_STATE]: replay,
-        };
-      },
+      context,
+      shortcut: compiled
+        ? leanRoute({
+            execution: compiled,
+            context,
+            formatError,
+            includeStacktrace: !opts.production,
+            metrics: def.metrics,
+            service: def.name,
+          })
+        : undefined,
       routes: def.workers.flatMap((w) => w.routes ?? []),
       authenticate: opts.secret ? signatureCheck(opts.secret, def.name) : undefined,
     },
