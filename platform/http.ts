@@ -78,20 +78,27 @@ export function sendGraphQLError(res: ServerResponse, err: AppError): void {
 const tooLarge = (size: number, limit: number) =>
   new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `request body of ${size} bytes exceeds the limit of ${limit} bytes`);
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw tooLarge(declared, limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
+  if (declared > limit) return Promise.reject(tooLarge(declared, limit));
   // Past the limit the rest is read and discarded rather than abandoned: leaving the body
   // unread mid-stream wedges the keep-alive connection (server.close() then waits for
-  // keepAliveTimeout), so the 413 is sent once the request has been drained.
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  if (size > limit) throw tooLarge(size, limit);
-  return Buffer.concat(chunks).toString('utf8');
+  // keepAliveTimeout), so the 413 is sent once the request has been drained. Listeners, not
+  // `for await`: a stream's async iterator cost a few per cent of a subgraph's CPU (profiled).
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.once('error', reject);
+    req.once('close', () => reject(new Error('the request closed before its body was read'))); // after 'end': a no-op
+    req.once('end', () => {
+      if (size > limit) reject(tooLarge(size, limit));
+      else resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
+    });
+  });
 }
 
 export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
