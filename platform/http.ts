@@ -84,7 +84,8 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   // Past the limit the rest is read and discarded rather than abandoned: leaving the body
   // unread mid-stream wedges the keep-alive connection (server.close() then waits for
   // keepAliveTimeout), so the 413 is sent once the request has been drained. Listeners, not
-  // `for await`: a stream's async iterator cost a few per cent of a subgraph's CPU (profiled).
+  // `for await`: the stream's async iterator showed in the subgraphs' profile (BENCHMARKS.md,
+  // "Performance II, last pass").
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

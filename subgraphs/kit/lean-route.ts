@@ -3,8 +3,8 @@
  * once through Apollo Server's whole pipeline (parsed, validated, run compiled:
  * kit/compiled-executor.ts) is answered the next time straight from the HTTP layer — request
  * body, compiled function, JSON — without Apollo's per-request pipeline (its request context,
- * plugin hooks, header maps, response assembly), which a profile put at a sixth of a
- * subgraph's CPU, more than execution itself. A gateway sends a handful of documents over and
+ * plugin hooks, header maps, response assembly), which the profile put above execution itself
+ * (BENCHMARKS.md, "Performance II"). A gateway sends a handful of documents over and
  * over, so nearly every request it makes takes this path.
  *
  * What the client sees is what Apollo Server would send (tests/compiled-execution.e2e.ts
