@@ -1,15 +1,21 @@
 /**
  * Per-request batching for the data context: one SQL statement per batch. The events of a
- * set of accounts (every aggregated view) are a prepared statement (kit/sql.ts); counts
- * stay a Prisma groupBy.
+ * set of accounts (every aggregated view) are a prepared statement (kit/sql.ts); counts of
+ * accounts whose events the request does not read are a Prisma groupBy.
+ *
+ * `events` and `eventCount` of one account in one request agree: when the request reads both,
+ * the count is the length of the same rows (one statement, one snapshot) rather than a
+ * second statement that could see an event delivered in between (three events listed, a count
+ * of four).
  */
 import DataLoader from 'dataloader';
 import type { AccountEvent, PrismaClient } from '../../generated/data/client';
 import type { Sql } from '../kit/sql';
 
 export interface DataLoaders {
-  /** Events of one account, keyed by `${eventName ?? ''}\u0000${accountId}`. */
-  events: DataLoader<{ accountId: string; eventName: string | null }, AccountEvent[], string>;
+  /** Every event of one account, in history order; resolvers filter by name themselves. */
+  history: DataLoader<string, AccountEvent[]>;
+  /** Number of events of one account: counted from `history` when this request reads it too. */
   eventCount: DataLoader<string, number>;
 }
 
@@ -31,26 +37,32 @@ export const EVENTS_BY_ACCOUNT = {
 };
 
 export function createDataLoaders(prisma: PrismaClient, sql: Sql): DataLoaders {
+  // Which accounts' histories this request has asked for (DataLoader's own cache, by account id).
+  const asked = new Map<string, Promise<AccountEvent[]>>();
+  const history = new DataLoader<string, AccountEvent[]>(
+    async (accountIds) => {
+      const byAccount = groupBy(await sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[...accountIds]]), (r) => r.accountId);
+      return accountIds.map((id) => byAccount.get(id) ?? []);
+    },
+    { cacheMap: asked },
+  );
   return {
-    events: new DataLoader(
-      async (keys) => {
-        // One statement for the whole batch, whatever mix of filters it holds.
-        const rows = await sql.rows<AccountEvent>(EVENTS_BY_ACCOUNT, [[...new Set(keys.map((k) => k.accountId))]]);
-        const byAccount = groupBy(rows, (r) => r.accountId);
-        return keys.map((k) =>
-          (byAccount.get(k.accountId) ?? []).filter((e) => k.eventName === null || e.eventName === k.eventName),
-        );
-      },
-      { cacheKeyFn: (k) => `${k.eventName ?? ''}\u0000${k.accountId}` },
-    ),
+    history,
+    // A batch runs after every field of its level has been resolved, so by then `asked` holds
+    // the accounts whose events the same request reads.
     eventCount: new DataLoader(async (accountIds) => {
-      const counts = await prisma.accountEvent.groupBy({
-        by: ['accountId'],
-        where: { accountId: { in: [...accountIds] } },
-        _count: { _all: true },
-      });
+      const counted = accountIds.filter((id) => !asked.has(id));
+      const counts = counted.length
+        ? await prisma.accountEvent.groupBy({
+            by: ['accountId'],
+            where: { accountId: { in: counted } },
+            _count: { _all: true },
+          })
+        : [];
       const byId = new Map(counts.map((c) => [c.accountId, c._count._all]));
-      return accountIds.map((id) => byId.get(id) ?? 0);
+      return Promise.all(
+        accountIds.map(async (id) => (asked.has(id) ? (await history.load(id)).length : (byId.get(id) ?? 0))),
+      );
     }),
   };
 }

@@ -27,11 +27,11 @@ export const dataResolvers: Resolvers<Ctx> = {
   DateTime,
   Account: {
     __resolveReference: (ref) => ({ id: ref.id }),
-    events: (account, args, ctx) =>
-      ctx.loaders.events.load({
-        accountId: account.id,
-        eventName: args.eventName ? requireEventName('eventName', args.eventName) : null,
-      }),
+    events: async (account, args, ctx) => {
+      const eventName = args.eventName ? requireEventName('eventName', args.eventName) : null;
+      const events = await ctx.loaders.history.load(account.id);
+      return eventName === null ? events : events.filter((e) => e.eventName === eventName);
+    },
     eventCount: (account, _, ctx) => ctx.loaders.eventCount.load(account.id),
   },
   Mutation: {
