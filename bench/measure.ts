@@ -43,8 +43,10 @@ export interface TargetResult extends ThroughputRun {
   sameAnswerAsOurs: boolean;
   /** Every round's run; the fields above are the best one's. */
   runs: ThroughputRun[];
-  /** autocannon at a fixed overall rate over one connection (the view only). */
+  /** autocannon at a fixed overall rate over one connection: each second's requests back to back (the view only). */
   fixedRate?: LoadResult;
+  /** The same rate paced evenly, open loop (load/paced-child.ts; the view only). */
+  pacedRate?: LoadResult;
   statementsPerRequest: Record<string, number>;
   peakRssMiB: number;
 }
@@ -138,10 +140,12 @@ export async function measure(
       `${id}: ${t.rps.toFixed(0)} req/s, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms (other work: ${run.foreignCpuPct.toFixed(0)}% of a core)`,
     );
     let fixedRate = previous?.fixedRate;
+    let pacedRate = previous?.pacedRate;
     if (!fixedRate && shape === 'view') {
       await quiet(id, cfg.quietWaitS, log);
-      // One connection: autocannon sends the second's requests one after the other, so this is
-      // the latency of a request at that rate without queueing behind the load generator's own.
+      // One connection: autocannon sends each second's requests one after the other, then waits
+      // for the next second, so this is the latency of a request at that rate on a server
+      // kept busy meanwhile, without queueing behind the load generator's own.
       fixedRate = await runLoad({
         ...spec,
         connections: 1,
@@ -149,8 +153,17 @@ export async function measure(
         durationS: cfg.rateDurationS,
         warmupS: 1,
       });
+      // The same rate evenly paced, open loop: every request meets processes that have been idle
+      // since the last one (what a user at a quiet hour meets).
+      await quiet(id, cfg.quietWaitS, log);
+      pacedRate = await runLoad(
+        { ...spec, connections: 1, overallRate: cfg.rate, durationS: cfg.rateDurationS, warmupS: 1 },
+        undefined,
+        true,
+      );
       log(
-        `${id}: at ${cfg.rate} req/s p50 ${fixedRate.latencyMs.p50.toFixed(2)} ms, p99 ${fixedRate.latencyMs.p99.toFixed(2)} ms`,
+        `${id}: at ${cfg.rate} req/s in 1-s bursts p50 ${fixedRate.latencyMs.p50.toFixed(2)} ms, p99 ${fixedRate.latencyMs.p99.toFixed(2)} ms; ` +
+          `paced p50 ${pacedRate.latencyMs.p50.toFixed(2)} ms, p99 ${pacedRate.latencyMs.p99.toFixed(2)} ms`,
       );
     }
     const runs = [...(previous?.runs ?? []), run];
@@ -165,6 +178,7 @@ export async function measure(
       sameAnswerAsOurs,
       runs,
       fixedRate,
+      pacedRate,
       statementsPerRequest,
       peakRssMiB: peak,
     };

@@ -1,12 +1,15 @@
-/** Runs one autocannon load in a child process (load/autocannon-child.ts) and returns its result. */
+/**
+ * Runs one load in a child process and returns its result: autocannon (load/autocannon-child.ts),
+ * or with `paced` the open-loop generator at `spec.overallRate` (load/paced-child.ts).
+ */
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { LoadResult, LoadSpec } from './spec';
 
 /** `onMeasure` is called when the warm-up is over and the measured run starts. */
-export function runLoad(spec: LoadSpec, onMeasure?: () => void): Promise<LoadResult & { pid: number }> {
+export function runLoad(spec: LoadSpec, onMeasure?: () => void, paced = false): Promise<LoadResult & { pid: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'autocannon-child.ts'), [JSON.stringify(spec)], {
+    const child = fork(path.join(__dirname, paced ? 'paced-child.ts' : 'autocannon-child.ts'), [JSON.stringify(spec)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -89,9 +89,17 @@ export function ratios(by: Map<string, TargetResult>, rate: number): Ratio[] {
   ratio('our gateway REST shim / limit', 'ours-rest', 'limit-rest', 0.35);
   ratio('our gateway GraphQL / limit', 'ours-graphql', 'limit-rest', 0.35);
   for (const id of ['ours-graphql', 'ours-rest']) {
-    const p99 = by.get(id)?.fixedRate?.latencyMs.p99;
-    if (p99 !== undefined)
-      out.push({ name: `${id} p99 at ${rate} req/s (ms)`, value: p99, target: '<= 15 ms', met: p99 <= 15 });
+    const bursts = by.get(id)?.fixedRate?.latencyMs.p99;
+    if (bursts !== undefined)
+      out.push({
+        name: `${id} p99 at ${rate} req/s, 1-s bursts (ms)`,
+        value: bursts,
+        target: '<= 15 ms',
+        met: bursts <= 15,
+      });
+    const paced = by.get(id)?.pacedRate?.latencyMs.p99;
+    if (paced !== undefined)
+      out.push({ name: `${id} p99 at ${rate} req/s, paced (ms)`, value: paced, target: '<= 15 ms', met: paced <= 15 });
   }
   return out;
 }
@@ -106,7 +114,7 @@ export function writeBenchReport(out: BenchOutput, log: (msg: string) => void): 
     'p50 ms',
     'p95 ms',
     'p99 ms',
-    `p50/p99 @${rate}/s, 1 conn`,
+    `p50/p99 @${rate}/s: 1-s bursts; paced`,
     'errors',
     'same JSON',
     'SQL/req',
@@ -126,7 +134,10 @@ export function writeBenchReport(out: BenchOutput, log: (msg: string) => void): 
       t.latencyMs.p50,
       t.latencyMs.p95,
       t.latencyMs.p99,
-      r.fixedRate ? `${r.fixedRate.latencyMs.p50.toFixed(1)} / ${r.fixedRate.latencyMs.p99.toFixed(1)}` : '–',
+      r.fixedRate
+        ? `${r.fixedRate.latencyMs.p50.toFixed(1)} / ${r.fixedRate.latencyMs.p99.toFixed(1)}` +
+          (r.pacedRate ? `; ${r.pacedRate.latencyMs.p50.toFixed(1)} / ${r.pacedRate.latencyMs.p99.toFixed(1)}` : '')
+        : '–',
       t.errors + t.timeouts + t.non2xx + t.mismatches,
       r.sameAnswerAsOurs ? 'yes' : 'NO',
       r.statementsPerRequest.total ?? Number.NaN,
