@@ -20,6 +20,8 @@
  *          --experiment <name>[,...]: preload bench/experiments/<name>.ts into our gateway and the
  *          bench's own servers (a proposal measured without editing product code); the results go
  *          to bench/results/experiment-<names>.json, latest.json is left alone.
+ *          A run of some targets or shapes only writes bench/results/partial.json (and .md), --secret
+ *          secret.json; only a whole run replaces latest.json.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -175,6 +177,8 @@ async function main(): Promise<void> {
         shapes,
         secret,
         experiments,
+        // A subset of the targets or shapes is not a run of the bench: kept out of latest.json.
+        partial: wanted.length < TARGETS.length || shapes.length < SHAPES.length,
         runtime: build ? 'compiled JavaScript on node' : 'TypeScript through tsx',
         seeded: cluster.seeded,
       },

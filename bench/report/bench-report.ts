@@ -1,6 +1,6 @@
 /**
  * The results of `npm run bench`: the ratios against their targets, the tables on stdout,
- * and bench/results/<name>.json and .md (latest, secret, or experiment-<names>).
+ * and bench/results/<name>.json and .md (latest, secret, partial, or experiment-<names>).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -190,7 +190,13 @@ export function writeBenchReport(out: BenchOutput, log: (msg: string) => void): 
   fs.mkdirSync(RESULTS, { recursive: true });
   const json = JSON.stringify({ ...out, ratios: rat }, null, 2);
   const experiments = (out.config.experiments as string[]).join('+');
-  const name = experiments ? `experiment-${experiments}` : out.config.secret ? 'secret' : 'latest';
+  const name = experiments
+    ? `experiment-${experiments}`
+    : out.config.secret
+      ? 'secret'
+      : out.config.partial
+        ? 'partial'
+        : 'latest';
   const md = sections.map(([title, h, r]) => `#### ${title}\n\n${markdownTable(h, r)}`).join('\n\n') + '\n';
   fs.writeFileSync(path.join(RESULTS, `${name}.json`), json);
   fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
