@@ -8,10 +8,10 @@
  */
 import autocannon from 'autocannon';
 import { summarize } from '../lib/stats';
-import { graphqlBody, type LoadResult, type LoadSpec } from './spec';
+import { answerMatches, graphqlBody, pickId, runChild, type LoadResult, type LoadSpec } from './spec';
 
 function options(spec: LoadSpec, durationS: number): autocannon.Options {
-  const pick = () => String(spec.ids.first + Math.floor(Math.random() * spec.ids.count));
+  const pick = () => pickId(spec.ids);
   const shape = spec.shape ?? 'view';
   const graphql = spec.kind === 'graphql';
   const request: autocannon.Request = graphql
@@ -30,7 +30,7 @@ function options(spec: LoadSpec, durationS: number): autocannon.Options {
     timeout: 10,
     requests: [request],
     // A 200 carrying GraphQL errors, or a REST answer that is not an account, counts as a mismatch.
-    verifyBody: graphql ? (body) => !String(body).includes('"errors"') : (body) => String(body).startsWith('{"id"'),
+    verifyBody: (body) => answerMatches(spec.kind, String(body)),
   };
 }
 
@@ -77,10 +77,4 @@ async function main(): Promise<void> {
   process.send?.(out);
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runChild(main);

@@ -11,12 +11,12 @@
 import { HttpClient } from '../../platform/http-client';
 import { summarize } from '../lib/stats';
 import { runOpenLoop } from './open-loop';
-import { graphqlBody, type LoadResult, type LoadSpec } from './spec';
+import { answerMatches, graphqlBody, pickId, runChild, type LoadResult, type LoadSpec } from './spec';
 
 const client = new HttpClient({ timeoutMs: 10_000, connections: 16 });
 
 function sender(spec: LoadSpec) {
-  const pick = () => String(spec.ids.first + Math.floor(Math.random() * spec.ids.count));
+  const pick = () => pickId(spec.ids);
   const graphql = spec.kind === 'graphql';
   return async () => {
     const res = graphql
@@ -26,9 +26,7 @@ function sender(spec: LoadSpec) {
           body: graphqlBody(spec.shape ?? 'view', pick()),
         })
       : await client.send(`${spec.baseUrl}${spec.path}${pick()}`);
-    // As autocannon-child's verifyBody: GraphQL errors in a 200, or a REST answer that is not an account.
-    const matches = graphql ? !res.text.includes('"errors"') : res.text.startsWith('{"id"');
-    return { status: res.status, ok: res.status >= 200 && res.status < 300 && matches };
+    return { status: res.status, ok: res.status >= 200 && res.status < 300 && answerMatches(spec.kind, res.text) };
   };
 }
 
@@ -64,10 +62,4 @@ async function main(): Promise<void> {
   process.send?.(out);
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runChild(main);

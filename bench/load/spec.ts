@@ -20,6 +20,24 @@ export const HOT_QUERY =
 export type Shape = 'view' | 'page' | 'hot';
 export const SHAPES: readonly Shape[] = ['view', 'page', 'hot'];
 
+/** A random seeded id, as a string (a fresh one per request). */
+export const pickId = (ids: LoadSpec['ids']) => String(ids.first + Math.floor(Math.random() * ids.count));
+
+/** Whether a 2xx answer is the expected one: no GraphQL errors, or a REST body that is an account. */
+export const answerMatches = (kind: LoadSpec['kind'], body: string) =>
+  kind === 'graphql' ? !body.includes('"errors"') : body.startsWith('{"id"');
+
+/** A load generator child's entry: runs `main`, disconnects from the parent, exits 1 on failure. */
+export function runChild(main: () => Promise<void>): void {
+  main().then(
+    () => process.disconnect?.(),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
+
 /** The JSON body of a GraphQL request of `shape` for the seeded id `id`. */
 export function graphqlBody(shape: Shape, id: string): string {
   if (shape === 'hot') return JSON.stringify({ query: HOT_QUERY });
