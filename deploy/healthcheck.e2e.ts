@@ -1,7 +1,7 @@
 /**
  * deploy/docker/healthcheck.js, the image's HEALTHCHECK, run for real (a node process) against
  * a local server: it passes when this container's server answers 200 and fails on 503 or when
- * nothing listens. The Dockerfile that runs it: deploy.test.ts.
+ * nothing listens. The Dockerfile that runs it: dockerfile.test.ts.
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * A Dockerfile read the way the builder reads it, for the offline image checks
- * (deploy/deploy.test.ts): instructions (comments dropped, continuations joined, flags and the
+ * (deploy/dockerfile.test.ts): instructions (comments dropped, continuations joined, flags and the
  * exec form parsed), grouped in stages with their base resolved through the global ARG
  * defaults, and what a stage inherits from the stage it is built FROM (USER, WORKDIR, RUNs).
  * The checks then ask about facts (who runs, what is copied, what the health check runs)
