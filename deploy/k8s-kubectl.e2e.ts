@@ -1,7 +1,7 @@
 /**
  * What kubectl makes of deploy/k8s (when kubectl is installed; skipped otherwise): kustomize
  * renders every manifest kustomization.yaml lists, in the account-graph namespace. The
- * manifests themselves: k8s.test.ts.
+ * manifests themselves: k8s.test.ts and k8s-apps.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { loadYaml, repoPath, type Doc } from './testing/helpers';

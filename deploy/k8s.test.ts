@@ -1,60 +1,24 @@
 /**
- * Offline checks of the Kubernetes manifests (deploy/k8s/*.yaml; no cluster here): they
- * parse, kustomize lists them all, CockroachDB is a 3-node StatefulSet behind a public
- * Service, the jobs and the four Deployments have the right images, commands, probes,
- * resources and non-root security contexts, every reference to a Secret or ConfigMap key
- * exists, every environment validates with platform/config.ts, and only the public Service
- * leads to the database. What kubectl renders of them: k8s-kubectl.e2e.ts.
+ * Offline checks of the Kubernetes manifests (deploy/k8s/*.yaml; no cluster here), the
+ * cluster's side: they parse and kustomize lists them all, CockroachDB is a 3-node StatefulSet
+ * behind a public Service that drains cleanly, the licence and the jobs, and only the public
+ * Service leads to the database. The apps' side: k8s-apps.test.ts; what kubectl renders of
+ * them: k8s-kubectl.e2e.ts.
  */
 import fs from 'node:fs';
-import { ConfigError, databaseUrlOf, databaseUrlVariable, loadConfig } from '../platform/config';
+import { CONTEXTS, existsInRepo, prismaConfigEnvNames, readRepo, type Doc } from './testing/helpers';
 import {
-  CONTEXTS,
-  configEnvNames,
-  existsInRepo,
-  loadYaml,
-  prismaConfigEnvNames,
-  readRepo,
-  repoPath,
-  sourceOfCommand,
-  type Doc,
-} from './testing/helpers';
-
-const dir = repoPath('deploy/k8s');
-const kustomization = loadYaml(`${dir}/kustomization.yaml`)[0] as Doc;
-const files = kustomization.resources as string[];
-const all: Doc[] = files.flatMap((f) => loadYaml(`${dir}/${f}`));
-const find = (kind: string, name: string) => {
-  const found = all.filter((d) => d.kind === kind && d.metadata?.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
-  return found[0] as Doc;
-};
-const podSpec = (d: Doc) => d.spec.template.spec as Doc;
-const mainContainer = (d: Doc) => (podSpec(d).containers as Doc[])[0] as Doc;
-const containersOf = (d: Doc) => [...((podSpec(d).initContainers ?? []) as Doc[]), ...(podSpec(d).containers as Doc[])];
-const workloads = all.filter((d) => ['Deployment', 'StatefulSet', 'Job'].includes(d.kind));
-const apps = [...CONTEXTS, 'gateway'] as const;
-const ports = { gateway: 4000, account: 4001, data: 4002, image: 4003 };
-const SECRET = 'y'.repeat(64);
-
-/** A container's environment as the process would see it (Secrets, ConfigMaps and the downward API resolved). */
-function resolvedEnv(c: Doc): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const from of (c.envFrom ?? []) as Doc[]) {
-    if (from.configMapRef) Object.assign(env, find('ConfigMap', from.configMapRef.name).data);
-    if (from.secretRef) Object.assign(env, find('Secret', from.secretRef.name).stringData);
-  }
-  for (const e of (c.env ?? []) as Doc[]) {
-    const ref = e.valueFrom;
-    if (!ref) env[e.name] = String(e.value);
-    else if (ref.secretKeyRef) env[e.name] = find('Secret', ref.secretKeyRef.name).stringData[ref.secretKeyRef.key];
-    else if (ref.configMapKeyRef)
-      env[e.name] = find('ConfigMap', ref.configMapKeyRef.name).data[ref.configMapKeyRef.key];
-    else if (ref.fieldRef) env[e.name] = `pod-${ref.fieldRef.fieldPath}`;
-    else if (ref.resourceFieldRef) env[e.name] = '1';
-  }
-  return env;
-}
+  dir,
+  all,
+  find,
+  podSpec,
+  mainContainer,
+  containersOf,
+  workloads,
+  resolvedEnv,
+  kustomization,
+  files,
+} from './testing/k8s-manifests';
 
 test('every manifest parses, is listed in kustomization.yaml and is a named object', () => {
   const yamlFiles = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
@@ -168,122 +132,6 @@ test('jobs: cluster init, SQL setup from a ConfigMap identical to deploy/sql, on
     expect(Object.keys(env).every((k) => prismaConfigEnvNames(ctx).has(k))).toBe(true);
     const url = new URL(env[`${ctx.toUpperCase()}_MIGRATION_DATABASE_URL`] ?? 'x:');
     expect([url.username, url.host, url.pathname]).toEqual([`${ctx}_migrator`, 'cockroachdb-public:26257', `/${ctx}`]);
-  }
-});
-
-test('gateway and subgraphs: 2 replicas of one image, command, ports, /ready and /live probes, resources, non-root', () => {
-  const tag = (find('Deployment', 'gateway').spec.template.spec.containers[0].image as string).split(':')[1];
-  for (const name of apps) {
-    const dep = find('Deployment', name);
-    expect(dep.spec.replicas).toBe(2);
-    const labels = dep.spec.template.metadata.labels as Record<string, string>;
-    expect(labels).toMatchObject(dep.spec.selector.matchLabels);
-    const pod = podSpec(dep);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
-    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-    const c = (pod.containers as Doc[])[0] as Doc;
-    expect(c.image).toBe(`account-graph:${tag}`);
-    expect(c.command).toEqual(['node', name === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${name}/main.js`]);
-    expect(existsInRepo(sourceOfCommand(c.command))).toBe(true);
-    expect(c.ports).toEqual([{ name: 'http', containerPort: ports[name] }]);
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/live', port: 'http' });
-    for (const kind of ['requests', 'limits']) expect(Object.keys(c.resources[kind]).sort()).toEqual(['cpu', 'memory']);
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-
-    const svc = find('Service', name);
-    expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
-    expect(svc.spec.ports).toEqual([{ name: 'http', port: ports[name], targetPort: 'http' }]);
-  }
-  expect(find('Job', 'migrate-account').spec.template.spec.containers[0].image).toBe(`account-graph-migrate:${tag}`);
-  expect(kustomization.images).toEqual([
-    { name: 'account-graph', newTag: tag },
-    { name: 'account-graph-migrate', newTag: tag },
-  ]);
-});
-
-test('every pod runs non-root, every container without privilege escalation and with resources', () => {
-  expect(workloads.length).toBe(1 + 1 + 1 + CONTEXTS.length + apps.length);
-  for (const w of workloads) {
-    expect([w.metadata.name, podSpec(w).securityContext?.runAsNonRoot]).toEqual([w.metadata.name, true]);
-    expect(podSpec(w).securityContext.runAsUser).toBeGreaterThan(0);
-    for (const c of containersOf(w)) {
-      expect([w.metadata.name, c.name, c.securityContext?.allowPrivilegeEscalation]).toEqual([
-        w.metadata.name,
-        c.name,
-        false,
-      ]);
-      expect([w.metadata.name, c.name, Object.keys(c.resources?.limits ?? {}).sort()]).toEqual([
-        w.metadata.name,
-        c.name,
-        ['cpu', 'memory'],
-      ]);
-    }
-  }
-});
-
-test('every secretKeyRef / configMapKeyRef / envFrom / configMap volume points to an existing object and key', () => {
-  let refs = 0;
-  for (const w of workloads) {
-    for (const v of (podSpec(w).volumes ?? []) as Doc[])
-      if (v.configMap) expect(find('ConfigMap', v.configMap.name)).toBeDefined();
-    for (const c of containersOf(w)) {
-      for (const e of (c.env ?? []) as Doc[]) {
-        const s = e.valueFrom?.secretKeyRef;
-        const m = e.valueFrom?.configMapKeyRef;
-        if (s)
-          expect([w.metadata.name, s.name, s.key, s.key in (find('Secret', s.name).stringData ?? {})]).toEqual([
-            w.metadata.name,
-            s.name,
-            s.key,
-            true,
-          ]);
-        if (m)
-          expect([w.metadata.name, m.name, m.key, m.key in (find('ConfigMap', m.name).data ?? {})]).toEqual([
-            w.metadata.name,
-            m.name,
-            m.key,
-            true,
-          ]);
-        if (s || m) refs++;
-      }
-      for (const f of (c.envFrom ?? []) as Doc[])
-        expect(
-          f.configMapRef ? find('ConfigMap', f.configMapRef.name) : find('Secret', f.secretRef.name),
-        ).toBeDefined();
-    }
-  }
-  // Subgraphs: secret + own database URL; gateway: secret; migration jobs: migration URL.
-  expect(refs).toBeGreaterThanOrEqual(3 * 2 + 1 + 3);
-});
-
-test('app environments: only platform/config.ts names; each validates once SUBGRAPH_SECRET is set; each subgraph has only its own database URL', () => {
-  const known = configEnvNames();
-  for (const name of apps) {
-    const c = mainContainer(find('Deployment', name));
-    const env = resolvedEnv(c);
-    expect([name, Object.keys(env).filter((k) => !known.has(k))]).toEqual([name, []]);
-    expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0' });
-    // The committed placeholder is refused: nothing starts with a known secret.
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(/SUBGRAPH_SECRET/);
-    const config = loadConfig({ ...env, SUBGRAPH_SECRET: SECRET });
-    expect(config.ports[name]).toBe(ports[name]);
-    expect(config.dialect).toBe('cockroachdb');
-    for (const ctx of CONTEXTS) {
-      const u = new URL(config.subgraphUrls[ctx]);
-      expect([u.hostname, Number(u.port)]).toEqual([find('Service', ctx).metadata.name, ports[ctx]]);
-    }
-    // Each process holds its own context's database URL only; the gateway none.
-    const urlVars = Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'));
-    if (name === 'gateway') {
-      expect([name, urlVars, config.databaseUrls]).toEqual([name, [], {}]);
-      continue;
-    }
-    expect([name, urlVars]).toEqual([name, [databaseUrlVariable(name)]]);
-    expect(Object.keys(config.databaseUrls)).toEqual([name]);
-    const url = new URL(databaseUrlOf(config, name));
-    expect([url.username, url.host, url.pathname]).toEqual([`${name}_app`, 'cockroachdb-public:26257', `/${name}`]);
   }
 });
 
