@@ -29,7 +29,7 @@ function anchorsOf(markdown: string): Set<string> {
     if (line.startsWith('```')) fenced = !fenced;
     const m = !fenced && /^#{1,6} (.*)$/.exec(line);
     if (!m) continue;
-    const base = m[1]
+    const base = m[1]!
       .trim()
       .toLowerCase()
       .replace(/[^\p{L}\p{N}\s_-]/gu, '')
@@ -43,7 +43,7 @@ function anchorsOf(markdown: string): Set<string> {
 
 function linksOf(markdown: string): string[] {
   const withoutCode = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  return [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  return [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
 }
 
 describe('documentation links', () => {
@@ -76,8 +76,8 @@ describe('docs/configuration.md', () => {
     .filter((l) => /^\| `[A-Z_]+`/.test(l))
     .map((l) => l.split(' | '));
   const documented = new Map<string, string>(); // variable -> its default cell
-  for (const [names, defaults] of rows)
-    for (const m of names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)) documented.set(m[1], defaults ?? '');
+  for (const [names = '', defaults = ''] of rows)
+    for (const m of names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)) documented.set(m[1]!, defaults);
 
   it('lists exactly the variables of platform/env-schema.ts', () => {
     const inSchema = Object.keys(envSchema.shape).sort();

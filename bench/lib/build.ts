@@ -23,8 +23,7 @@ function assets(): string[] {
   return [
     ...glob('subgraphs', /^[a-z]+$/).map((d) => path.join(d, 'schema.graphql')),
     'gateway/supergraph.graphql',
-    'gateway/playground/app.js',
-    'gateway/playground/app.css',
+    ...glob('gateway/playground/static', /./),
   ].filter((f) => fs.existsSync(path.join(ROOT, f)));
 }
 

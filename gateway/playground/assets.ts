@@ -1,34 +1,41 @@
 /**
- * The playground's static files, served from installed npm packages with no build step:
- * GraphiQL 4's UMD bundle and stylesheet (graphiql@4 is the last major that ships one;
- * 5 needs a bundler), and React 18's UMD builds (React 19 ships none), plus the two small
- * hand-written files beside this module. A fixed allow-list maps each public name to one
- * file, so no request path ever reaches the file system. Each file is read once, hashed
+ * The playground's static files, as tools/playground-build.ts laid them out in ./static/ (on
+ * `npm install` and `npm run build`; the image carries them in dist/, not React or GraphiQL
+ * as packages). Its `manifest.json` is the allow-list: each public name maps to one file of
+ * that folder, so no request path ever reaches another file. Each file is read once, hashed
  * (the ETag, and the `?v=` the page puts in its URLs, so that versioned URLs can be cached
  * for a year) and gzipped once for clients that accept it.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 
 export const ASSET_PREFIX = '/playground/assets/';
 
-const JS = 'text/javascript; charset=utf-8';
-const CSS = 'text/css; charset=utf-8';
+const STATIC_DIR = path.join(__dirname, 'static');
 
-/** Public name → the package it comes from (undefined: this folder) and the file in it. */
-const ALLOW_LIST = new Map<string, { pkg?: string; file: string; type: string }>([
-  ['react.production.min.js', { pkg: 'react', file: 'umd/react.production.min.js', type: JS }],
-  ['react-dom.production.min.js', { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: JS }],
-  ['graphiql.min.js', { pkg: 'graphiql', file: 'graphiql.min.js', type: JS }],
-  ['graphiql.min.css', { pkg: 'graphiql', file: 'graphiql.min.css', type: CSS }],
-  // graphiql.min.js names its source map `index.umd.js.map`; only DevTools asks for it.
-  ['index.umd.js.map', { pkg: 'graphiql', file: 'dist/index.umd.js.map', type: 'application/json; charset=utf-8' }],
-  ['app.js', { file: 'app.js', type: JS }],
-  ['app.css', { file: 'app.css', type: CSS }],
-]);
+let manifest: Map<string, { type: string }> | undefined;
+
+/** The allow-list, read once; empty (every asset a 404) when the assets were never built. */
+function allowList(): Map<string, { type: string }> {
+  if (!manifest) {
+    try {
+      const entries = JSON.parse(fs.readFileSync(path.join(STATIC_DIR, 'manifest.json'), 'utf8')) as Record<
+        string,
+        { type: string }
+      >;
+      manifest = new Map(Object.entries(entries));
+    } catch {
+      manifest = new Map();
+    }
+  }
+  return manifest;
+}
+
+/** Whether the assets are there to serve (`npm run playground:build` makes them). */
+export const assetsBuilt = (): boolean => allowList().size > 0;
 
 export interface Asset {
   type: string;
@@ -38,23 +45,20 @@ export interface Asset {
   version: string;
 }
 
-/** A package's folder: its package.json always resolves, whatever its `exports` map allows. */
-const packageDir = (pkg: string) => path.dirname(require.resolve(`${pkg}/package.json`));
-
 const gzip = promisify(zlib.gzip);
 const loaded = new Map<string, Promise<Asset>>();
 
 async function load(name: string): Promise<Asset> {
-  const entry = ALLOW_LIST.get(name);
+  const entry = allowList().get(name);
   if (!entry) throw new Error(`${name} is not a playground asset`);
-  const body = await fs.readFile(path.join(entry.pkg ? packageDir(entry.pkg) : __dirname, entry.file));
+  const body = await fs.promises.readFile(path.join(STATIC_DIR, name));
   const version = createHash('sha256').update(body).digest('base64url').slice(0, 16);
   return { type: entry.type, body, gzipped: await gzip(body, { level: 9 }), version };
 }
 
 /** The asset of that public name, or undefined when it is not on the allow-list. */
 export function asset(name: string): Promise<Asset> | undefined {
-  if (!ALLOW_LIST.has(name)) return undefined;
+  if (!allowList().has(name)) return undefined;
   let promise = loaded.get(name);
   if (!promise) {
     promise = load(name);

@@ -7,7 +7,7 @@
  */
 import { AppError, ErrorCode } from '../../platform/errors';
 import { sendError, type Route } from '../../platform/http';
-import { ASSET_PREFIX, asset, assetResponse } from './assets';
+import { ASSET_PREFIX, asset, assetResponse, assetsBuilt } from './assets';
 import { playgroundPage } from './page';
 
 export interface PlaygroundOptions {
@@ -19,6 +19,13 @@ const disabled = (graphqlPath: string) =>
   new AppError(
     ErrorCode.NOT_FOUND,
     `the GraphQL playground is disabled on this gateway (PLAYGROUND=false); send GraphQL requests as POST ${graphqlPath} with content-type: application/json`,
+  );
+
+/** A checkout whose `npm install` did not run its postinstall (`--ignore-scripts`). */
+const notBuilt = (graphqlPath: string) =>
+  new AppError(
+    ErrorCode.NOT_FOUND,
+    `the GraphQL playground's assets are not built on this gateway (run npm run playground:build); send GraphQL requests as POST ${graphqlPath} with content-type: application/json`,
   );
 
 /** A browser navigating to the endpoint: GET, HTML accepted, no `query` parameter. */
@@ -36,6 +43,10 @@ export function playgroundRoute(opts: PlaygroundOptions): Route {
     if (pageRequest) {
       if (!opts.enabled) {
         sendError(res, disabled(opts.graphqlPath));
+        return true;
+      }
+      if (!assetsBuilt()) {
+        sendError(res, notBuilt(opts.graphqlPath));
         return true;
       }
       const page = await playgroundPage(opts.graphqlPath);
