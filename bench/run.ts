@@ -11,7 +11,7 @@
  * Options: --accounts 15000 --duration 10 --warmup 5 --connections 10 --rate 50
  *          --rate-duration 10 --rounds 3 (best of) --stack-warmup 20 (s, JIT and pools)
  *          --quiet-wait 180 (s to wait for an idle CPU before each run)
- *          --targets ours-graphql,ours-rest,stock-graphql,hive-js-graphql,hive-rust-graphql,fanout-rest,limit-rest
+ *          --targets ours-graphql,ours-rest,stock-graphql,hive-js-graphql,hive-rust-graphql,grafbase-graphql,fanout-rest,limit-rest
  *          --shapes view,page,hot (page and hot: GraphQL targets only)
  *          --secret: production mode with SUBGRAPH_SECRET (signed subgraph requests, as `npm start`
  *          runs); only our gateway's targets then, since the stock gateway and the fan-out do not sign.

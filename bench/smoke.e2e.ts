@@ -1,8 +1,9 @@
 /**
  * Smoke test of the load and fault lab (bench/) against real parts, without timing assertions:
  * a report folder (summary.json, report.html, and chart.png through headless Chromium when
- * /usr/bin/chromium is there), and the two baselines (REST fan-out, limit) answering exactly
- * the gateway's JSON for one account. The lab's pure parts: bench.test.ts.
+ * /usr/bin/chromium is there), the two baselines (REST fan-out, limit) answering exactly
+ * the gateway's JSON for one account, and the Grafbase peer (its binary from npm) answering the
+ * gateway's JSON for the view, the page and the hot document. The lab's pure parts: bench.test.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,9 @@ import { syntheticSamples } from './testing/samples';
 import { insertAccounts, insertEvents, insertImages, removeFixtures, uniquePrefix } from '../tests/harness/fixtures';
 import { testDatabaseUrls } from '../tests/harness/db';
 import { startStack, type Stack } from '../tests/harness/stack';
+import { freePort } from '../prisma/tools/local/scratch';
+import { startService } from './lib/services';
+import { grafbaseService } from './baselines/grafbase';
 
 describe('reports', () => {
   const samples = syntheticSamples();
@@ -121,5 +125,38 @@ describe('baselines answer exactly what the gateway answers', () => {
     const hot = await post(graphqlBody('hot', id));
     expect(hot.errors).toBeUndefined();
     expect(graphqlBody('hot', 'a')).toBe(graphqlBody('hot', 'b'));
+  });
+
+  test('Grafbase Gateway (Rust), a peer of the bench: the same data for the three shapes', async () => {
+    const post = async (url: string, body: string) =>
+      (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as {
+        data?: unknown;
+        errors?: unknown;
+      };
+    const port = await freePort();
+    const urls = {
+      account: stack.subgraphs.account.url,
+      data: stack.subgraphs.data.url,
+      image: stack.subgraphs.image.url,
+    };
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-grafbase-'));
+    const probe = async (baseUrl: string) => (await fetch(`${baseUrl}/graphql?query=%7B__typename%7D`)).ok;
+    const grafbase = await startService(
+      grafbaseService({ name: 'grafbase', port, urls, logDir, env: {}, probe }),
+      30_000,
+    );
+    try {
+      for (const shape of ['view', 'page', 'hot'] as const) {
+        const body = graphqlBody(shape, id);
+        const ours = await post(stack.gateway.url, body);
+        expect(ours.errors).toBeUndefined();
+        const theirs = await post(`${grafbase.baseUrl}/graphql`, body);
+        const blank = (x: unknown) => JSON.stringify(x).replace(/"servedBy":"[^"]*"/g, '"servedBy":"*"');
+        expect(blank(theirs)).toBe(blank({ data: ours.data }));
+      }
+    } finally {
+      await grafbase.stop();
+      fs.rmSync(logDir, { recursive: true, force: true });
+    }
   });
 });

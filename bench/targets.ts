@@ -1,7 +1,7 @@
 /**
  * What `npm run bench` measures, one target at a time: our gateway (GraphQL and the REST
  * shim), a stock @apollo/gateway, Hive Gateway (its JavaScript planner, and its Rust query
- * planner), the hand-written REST fan-out, and the limit. Each says how
+ * planner), Grafbase Gateway (Rust), the hand-written REST fan-out, and the limit. Each says how
  * it is started (the bench's own servers are separate processes on free loopback ports, started
  * only for their turn) and how a request for one id looks.
  */
@@ -9,6 +9,7 @@ import { CONTEXTS, type ContextName } from '../platform/config';
 import { freePort } from '../prisma/tools/local/scratch';
 import { graphqlBody, type Shape } from './load/spec';
 import { serviceEnv, stackEnv, startService, type Service, type Stack } from './lib/services';
+import { grafbaseService } from './baselines/grafbase';
 
 export interface TargetContext {
   stack: Stack;
@@ -109,6 +110,30 @@ export const TARGETS: Target[] = [
     path: '/graphql',
     start: (ctx) =>
       own(ctx, 'hive-rust', 'bench/baselines/hive-gateway', [], answersGraphQL('/graphql'), { BENCH_PLANNER: 'rust' }),
+  },
+  {
+    id: 'grafbase-graphql',
+    label: 'Grafbase Gateway (Rust, `grafbase dev`), GraphQL',
+    kind: 'graphql',
+    path: '/graphql',
+    start: async (ctx) => {
+      const port = await freePort();
+      const urls = Object.fromEntries(CONTEXTS.map((c) => [c, `${ctx.stack.subgraphs[c].baseUrl}/graphql`])) as Record<
+        ContextName,
+        string
+      >;
+      const service = await startService(
+        grafbaseService({
+          name: 'grafbase',
+          port,
+          urls,
+          logDir: ctx.logDir,
+          env: {},
+          probe: answersGraphQL('/graphql'),
+        }),
+      );
+      return { service, stop: () => service.stop() };
+    },
   },
   {
     id: 'fanout-rest',

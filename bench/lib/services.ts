@@ -29,6 +29,8 @@ export interface ServiceOptions {
   build?: string;
   /** Readiness check instead of GET healthPath (servers without a health route: the stock gateway). */
   probe?: (baseUrl: string) => Promise<boolean>;
+  /** A program that is not ours to run on node (a peer gateway's binary): run it as it is, `entry` only names it. */
+  command?: { file: string; args: string[] };
 }
 
 export interface Service {
@@ -52,14 +54,28 @@ export function spawnService(opts: ServiceOptions): Service {
   const args = opts.build
     ? [...(opts.nodeArgs ?? []), path.join(opts.build, `${opts.entry}.js`)]
     : ['--import', 'tsx', ...(opts.nodeArgs ?? []), path.join(ROOT, `${opts.entry}.ts`)];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: opts.env,
-    // An IPC channel: the service stops itself (platform/lifecycle.ts) if this process dies.
-    stdio: ['ignore', log, log, 'ipc'],
-    detached: true,
-  });
+  const child = opts.command
+    ? // Its own process (its CPU is what is measured), stopped by the bench like the others.
+      spawn(opts.command.file, opts.command.args, {
+        cwd: ROOT,
+        env: opts.env,
+        stdio: ['ignore', log, log],
+        detached: true,
+      })
+    : spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: opts.env,
+        // An IPC channel: the service stops itself (platform/lifecycle.ts) if this process dies.
+        stdio: ['ignore', log, log, 'ipc'],
+        detached: true,
+      });
   fs.closeSync(log);
+  if (opts.command) {
+    // No IPC channel to notice this process's end: stop it when this process exits.
+    const orphanGuard = () => child.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    child.once('exit', () => process.removeListener('exit', orphanGuard));
+  }
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
   );

@@ -1,6 +1,6 @@
 /**
  * MICROBENCHMARK: our gateway against Hive Gateway (JS planner, and with the Rust query
- * planner) over the same subgraphs (2,000 seeded accounts), on two shapes: the hot document
+ * planner) and Grafbase Gateway (Rust) over the same subgraphs (2,000 seeded accounts), on two shapes: the hot document
  * (the same `accounts(first: 50)` page from 10 connections at once) and the aggregated view
  * with a random seeded id per request. Rounds interleaved across the targets; req/s and p99
  * per round, ratios to ours within each round. (`npm run bench` measures the same peers on the
@@ -16,6 +16,8 @@ import { num, parseArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack, type Service } from '../lib/services';
 import { AGGREGATED_QUERY, HOT_QUERY } from '../load/spec';
+import { grafbaseService } from '../baselines/grafbase';
+import { CONTEXTS, type ContextName } from '../../platform/config';
 
 const HOT = JSON.stringify({ query: HOT_QUERY });
 
@@ -71,7 +73,15 @@ async function main(): Promise<void> {
       probe: answers,
     });
   };
-  const peers = [await hive('hive-js', 'js'), await hive('hive-rust', 'rust')];
+  const grafbasePort = await freePort();
+  const subgraphUrls = Object.fromEntries(CONTEXTS.map((c) => [c, `${stack.subgraphs[c].baseUrl}/graphql`])) as Record<
+    ContextName,
+    string
+  >;
+  const grafbase = await startService(
+    grafbaseService({ name: 'grafbase', port: grafbasePort, urls: subgraphUrls, logDir, env: {}, probe: answers }),
+  );
+  const peers = [await hive('hive-js', 'js'), await hive('hive-rust', 'rust'), grafbase];
   // Our gateway once more with query coalescing off (gateway/coalesce.ts), to see what it adds.
   const uncoalescedPort = await freePort();
   const uncoalesced = await startService({
@@ -88,6 +98,7 @@ async function main(): Promise<void> {
     'ours, coalescing off': `${uncoalesced.baseUrl}/graphql`,
     'hive (JS planner)': `${peers[0]!.baseUrl}/graphql`,
     'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql`,
+    'grafbase (Rust)': `${grafbase.baseUrl}/graphql`,
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   try {
