@@ -5,8 +5,8 @@
  * than a Prisma query.
  */
 import DataLoader from 'dataloader';
-import type { PrismaClient, Account, Quote } from '../../generated/account/client';
-import type { Sql } from '../kit/sql';
+import type { PrismaClient, Account, Prisma, Quote } from '../../generated/account/client';
+import { modelStatement, type ModelColumns, type Sql } from '../kit/sql';
 import { QuoteCache } from './quotes';
 
 export interface AccountLoaders {
@@ -16,10 +16,15 @@ export interface AccountLoaders {
 }
 
 /** Rows shaped as Prisma's `Account`. */
-export const ACCOUNTS_BY_ID = {
-  name: 'account_accounts_by_id',
-  text: 'SELECT "id", "name", "created_at" AS "createdAt" FROM "accounts" WHERE "id" = ANY($1::TEXT[])',
-};
+export const ACCOUNTS_BY_ID = modelStatement(
+  'account_accounts_by_id',
+  {
+    model: 'Account',
+    table: 'accounts',
+    columns: { id: 'id', name: 'name', createdAt: 'created_at' } satisfies ModelColumns<Prisma.AccountScalarFieldEnum>,
+  },
+  'WHERE "id" = ANY($1::TEXT[])',
+);
 
 /** Once per subgraph: the quote cache its requests share; returns each request's loaders. */
 export function accountLoaders(prisma: PrismaClient, sql: Sql): () => AccountLoaders {

@@ -31,20 +31,36 @@ export interface WriteResult {
   replayed: boolean;
 }
 
+/** A row as the key's JSON holds it: its dates as ISO strings, every other field as it is. */
+type Stored<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+/** The fields of T that hold a date. */
+type DateFields<T> = { [K in keyof T]-?: Date extends T[K] ? K : never }[keyof T];
+
 /** The JSON a key stores: what a repeat of the request needs to answer the same. */
 interface StoredWrite {
-  account: { id: string; name: string; createdAt: string };
-  event: { id: string; eventName: string; occurredAt: string };
+  account: Stored<Account>;
+  event: Stored<WriteResult['event']>;
 }
 
-const toStored = (r: Omit<WriteResult, 'replayed'>): StoredWrite => ({
-  account: { id: r.account.id, name: r.account.name, createdAt: r.account.createdAt.toISOString() },
-  event: { id: r.event.id, eventName: r.event.eventName, occurredAt: r.event.occurredAt.toISOString() },
-});
+/**
+ * Which fields to turn back into dates. Typed by the model: a date field added to `Account`
+ * and not here fails the type check; any other field is stored and replayed as it is.
+ */
+const ACCOUNT_DATES = { createdAt: true } satisfies Record<DateFields<Account>, true>;
+const EVENT_DATES = { occurredAt: true } satisfies Record<DateFields<WriteResult['event']>, true>;
+
+function revive<T>(stored: Stored<T>, dates: Record<DateFields<T>, true>): T {
+  const out: Record<string, unknown> = { ...stored };
+  for (const field of Object.keys(dates)) if (out[field] != null) out[field] = new Date(out[field] as string);
+  return out as T;
+}
+
+const toStored = (r: Omit<WriteResult, 'replayed'>): StoredWrite =>
+  JSON.parse(JSON.stringify({ account: r.account, event: r.event })) as StoredWrite;
 
 const fromStored = (s: StoredWrite): WriteResult => ({
-  account: { id: s.account.id, name: s.account.name, createdAt: new Date(s.account.createdAt) },
-  event: { id: s.event.id, eventName: s.event.eventName, occurredAt: new Date(s.event.occurredAt) },
+  account: revive<Account>(s.account, ACCOUNT_DATES),
+  event: revive<WriteResult['event']>(s.event, EVENT_DATES),
   replayed: true,
 });
 

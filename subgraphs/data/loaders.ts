@@ -9,8 +9,8 @@
  * of four).
  */
 import DataLoader from 'dataloader';
-import type { AccountEvent, PrismaClient } from '../../generated/data/client';
-import type { Sql } from '../kit/sql';
+import type { AccountEvent, Prisma, PrismaClient } from '../../generated/data/client';
+import { modelStatement, type ModelColumns, type Sql } from '../kit/sql';
 
 export interface DataLoaders {
   /** Every event of one account, in history order; resolvers filter by name themselves. */
@@ -31,10 +31,20 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
 }
 
 /** Rows shaped as Prisma's `AccountEvent`, in history order. */
-export const EVENTS_BY_ACCOUNT = {
-  name: 'data_events_by_account',
-  text: 'SELECT "id", "account_id" AS "accountId", "event_name" AS "eventName", "created" FROM "account_events" WHERE "account_id" = ANY($1::TEXT[]) ORDER BY "created", "id"',
-};
+export const EVENTS_BY_ACCOUNT = modelStatement(
+  'data_events_by_account',
+  {
+    model: 'AccountEvent',
+    table: 'account_events',
+    columns: {
+      id: 'id',
+      accountId: 'account_id',
+      eventName: 'event_name',
+      created: 'created',
+    } satisfies ModelColumns<Prisma.AccountEventScalarFieldEnum>,
+  },
+  'WHERE "account_id" = ANY($1::TEXT[]) ORDER BY "created", "id"',
+);
 
 export function createDataLoaders(prisma: PrismaClient, sql: Sql): DataLoaders {
   // Which accounts' histories this request has asked for (DataLoader's own cache, by account id).

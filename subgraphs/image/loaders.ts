@@ -3,18 +3,27 @@
  * (kit/sql.ts) since every aggregated view reads an image.
  */
 import DataLoader from 'dataloader';
-import type { AccountImage } from '../../generated/image/client';
-import type { Sql } from '../kit/sql';
+import type { AccountImage, Prisma } from '../../generated/image/client';
+import { modelStatement, type ModelColumns, type Sql } from '../kit/sql';
 
 export interface ImageLoaders {
   image: DataLoader<string, AccountImage | null>;
 }
 
 /** Rows shaped as Prisma's `AccountImage`. */
-export const IMAGES_BY_ACCOUNT = {
-  name: 'image_images_by_account',
-  text: 'SELECT "account_id" AS "accountId", "url", "updated_at" AS "updatedAt" FROM "account_images" WHERE "account_id" = ANY($1::TEXT[])',
-};
+export const IMAGES_BY_ACCOUNT = modelStatement(
+  'image_images_by_account',
+  {
+    model: 'AccountImage',
+    table: 'account_images',
+    columns: {
+      accountId: 'account_id',
+      url: 'url',
+      updatedAt: 'updated_at',
+    } satisfies ModelColumns<Prisma.AccountImageScalarFieldEnum>,
+  },
+  'WHERE "account_id" = ANY($1::TEXT[])',
+);
 
 export function createImageLoaders(_prisma: unknown, sql: Sql): ImageLoaders {
   return {

@@ -25,6 +25,32 @@ const parsers = {
 export interface Statement {
   name: string;
   text: string;
+  /** The Prisma model its rows are shaped as (checked against the schema by kit/sql-models.test.ts). */
+  model?: ModelSelect;
+}
+
+/** Each scalar field of a Prisma model, with its database column (its `@map` name, else its own). */
+export type ModelColumns<Field extends string> = { readonly [F in Field]: string };
+
+export interface ModelSelect {
+  /** The model's name in schema.prisma, e.g. `Account`. */
+  model: string;
+  /** Its table (`@@map`). */
+  table: string;
+  columns: ModelColumns<string>;
+}
+
+/**
+ * A statement whose rows are the model: `SELECT "column" AS "field", … FROM "table" <rest>`
+ * over every scalar field. Give `columns` as `… satisfies ModelColumns<Prisma.<Model>ScalarFieldEnum>`
+ * (the generated client's list of the model's fields): a field added to the model and not here
+ * then fails the type check, before any database starts, instead of answering `null`.
+ */
+export function modelStatement(name: string, select: ModelSelect, rest: string): Statement {
+  const list = Object.entries(select.columns).map(([field, column]) =>
+    column === field ? `"${field}"` : `"${column}" AS "${field}"`,
+  );
+  return { name, text: `SELECT ${list.join(', ')} FROM "${select.table}" ${rest}`, model: select };
 }
 
 export interface Sql {
