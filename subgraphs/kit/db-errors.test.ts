@@ -3,7 +3,7 @@
  * DriverAdapterError, Prisma's known-request errors); subgraphs/account/writes.int.test.ts
  * checks the same kinds on errors a real PostgreSQL and real sockets produce.
  */
-import { dbErrorKind, type DbErrorKind } from './db-errors';
+import { dbErrorKind, isDatabaseUnavailable, type DbErrorKind } from './db-errors';
 
 const adapter = (cause: Record<string, unknown>) =>
   Object.assign(new Error(String(cause.kind)), { name: 'DriverAdapterError', cause });
@@ -50,3 +50,19 @@ test('a cycle of causes ends', () => {
   a.cause = { cause: a };
   expect(dbErrorKind(a)).toBe('other');
 });
+
+// What a client is told (kit/mask.ts): the same classification as the write path's.
+test.each<[string, unknown, boolean]>([
+  ['Prisma P1001 cannot reach', { code: 'P1001' }, true],
+  ['Prisma P1008 operation timed out', { code: 'P1008' }, true],
+  ['Prisma P2024 pool timeout', { code: 'P2024' }, true],
+  ['53300 too many connections', adapter({ kind: 'postgres', code: '53300' }), true],
+  ['55000 database not accepting connections', { code: '55000' }, true],
+  ['adapter DatabaseAccessDenied', adapter({ kind: 'DatabaseAccessDenied' }), true],
+  ['ENETDOWN under a Prisma error', { code: 'P2010', cause: { code: 'ENETDOWN' } }, true],
+  ['ECONNABORTED', { code: 'ECONNABORTED' }, true],
+  ['pg socket death', new Error('Connection terminated unexpectedly'), true],
+  ['40001 (the request, not the database)', { code: '40001' }, false],
+  ['unique violation', { code: '23505' }, false],
+  ['a resolver error', new Error('boom'), false],
+])('%s: database unavailable %s', (_, err, unavailable) => expect(isDatabaseUnavailable(err)).toBe(unavailable));

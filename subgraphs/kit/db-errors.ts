@@ -9,16 +9,20 @@
  *   at any statement including COMMIT): run it again.
  * - `ambiguous`: CockroachDB's 40003 "result is ambiguous": the COMMIT may have been applied.
  * - `connection`: the connection was lost while a transaction was open (08xxx, 57P01/57P02
- *   admin or crash shutdown, "Connection terminated", a socket `lost` in the sense of
+ *   admin or crash shutdown, Prisma's P1008 operation timeout, "Connection terminated", a socket `lost` in the sense of
  *   platform/network-errors.ts: ECONNRESET, EPIPE, ETIMEDOUT): if it was lost at COMMIT the
  *   write may have been applied, so it is treated like `ambiguous`.
  * - `unreachable`: no connection was made or handed out (a socket `not-sent` in the sense of
  *   platform/network-errors.ts: refused, no route, no such host; a pool or Prisma start-up
- *   timeout, 57P03 cannot-connect-now): nothing was sent, nothing was written.
+ *   timeout, P2024 pool timeout, 57P03 cannot-connect-now, 53300 too many connections, 55000 a
+ *   database not accepting connections, access denied): nothing was sent, nothing was written.
  * - `aborted`: Prisma's transaction timeout expired and Prisma rolled the transaction back
  *   (its COMMIT is never sent after that): nothing was written.
  * - `unique`: a unique constraint refused a row (23505 / P2002).
  * - `other`: anything else (a bug, a constraint, a resolver's own GraphQLError).
+ *
+ * `isDatabaseUnavailable` (`unreachable` or `connection`: the database is not serving) is
+ * what kit/mask.ts tells a client: one classification for the write path and the answers.
  */
 import { networkFailureOfCode } from '../../platform/network-errors';
 
@@ -26,8 +30,8 @@ export type DbErrorKind = 'serialization' | 'aborted' | 'ambiguous' | 'connectio
 
 const SERIALIZATION = new Set(['40001', '40P01', 'P2034']);
 const AMBIGUOUS = new Set(['40003']);
-const CONNECTION = new Set(['08000', '08003', '08006', '08007', '57P01', '57P02', 'P1017']);
-const UNREACHABLE = new Set(['08001', '08004', '57P03', 'P1001', 'P1002']);
+const CONNECTION = new Set(['08000', '08003', '08006', '08007', '57P01', '57P02', 'P1008', 'P1017']);
+const UNREACHABLE = new Set(['08001', '08004', '57P03', '53300', '55000', 'P1001', 'P1002', 'P2024']);
 const UNIQUE = new Set(['23505', 'P2002']);
 
 const KIND_OF_ADAPTER_KIND: Record<string, DbErrorKind> = {
@@ -35,6 +39,7 @@ const KIND_OF_ADAPTER_KIND: Record<string, DbErrorKind> = {
   ConnectionClosed: 'connection',
   SocketTimeout: 'connection',
   DatabaseNotReachable: 'unreachable',
+  DatabaseAccessDenied: 'unreachable',
   TooManyConnections: 'unreachable',
   UniqueConstraintViolation: 'unique',
 };
@@ -91,3 +96,9 @@ export function dbErrorKind(err: unknown): DbErrorKind {
 
 /** True for a transaction that lost a serialization conflict and may simply be run again. */
 export const isSerializationFailure = (err: unknown) => dbErrorKind(err) === 'serialization';
+
+/** True when the database itself is not serving: no connection could be made, or it was lost. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const kind = dbErrorKind(err);
+  return kind === 'unreachable' || kind === 'connection';
+}
