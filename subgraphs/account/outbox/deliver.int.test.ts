@@ -88,8 +88,10 @@ describe('the real data subgraph', () => {
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'data' AND pid <> pg_backend_pid()",
       );
       const err = await thrown(data.url, row(), SECRET, 5_000);
-      // The data subgraph says its database is why, without the database's own text (subgraphs/kit/mask.ts).
-      expect(String(err)).toMatch(/the data subgraph's database is unavailable/);
+      // The data subgraph says its database is why (its write path's DATABASE_UNAVAILABLE: nothing
+      // written), without the database's own text (subgraphs/kit/db-errors.ts).
+      expect(String(err)).toMatch(/\(DATABASE_UNAVAILABLE\): the database is unavailable; nothing was written/);
+      expect(String(err)).not.toMatch(/55000|accepting connections/);
       expect(failureScope(err)).toBe('destination');
     } finally {
       await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS true');
