@@ -8,6 +8,7 @@
  * the account subgraph its outbox (subgraphs/account/outbox/metrics.ts), on the same registry.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { ServerPlugin } from './plugins';
 import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from 'prom-client';
 import type { Route } from './route';
 
@@ -110,6 +111,23 @@ export class Metrics {
         operation: operationName ? this.operationNames.of(operationName) : 'anonymous',
         outcome: errs?.length ? 'error' : 'ok',
       });
+    };
+  }
+
+  /**
+   * The operation metrics for both execution paths (platform/plugins.ts): Apollo's hooks, and the
+   * lean path's, whose answers never carry errors.
+   */
+  operationServerPlugin(service: string): ServerPlugin<object> {
+    return {
+      name: 'operation metrics',
+      apollo: this.operationPlugin(service),
+      lean: {
+        requestDidStart: ({ operationName }) => {
+          const done = this.operationTimer(service);
+          return { willSendResponse: () => done(operationName) };
+        },
+      },
     };
   }
 

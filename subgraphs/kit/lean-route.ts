@@ -7,10 +7,16 @@
  * (BENCHMARKS.md, "Performance II"). A gateway sends a handful of documents over and
  * over, so nearly every request it makes takes this path.
  *
- * What the client sees is what Apollo Server would send (tests/compiled-execution.e2e.ts
- * compares both, errors included): the same context per request (fresh loaders), the same
- * error formatting (Apollo's code default, development stack traces, then this subgraph's
- * `formatError`, the masking), the same status and content type, the same operation metrics.
+ * It is one execution path with Apollo Server's, not a second one beside it:
+ * - the same plugins run: the subgraph's one plugin list (platform/plugins.ts) gives the lean
+ *   path each plugin's hooks, and a plugin that does not say what it needs here keeps every
+ *   request on Apollo Server (kit/subgraph.ts passes no lean path then);
+ * - the same context function makes each request's context (fresh loaders);
+ * - only a result **without errors** is answered here, as Apollo Server would (status 200, its
+ *   content type, its field order). A result with errors is handed to Apollo Server, which runs
+ *   the query again and formats, masks and counts its errors itself: no second copy of its
+ *   error handling. Queries only, so running one twice changes nothing; it costs a second
+ *   execution only on a failing query.
  * Request signatures are checked before either path (platform/http.ts).
  *
  * Apollo Server answers everything else: a document not yet known (its first request is what
@@ -19,21 +25,16 @@
  * run; Apollo words the error), anything malformed.
  */
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GraphQLAnswer } from '../../platform/http';
-import type { Metrics } from '../../platform/metrics';
+import type { LeanHooks } from '../../platform/plugins';
 import { runCompiled, type CompiledExecution } from './compiled-executor';
 
 export interface LeanRouteOptions<Ctx> {
   execution: CompiledExecution;
   /** The per-request context, the same function Apollo Server is given. */
   context: (req: IncomingMessage) => Promise<Ctx>;
-  /** Apollo Server's `formatError` of this subgraph (kit/mask.ts). */
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** Apollo Server's `includeStacktraceInErrorResponses`. */
-  includeStacktrace: boolean;
-  metrics: Metrics;
-  service: string;
+  /** The lean hooks of the subgraph's plugins (platform/plugins.ts `leanHooks`). */
+  plugins: LeanHooks<Ctx>[];
 }
 
 /** Apollo Server's media type for a single JSON result (when the request's `accept` allows it). */
@@ -62,63 +63,25 @@ function leanRequest(req: IncomingMessage, body: unknown): Request | undefined {
   return { query, operationName: operationName ?? undefined, variables: variables ?? undefined };
 }
 
-/** Apollo Server's error formatting (its errorNormalize.ts), reproduced for the lean path. */
-function errorFormatter(opts: Pick<LeanRouteOptions<unknown>, 'formatError' | 'includeStacktrace'>) {
-  const enrich = (head: { status: number; headers: Record<string, string> }, thrown: unknown) => {
-    const error =
-      thrown instanceof GraphQLError
-        ? thrown
-        : thrown instanceof Error
-          ? new GraphQLError(thrown.message, { originalError: thrown })
-          : new GraphQLError(`Unexpected error value: ${String(thrown)}`);
-    const extensions: Record<string, unknown> = {
-      ...error.extensions,
-      code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR',
-    };
-    const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
-    if (http && typeof http === 'object') {
-      if (typeof http.status === 'number') head.status = http.status;
-      if (http.headers instanceof Map) for (const [k, v] of http.headers) head.headers[String(k)] = String(v);
-      delete extensions.http;
-    }
-    if (opts.includeStacktrace) extensions.stacktrace = error.stack?.split('\n');
-    return { ...error.toJSON(), extensions } as GraphQLFormattedError;
-  };
-  return (errors: readonly GraphQLError[]) => {
-    const head = { status: 200, headers: {} as Record<string, string> };
-    const formatted = errors.map((error) => {
-      try {
-        return opts.formatError(enrich(head, error), error);
-      } catch (formattingError) {
-        return opts.includeStacktrace
-          ? enrich(head, formattingError)
-          : { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-      }
-    });
-    return { head, formatted };
-  };
-}
-
 /** Counts of the lean path's answers land in `execution.paths.lean`. */
 export function leanRoute<Ctx>(opts: LeanRouteOptions<Ctx>) {
-  const format = errorFormatter(opts);
   return async (req: IncomingMessage, body: unknown): Promise<GraphQLAnswer | undefined> => {
     const request = leanRequest(req, body);
     const known = request && opts.execution.known(request.query, request.operationName);
     if (!request || !known) return undefined;
-    const done = opts.metrics.operationTimer(opts.service);
-    const result = await runCompiled(known.query, await opts.context(req), request.variables);
-    if (result === 'variables') return undefined; // nothing ran; Apollo Server answers with its wording
+    const contextValue = await opts.context(req);
+    const started = { operationName: known.operationName ?? undefined, contextValue };
+    const hooks = opts.plugins.map((plugin) => plugin.requestDidStart(started));
+    const result = await runCompiled(known.query, contextValue, request.variables);
+    // Nothing ran (variables that do not coerce), or it failed: Apollo Server answers, and words it.
+    if (result === 'variables' || result.errors) return undefined;
     opts.execution.paths.lean++;
-    const { head, formatted } = result.errors
-      ? format(result.errors)
-      : { head: { status: 200, headers: {} }, formatted: undefined };
-    done(known.operationName, formatted);
+    for (const hook of hooks) hook?.willSendResponse?.();
     return {
-      status: head.status,
-      headers: { ...head.headers, 'content-type': APPLICATION_JSON },
+      status: 200,
+      headers: { 'content-type': APPLICATION_JSON },
       // Apollo Server's field order and trailing newline.
-      body: `${JSON.stringify({ errors: formatted, data: result.data, extensions: result.extensions })}\n`,
+      body: `${JSON.stringify({ data: result.data, extensions: result.extensions })}\n`,
     };
   };
 }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -18,6 +18,7 @@ import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
+import { apolloPlugins, leanHooks, type ServerPlugin } from '../../platform/plugins';
 import { ReplayGuard } from '../../platform/replay-guard';
 import { compiledExecution, compiledExecutionGateway, type ExecutionPath } from './compiled-executor';
 import { leanRoute } from './lean-route';
@@ -71,6 +72,8 @@ export interface SubgraphOptions {
   idempotencyTtlHours?: number;
   /** Queries run compiled (kit/compiled-executor.ts); false: graphql-js executes everything. @default true */
   compiledExecution?: boolean;
+  /** Plugins after the subgraph's own, on every request (platform/plugins.ts). */
+  plugins?: ServerPlugin<SubgraphContext<unknown, unknown>>[];
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
@@ -102,17 +105,31 @@ const signatureCheck = (secret: string, audience: ContextName) => {
 
 const REPLAY_STATE = Symbol('replay');
 
-/** Tells the caller (the gateway) that this answer repeats a stored result. */
-const replayHeader: ApolloServerPlugin<object> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, response }) {
-        const state = (contextValue as { [REPLAY_STATE]?: { replayed: boolean } })[REPLAY_STATE];
-        if (state?.replayed) response.http.headers.set(REPLAYED_HEADER, 'true');
-      },
-    };
+/** Tells the caller (the gateway) that this answer repeats a stored result: writes only. */
+const replayHeader: ServerPlugin<object> = {
+  name: 'idempotent replay header',
+  apollo: {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const state = (contextValue as { [REPLAY_STATE]?: { replayed: boolean } })[REPLAY_STATE];
+          if (state?.replayed) response.http.headers.set(REPLAYED_HEADER, 'true');
+        },
+      };
+    },
   },
+  lean: 'mutations-only',
 };
+
+/**
+ * Apollo's default cache-control and inline-trace plugins hook every resolved field (a good part
+ * of Apollo's CPU per `_entities` request: bench/micro/subgraph-plugins.ts, BENCHMARKS.md); this
+ * stack sets no cache hints and sends no traces to Apollo, so both are off, on every path.
+ */
+const apolloDefaultsOff: ServerPlugin<object>[] = [
+  { name: 'cache control off', apollo: ApolloServerPluginCacheControlDisabled(), lean: 'inert' },
+  { name: 'inline trace off', apollo: ApolloServerPluginInlineTraceDisabled(), lean: 'inert' },
+];
 
 export const readSdl = (sdlPath: string) => parse(fs.readFileSync(sdlPath, 'utf8'));
 
@@ -130,21 +147,20 @@ export async function startSubgraph<Db, Loaders>(
   // execute step); Apollo still parses, validates and caches documents against `schema`.
   const compiled = opts.compiledExecution === false ? undefined : compiledExecution(schema);
   const executes = compiled ? { gateway: compiledExecutionGateway(schema, compiled) } : { schema };
-  const formatError = maskInternalErrors(def.name, log);
+  // One list for both paths: what Apollo Server runs, and what the lean path runs (platform/plugins.ts).
+  const plugins = [
+    ...apolloDefaultsOff,
+    def.metrics.operationServerPlugin(def.name),
+    replayHeader,
+    ...(opts.plugins ?? []),
+  ] as ServerPlugin<SubgraphContext<Db, Loaders>>[];
+  const lean = compiled && leanHooks(plugins);
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     ...executes,
     includeStacktraceInErrorResponses: !opts.production,
-    formatError,
+    formatError: maskInternalErrors(def.name, log),
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
-    // Apollo's default cache-control and inline-trace plugins hook every resolved field
-    // (a good part of Apollo's CPU per `_entities` request: bench/micro/subgraph-plugins.ts, BENCHMARKS.md); this
-    // stack sets no cache hints and sends no traces to Apollo.
-    plugins: [
-      ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-      def.metrics.operationPlugin(def.name),
-      replayHeader,
-    ],
+    plugins: apolloPlugins(plugins),
     logger: log,
   });
   await apollo.start();
@@ -175,16 +191,7 @@ export async function startSubgraph<Db, Loaders>(
       metrics: def.metrics,
       ready: def.ping,
       context,
-      shortcut: compiled
-        ? leanRoute({
-            execution: compiled,
-            context,
-            formatError,
-            includeStacktrace: !opts.production,
-            metrics: def.metrics,
-            service: def.name,
-          })
-        : undefined,
+      shortcut: compiled && lean ? leanRoute({ execution: compiled, context, plugins: lean }) : undefined,
       routes: def.workers.flatMap((w) => w.routes ?? []),
       authenticate: opts.secret ? signatureCheck(opts.secret, def.name) : undefined,
     },
