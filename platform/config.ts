@@ -58,6 +58,10 @@ export interface Config {
     hideSuggestions: boolean;
   };
   maxBodyBytes: number;
+  /** Longest time a request body may take to arrive (platform/http.ts); a trickling one is answered 408 and closed. */
+  bodyTimeoutMs: number;
+  /** Bearer token that opens the operational routes showing data in production (platform/operator-access.ts). */
+  operatorToken: string | undefined;
   /** Gateway: serve the GraphiQL playground at GET / and GET /graphql (browsers). */
   playground: boolean;
   /** Gateway: answer introspection queries (the playground's docs explorer needs them). */
@@ -182,6 +186,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       hideSuggestions: e.NODE_ENV === 'production',
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    operatorToken: e.OPERATOR_TOKEN,
     playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
     introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
   };

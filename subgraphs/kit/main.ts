@@ -22,6 +22,7 @@ export function runSubgraphProcess<Db, Loaders>(
     log,
     production: config.production,
     secret: config.subgraphSecret,
+    operatorToken: config.operatorToken,
     idempotencyTtlHours: config.idempotency.ttlHours,
     compiledExecution: config.compiledExecution,
   }).then(

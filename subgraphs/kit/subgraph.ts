@@ -12,9 +12,11 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { SIGNATURE_HEADER, check } from '../../platform/auth';
+import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, check, type Verified } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
+import { operatorPages } from '../../platform/operator-access';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
@@ -24,6 +26,7 @@ import { leanRoute } from './lean-route';
 import { maskInternalErrors } from './mask';
 import type { ContextResolvers, SchemaResolvers } from './resolver-map';
 import type { RetryOptions } from '../../platform/retry';
+import type { SignedRequest } from './signature-nonces';
 import type { Worker } from './worker';
 
 /** What every resolver receives. `loaders` are created anew for each request. */
@@ -41,6 +44,8 @@ export interface SubgraphContext<Db, Loaders> {
   idempotencyTtlHours: number;
   /** Marks the answer as the stored result of an earlier request with the same key (REPLAYED_HEADER). */
   markReplayed(): void;
+  /** The request's verified signature (with a secret configured): every write records its nonce (kit/signature-nonces.ts). */
+  signed?: SignedRequest;
 }
 
 export interface SubgraphDefinition<Db, Loaders> {
@@ -67,6 +72,8 @@ export interface SubgraphOptions {
   production?: boolean;
   /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
   secret?: string;
+  /** OPERATOR_TOKEN: opens the workers' status pages in production besides the secret's signature. */
+  operatorToken?: string;
   /** How long idempotency keys are kept. @default 24 */
   idempotencyTtlHours?: number;
   /** Queries run compiled (kit/compiled-executor.ts); false: graphql-js executes everything. @default true */
@@ -83,9 +90,10 @@ export interface RunningSubgraph extends RunningHttpServer {
 
 /**
  * Refuses GraphQL requests (`_entities` and `_service` included) that were not signed for
- * this subgraph, and any signature this process has already seen (a replay).
+ * this subgraph, and any signature this process has already seen (a replay); keeps each
+ * admitted request's signature in `admitted` for its context (its writes record the nonce).
  */
-const signatureCheck = (secret: string, audience: ContextName) => {
+const signatureCheck = (secret: string, audience: ContextName, admitted: WeakMap<IncomingMessage, Verified>) => {
   const guard = new ReplayGuard();
   return (req: IncomingMessage, body: string, url: URL) => {
     const result = check(
@@ -96,7 +104,10 @@ const signatureCheck = (secret: string, audience: ContextName) => {
       url.pathname + url.search,
       body,
     );
-    return 'refused' in result ? result.refused : guard.admit(result.verified);
+    if ('refused' in result) return result.refused;
+    const refused = guard.admit(result.verified);
+    if (!refused) admitted.set(req, result.verified);
+    return refused;
   };
 };
 
@@ -150,8 +161,10 @@ export async function startSubgraph<Db, Loaders>(
   await apollo.start();
   const workers = new Map(def.workers.map((w) => [w.name, w]));
   const wake = (name: string) => workers.get(name)?.wake();
+  const admitted = new WeakMap<IncomingMessage, Verified>();
   const context = async (req: IncomingMessage): Promise<SubgraphContext<Db, Loaders>> => {
     const replay = { replayed: false };
+    const signature = admitted.get(req);
     const value: SubgraphContext<Db, Loaders> & { [REPLAY_STATE]: typeof replay } = {
       db: def.db,
       loaders: def.createLoaders(),
@@ -165,6 +178,8 @@ export async function startSubgraph<Db, Loaders>(
         replay.replayed = true;
       },
       [REPLAY_STATE]: replay,
+      // One id per HTTP request: its writes (several mutation fields, re-runs) share the nonce.
+      ...(signature ? { signed: { signature, requestId: randomUUID() } } : {}),
     };
     return value;
   };
@@ -185,8 +200,13 @@ export async function startSubgraph<Db, Loaders>(
             service: def.name,
           })
         : undefined,
-      routes: def.workers.flatMap((w) => w.routes ?? []),
-      authenticate: opts.secret ? signatureCheck(opts.secret, def.name) : undefined,
+      routes: [
+        operatorPages(
+          { production: opts.production ?? false, secret: opts.secret, audience: def.name, token: opts.operatorToken },
+          def.workers.flatMap((w) => w.pages ?? []),
+        ),
+      ],
+      authenticate: opts.secret ? signatureCheck(opts.secret, def.name, admitted) : undefined,
     },
     { host: opts.host, port: opts.port },
   );
