@@ -162,6 +162,31 @@ describe('GraphQL mutations with an Idempotency-Key', () => {
     await adminQuery('DELETE FROM account_images WHERE account_id = $1', [accountId], 'image');
     await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [key], 'image');
   });
+
+  test('a key is scoped to the context that owns the mutation: createAccount then setAccountImage with one key both run', async () => {
+    const key = randomUUID();
+    const SET = 'mutation Set($id: ID!, $url: String!) { setAccountImage(accountId: $id, url: $url) { id url } }';
+    const created = await graphql(CREATE, { name: name() }, key);
+    const id: string = created.json.data.createAccount.id;
+    const image = await graphql(SET, { id, url: 'https://example.test/scoped.png' }, key);
+    // The image context never saw the key: a first request there, not a replay of createAccount.
+    expect(image.json).toEqual({ data: { setAccountImage: { id, url: 'https://example.test/scoped.png' } } });
+    expect(image.headers['idempotent-replayed']).toBeUndefined();
+    // Within each context the key stays bound to its first request.
+    expect(code(await graphql(RENAME, { id, name: name() }, key))).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    const again = await graphql(SET, { id, url: 'https://example.test/scoped.png' }, key);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    for (const context of ['account', 'image'] as const) {
+      const [stored] = await adminQuery<{ operation: string }>(
+        'SELECT operation FROM idempotency_keys WHERE key = $1',
+        [key],
+        context,
+      );
+      expect(stored?.operation).toBe(context === 'account' ? 'createAccount' : 'setAccountImage');
+      await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [key], context);
+    }
+    await adminQuery('DELETE FROM account_images WHERE account_id = $1', [id], 'image');
+  });
 });
 
 describe('REST writes with an Idempotency-Key', () => {

@@ -23,6 +23,7 @@ export function runSubgraphProcess<Db, Loaders>(
     production: config.production,
     secret: config.subgraphSecret,
     operatorToken: config.operatorToken,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     idempotencyTtlHours: config.idempotency.ttlHours,
     compiledExecution: config.compiledExecution,
   }).then(

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { SIGNATURE_HEADER, check, type Verified } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
+import { operationResolution } from '../../platform/operation-resolution';
 import { operatorPages } from '../../platform/operator-access';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
@@ -72,6 +73,8 @@ export interface SubgraphOptions {
   production?: boolean;
   /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
   secret?: string;
+  /** BODY_TIMEOUT_MS (platform/http.ts). */
+  bodyTimeoutMs?: number;
   /** OPERATOR_TOKEN: opens the workers' status pages in production besides the secret's signature. */
   operatorToken?: string;
   /** How long idempotency keys are kept. @default 24 */
@@ -154,6 +157,7 @@ export async function startSubgraph<Db, Loaders>(
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       def.metrics.operationPlugin(def.name),
+      operationResolution,
       replayHeader,
     ],
     logger: log,
@@ -206,6 +210,7 @@ export async function startSubgraph<Db, Loaders>(
           def.workers.flatMap((w) => w.pages ?? []),
         ),
       ],
+      bodyTimeoutMs: opts.bodyTimeoutMs,
       authenticate: opts.secret ? signatureCheck(opts.secret, def.name, admitted) : undefined,
     },
     { host: opts.host, port: opts.port },
