@@ -19,7 +19,7 @@ import type { Logger } from '../platform/logger';
 import { Metrics } from '../platform/metrics';
 import { operationResolution } from '../platform/operation-resolution';
 import { composeSupergraph } from './compose';
-import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
+import { DocumentCache, QUERY_PLAN_CACHE_MIB } from '../platform/document-cache';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';

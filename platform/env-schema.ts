@@ -24,6 +24,9 @@ const bool = z
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // Node's own (read by node before this code runs, never by config.ts): listed so that the
+    // deployments' environments, which set the heap bound with it (docs/memory.md), validate.
+    NODE_OPTIONS: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     INSTANCE_NAME: z.string().min(1).default(os.hostname()),
     GATEWAY_PORT: port(4000),

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { SIGNATURE_HEADER, check, type Verified } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
+import { DocumentCache } from '../../platform/document-cache';
 import { operationResolution } from '../../platform/operation-resolution';
 import { operatorPages } from '../../platform/operator-access';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
@@ -161,6 +162,8 @@ export async function startSubgraph<Db, Loaders>(
       replayHeader,
     ],
     logger: log,
+    // Bounded by source text, as the gateway's: Apollo's default LRU under-counts a parsed document's heap.
+    documentStore: new DocumentCache(),
   });
   await apollo.start();
   const workers = new Map(def.workers.map((w) => [w.name, w]));
