@@ -43,7 +43,7 @@ export interface Config {
     breakerThreshold: number;
     halfOpenAfterMs: number;
   };
-  /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`, pruned every `pruneIntervalMs`. */
+  /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`; they and the signature nonces are pruned every `pruneIntervalMs`. */
   idempotency: { ttlHours: number; pruneIntervalMs: number };
   /** Subgraphs run queries compiled (subgraphs/kit/compiled-executor.ts); false: graphql-js executes everything. */
   compiledExecution: boolean;
