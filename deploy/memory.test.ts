@@ -10,11 +10,12 @@ import { Dockerfile } from './testing/dockerfile';
 import { apps, find, mainContainer, resolvedEnv } from './testing/k8s-manifests';
 
 /**
- * What a process holds besides V8's old space (code, the young generation, buffers, native
- * memory): the gateway's peak RSS over 100,000 distinct documents minus its heap bound,
- * measured with `npm run bench:memory -- --heap 192` (docs/memory.md), rounded up with room.
+ * What a process holds besides its live old space (code, the young generation, buffers,
+ * native memory, garbage not yet collected): the largest RSS minus V8 heap in use the gateway
+ * showed over 100,000 distinct documents with `npm run bench:memory -- --heap 192` (153 MiB;
+ * docs/memory.md), rounded up. Heap bound + this is the worst case the limit must hold.
  */
-const NOT_OLD_SPACE_MIB = 96;
+const NOT_OLD_SPACE_MIB = 160;
 /** The margin the limit keeps above the expected peak (issue #22: at least 25 %). */
 const MARGIN = 0.25;
 
