@@ -7,11 +7,9 @@
  * offline GraphiQL playground (playground/).
  */
 import fs from 'node:fs';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError } from 'graphql';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
@@ -19,8 +17,9 @@ import { HttpClient } from '../platform/http-client';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
 import { Metrics } from '../platform/metrics';
+import { operationResolution } from '../platform/operation-resolution';
 import { composeSupergraph } from './compose';
-import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
+import { DocumentCache, QUERY_PLAN_CACHE_MIB } from '../platform/document-cache';
 import { formatLimitError, queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
@@ -48,6 +47,8 @@ export interface GatewayOptions {
   coalesce?: boolean;
   limits: QueryLimits;
   maxBodyBytes?: number;
+  /** BODY_TIMEOUT_MS (platform/http.ts). */
+  bodyTimeoutMs?: number;
   /** Signs every subgraph request (the subgraphs refuse unsigned ones when they have it). */
   subgraphSecret?: string;
   log: Logger;
@@ -68,30 +69,10 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   coalesce: config.coalesce,
   limits: config.limits,
   maxBodyBytes: config.maxBodyBytes,
+  bodyTimeoutMs: config.bodyTimeoutMs,
   subgraphSecret: config.subgraphSecret,
   log,
 });
-
-/**
- * A document without the operation the request names (or with several and no name) is the
- * client's mistake, but @apollo/gateway throws it from its executor and Apollo Server then
- * answers 500: refuse it first, with 400, as Apollo Server does without a gateway.
- */
-const operationResolution: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation, request }) {
-        if (operation) return;
-        const message = request.operationName
-          ? `Unknown operation named "${request.operationName}".`
-          : 'Must provide operation name if query contains multiple operations.';
-        throw new GraphQLError(message, {
-          extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
-        });
-      },
-    };
-  },
-};
 
 /**
  * @apollo/gateway reports anonymous usage to Apollo unless APOLLO_TELEMETRY_DISABLED is set
@@ -222,6 +203,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       ready,
       routes: [playgroundRoute(playground), rest],
       maxBodyBytes: opts.maxBodyBytes,
+      bodyTimeoutMs: opts.bodyTimeoutMs,
     },
     { host: opts.host, port: opts.port },
   );

@@ -5,7 +5,8 @@
  * HMAC-SHA256 over the target subgraph's name (the audience), the time, a random nonce,
  * the method, path and body. The secret itself never travels; a signature is good for a
  * few minutes only, for that exact request to that one subgraph, and, with a ReplayGuard,
- * once per process (replay-guard.ts).
+ * once per process (replay-guard.ts); a mutation's nonce is also recorded in the target
+ * context's database with the write (subgraphs/kit/signature-nonces.ts): once per cluster.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -55,9 +56,10 @@ export function signedHeaders(
   return { [SIGNATURE_HEADER]: sign(secret, audience, method, u.pathname + u.search, body) };
 }
 
-/** A signature that verified: its time and its MAC (the key a ReplayGuard remembers). */
+/** A signature that verified: its time, its nonce (the key a write records: subgraphs/kit/signature-nonces.ts) and its MAC (the key a ReplayGuard remembers). */
 export interface Verified {
   t: number;
+  nonce: string;
   mac: string;
 }
 
@@ -84,7 +86,7 @@ export function check(
   if (Math.abs(now - Number(t)) > SIGNATURE_TOLERANCE_MS) return { refused: 'request signature expired' };
   const expected = Buffer.from(mac(secret, audience, t, nonce, method, pathAndSearch, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return { refused: 'request signature does not match' };
-  return { verified: { t: Number(t), mac: given } };
+  return { verified: { t: Number(t), nonce, mac: given } };
 }
 
 /** Why a request's signature is not acceptable, or undefined when it is (without replay protection). */

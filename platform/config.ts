@@ -43,7 +43,7 @@ export interface Config {
     breakerThreshold: number;
     halfOpenAfterMs: number;
   };
-  /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`, pruned every `pruneIntervalMs`. */
+  /** Idempotency keys of the writes (subgraphs/kit/idempotency.ts): kept `ttlHours`; they and the signature nonces are pruned every `pruneIntervalMs`. */
   idempotency: { ttlHours: number; pruneIntervalMs: number };
   /** Subgraphs run queries compiled (subgraphs/kit/compiled-executor.ts); false: graphql-js executes everything. */
   compiledExecution: boolean;
@@ -58,6 +58,10 @@ export interface Config {
     hideSuggestions: boolean;
   };
   maxBodyBytes: number;
+  /** Longest time a request body may take to arrive (platform/http.ts); a trickling one is answered 408 and closed. */
+  bodyTimeoutMs: number;
+  /** Bearer token that opens the operational routes showing data in production (platform/operator-access.ts). */
+  operatorToken: string | undefined;
   /** Gateway: serve the GraphiQL playground at GET / and GET /graphql (browsers). */
   playground: boolean;
   /** Gateway: answer introspection queries (the playground's docs explorer needs them). */
@@ -182,6 +186,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       hideSuggestions: e.NODE_ENV === 'production',
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    operatorToken: e.OPERATOR_TOKEN,
     playground: e.PLAYGROUND ?? e.NODE_ENV !== 'production',
     introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
   };

@@ -24,6 +24,9 @@ const bool = z
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // Node's own (read by node before this code runs, never by config.ts): listed so that the
+    // deployments' environments, which set the heap bound with it (docs/memory.md), validate.
+    NODE_OPTIONS: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     INSTANCE_NAME: z.string().min(1).default(os.hostname()),
     GATEWAY_PORT: port(4000),
@@ -68,6 +71,8 @@ export const envSchema = z
     OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
     SUBGRAPH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+    // Bearer token for the operational routes that show data (platform/operator-access.ts).
+    OPERATOR_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
     QUERY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(30),
     QUERY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
@@ -79,6 +84,8 @@ export const envSchema = z
       .min(1_024)
       .max(100 * 1024 * 1024)
       .default(1024 * 1024),
+    // A request body must arrive whole within this time (platform/http.ts), or the request is cut.
+    BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     // Unset: on, except with NODE_ENV=production.
     PLAYGROUND: bool.optional(),
     INTROSPECTION: bool.optional(),

@@ -14,8 +14,17 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { requestShapeProblem } from './request-shape';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Longest time a request (headers and body) may take to arrive, BODY_TIMEOUT_MS. Node's own
+ * default (300 s) let a client that trickles a body in hold a connection and a parser for five
+ * minutes; past this time Node answers 408 and closes the connection.
+ */
+export const BODY_TIMEOUT_MS = 10_000;
+/** Longest time the request's headers may take (Node's default), never above the body timeout. */
+const HEADERS_TIMEOUT_MS = 60_000;
 
 import type { Route } from './route';
 
@@ -29,6 +38,8 @@ export interface HttpServerOptions<Ctx extends BaseContext> {
   routes?: Route[];
   /** Largest GraphQL request body accepted (413 beyond); default MAX_BODY_BYTES. */
   maxBodyBytes?: number;
+  /** Longest time a whole request may take to arrive (408 and closed beyond); default BODY_TIMEOUT_MS. */
+  bodyTimeoutMs?: number;
   /** Checks a GraphQL request before it runs; returns why it is refused (answered 401). */
   authenticate?: (req: IncomingMessage, rawBody: string, url: URL) => string | undefined;
   log: Logger;
@@ -137,6 +148,11 @@ async function serveGraphQL<Ctx extends BaseContext>(
   }
   const isJson = (req.headers['content-type'] ?? '').includes('json');
   const body = req.method === 'POST' && isJson ? parseJson(raw) : req.method === 'POST' ? raw : undefined;
+  const shape = requestShapeProblem(body, url.searchParams);
+  if (shape) {
+    sendGraphQLError(res, new AppError(ErrorCode.BAD_USER_INPUT, shape));
+    return;
+  }
   const answer = isJson && body !== undefined ? await opts.shortcut?.(req, body) : undefined;
   if (answer) {
     res.writeHead(answer.status, answer.headers);
@@ -202,7 +218,14 @@ export async function startHttpServer<Ctx extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const graphqlPath = opts.graphqlPath ?? '/graphql';
   const builtin = builtinRoutes(opts.ready, opts.log, opts.metrics);
-  const server = http.createServer((req, res) => {
+  const requestTimeout = opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+  const timeouts = {
+    requestTimeout,
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+    // Node checks the timeouts every 30 s by default: a 10 s timeout would act after up to 40 s.
+    connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+  };
+  const server = http.createServer(timeouts, (req, res) => {
     drain.track(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const end = opts.metrics.httpRequests.startTimer({ method: req.method ?? 'GET' });

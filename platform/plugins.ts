@@ -7,7 +7,9 @@
  *
  * - `lean: { requestDidStart }`: the lean path calls it, as Apollo calls the plugin's own hooks;
  * - `lean: 'mutations-only'`: it acts on mutations only, which never take the lean path;
- * - `lean: 'inert'`: it changes nothing per request (a disabled Apollo default, say).
+ * - `lean: 'inert'`: it changes nothing per request (a disabled Apollo default, say);
+ * - `lean: 'document-checks'`: it judges the document and its operation, which the lean path
+ *   takes only after Apollo Server accepted that very document and operation name.
  *
  * A plugin that does not say turns the lean path off: every request then goes through Apollo
  * Server and its pipeline, so a plugin added to the list runs for every request, always.
@@ -32,7 +34,7 @@ export interface LeanHooks<Ctx> {
 export interface ServerPlugin<Ctx extends BaseContext> {
   name: string;
   apollo: ApolloServerPlugin<Ctx>;
-  lean?: LeanHooks<Ctx> | 'mutations-only' | 'inert';
+  lean?: LeanHooks<Ctx> | 'mutations-only' | 'inert' | 'document-checks';
 }
 
 /** The Apollo Server plugins of the list, in its order. */

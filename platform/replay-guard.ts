@@ -13,8 +13,10 @@
  * are sent, so a fresh signature is always newer than the floor unless the guard holds
  * less than a few milliseconds of traffic.
  *
- * One guard per process: a replay sent to another replica of the same subgraph within the
- * window is not caught (README, "Security and operations").
+ * One guard per process: a replayed query sent to another replica of the same subgraph within
+ * the window is not caught here. A replayed write is, on any replica: every write records its
+ * nonce in its context's database (subgraphs/kit/signature-nonces.ts;
+ * docs/replay-and-operator-access.md).
  */
 import { SIGNATURE_TOLERANCE_MS, type Verified } from './auth';
 

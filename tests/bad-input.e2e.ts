@@ -8,13 +8,18 @@
  * at all is written in any database. Injection-looking ids are looked up harmlessly, and an
  * injection-looking name is stored and read back verbatim.
  */
+import net from 'node:net';
 import { badInputCorpus } from './bad-input-corpus';
+import { restCorpus } from './bad-input-corpus-rest';
+import { shapeCorpus } from './bad-input-corpus-shapes';
 import { countRows, removeCreated, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
 import { JSON_HEADERS, postJson, request, type Reply } from './harness/request';
 import { startStack, type Stack } from './harness/stack';
 
 const P = uniquePrefix('bad');
-const MAX_BODY = 64 * 1024;
+/** The default body limit: the shapes corpus sends what fits under it (600 kB of nesting, a 500 kB name). */
+const MAX_BODY = 1024 * 1024;
+const BODY_TIMEOUT_MS = 1_000;
 /** What must never reach a client: database addresses, driver and Prisma text, stack frames. */
 const INTERNALS =
   /127\.0\.0\.1:\d+|postgres(ql)?:\/\/|prisma|invalid byte sequence|SQLSTATE|\bP\d{4}\b|\bat .+\.(ts|js):\d+|stacktrace/i;
@@ -32,8 +37,12 @@ const created: string[] = [];
 
 beforeAll(async () => {
   // No relay: nothing writes in the background, so row counts are exact. A small depth
-  // limit (the schema has no cycles) and body limit make those limits reachable.
-  stack = await startStack({ relay: false, env: { QUERY_MAX_DEPTH: '4', MAX_BODY_BYTES: String(MAX_BODY) } });
+  // limit (the schema has no cycles) makes it reachable; a short body timeout keeps the
+  // trickle test short.
+  stack = await startStack({
+    relay: false,
+    env: { QUERY_MAX_DEPTH: '4', MAX_BODY_BYTES: String(MAX_BODY), BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) },
+  });
   origin = new URL(stack.gateway.url).origin;
 });
 afterAll(async () => {
@@ -66,7 +75,20 @@ function messageOf(res: Reply): string {
   return res.text;
 }
 
-const CORPUS = badInputCorpus({ gql, raw, get, rest, url: () => stack.gateway.url }, P, MAX_BODY);
+const senders = {
+  gql,
+  raw,
+  get,
+  rest,
+  url: () => stack.gateway.url,
+  subgraphUrl: () => stack.subgraphs.account.url,
+  rawTo: (url: string, body: string) => request(url, { method: 'POST', headers: JSON_HEADERS, body }),
+};
+const CORPUS = {
+  ...badInputCorpus(senders, P, MAX_BODY),
+  ...restCorpus(senders, P, MAX_BODY),
+  ...shapeCorpus(senders),
+};
 
 describe('the corpus: each bad input refused, nothing written', () => {
   let before: Awaited<ReturnType<typeof counts>>;
@@ -83,9 +105,11 @@ describe('the corpus: each bad input refused, nothing written', () => {
     expect(message.trim()).not.toBe('');
     expect(message).toMatch(c.message);
     if (c.codes) expect(c.codes).toContain(res.json?.errors?.[0]?.extensions?.code ?? res.json?.error?.code);
+    c.also?.(res);
     // Nothing of the database or the driver in the message (this stack runs in development
     // mode, with stack traces; the production gateway's answers: security-gateway.e2e.ts).
     expect(message).not.toMatch(INTERNALS);
+    expect(message).not.toMatch(/Maximum call stack/);
     // Still answering, GraphQL and the REST shim alike.
     expect((await gql('{ __typename }')).json).toEqual({ data: { __typename: 'Query' } });
     expect((await rest('GET', '/health')).status).toBe(200);
@@ -94,6 +118,56 @@ describe('the corpus: each bad input refused, nothing written', () => {
   test('nothing was written in any database', async () => {
     expect(await counts()).toEqual(before);
     expect(await countRows('account', 'left(name, length($1)) = $1', [P])).toBe(0);
+  });
+});
+
+/**
+ * A raw POST to the gateway: the headers announce `length` bytes, then `chunks` go out one
+ * every `everyMs`; resolves with everything the server sent once it closed the connection
+ * (`connection: close`: it does once it has answered).
+ */
+function sendSlowly(length: number, chunks: string[], everyMs: number): Promise<string> {
+  const { hostname, port } = new URL(stack.gateway.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let got = '';
+    let timer: NodeJS.Timeout | undefined;
+    socket.on('connect', () => {
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\nconnection: close\r\n\r\n`,
+      );
+      let i = 0;
+      timer = setInterval(() => {
+        if (i < chunks.length && !socket.destroyed) socket.write(chunks[i++]!);
+      }, everyMs);
+    });
+    socket.on('data', (d: Buffer) => {
+      got += d.toString();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(got);
+    });
+  });
+}
+
+describe('a body that trickles in', () => {
+  test(`is cut after BODY_TIMEOUT_MS: 408, the connection closed, nothing written`, async () => {
+    const before = await counts();
+    const body = JSON.stringify({ query: `mutation { createAccount(name: "${P}slow") { id } }` });
+    // One byte every 100 ms: the whole body would take several seconds, past the 1 s timeout.
+    const reply = await sendSlowly(body.length, [...body], 100);
+    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    expect(await counts()).toEqual(before);
+    expect((await gql('{ __typename }')).json).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  test('a body that arrives whole within the timeout, in pieces, is served', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const reply = await sendSlowly(body.length, [body.slice(0, 5), body.slice(5, 12), body.slice(12)], 100);
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reply).toContain('{"data":{"__typename":"Query"}}');
   });
 });
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { PrismaClient } from '../generated/account/client';
 import { ErrorCode } from '../platform/errors';
 import { connectDatabase } from '../subgraphs/kit/database';
-import { IdempotencyPruner } from '../subgraphs/kit/idempotency-pruner';
+import { ExpiryPruner } from '../subgraphs/kit/expiry-pruner';
 import { adminQuery, testDatabaseUrls, withClient } from './harness/db';
 import { uniquePrefix } from './harness/fixtures';
 import { postJson, request, type Reply } from './harness/request';
@@ -162,6 +162,31 @@ describe('GraphQL mutations with an Idempotency-Key', () => {
     await adminQuery('DELETE FROM account_images WHERE account_id = $1', [accountId], 'image');
     await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [key], 'image');
   });
+
+  test('a key is scoped to the context that owns the mutation: createAccount then setAccountImage with one key both run', async () => {
+    const key = randomUUID();
+    const SET = 'mutation Set($id: ID!, $url: String!) { setAccountImage(accountId: $id, url: $url) { id url } }';
+    const created = await graphql(CREATE, { name: name() }, key);
+    const id: string = created.json.data.createAccount.id;
+    const image = await graphql(SET, { id, url: 'https://example.test/scoped.png' }, key);
+    // The image context never saw the key: a first request there, not a replay of createAccount.
+    expect(image.json).toEqual({ data: { setAccountImage: { id, url: 'https://example.test/scoped.png' } } });
+    expect(image.headers['idempotent-replayed']).toBeUndefined();
+    // Within each context the key stays bound to its first request.
+    expect(code(await graphql(RENAME, { id, name: name() }, key))).toBe(ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    const again = await graphql(SET, { id, url: 'https://example.test/scoped.png' }, key);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    for (const context of ['account', 'image'] as const) {
+      const [stored] = await adminQuery<{ operation: string }>(
+        'SELECT operation FROM idempotency_keys WHERE key = $1',
+        [key],
+        context,
+      );
+      expect(stored?.operation).toBe(context === 'account' ? 'createAccount' : 'setAccountImage');
+      await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [key], context);
+    }
+    await adminQuery('DELETE FROM account_images WHERE account_id = $1', [id], 'image');
+  });
 });
 
 describe('REST writes with an Idempotency-Key', () => {
@@ -236,7 +261,7 @@ describe('under concurrency', () => {
   });
 });
 
-test('the pruner deletes expired keys and keeps the others', async () => {
+test('the pruner deletes expired keys and signature nonces and keeps the others', async () => {
   const [expired, live] = [`${P}expired`, `${P}live`];
   await withClient(testDatabaseUrls().account, async (c) => {
     await c.query(
@@ -244,18 +269,27 @@ test('the pruner deletes expired keys and keeps the others', async () => {
          ($1, 'createAccount', 'f', '{}', now() - interval '1 minute'), ($2, 'createAccount', 'f', '{}', now() + interval '1 day')`,
       [expired, live],
     );
+    await c.query(
+      `INSERT INTO signature_nonces (nonce, request_id, expires_at) VALUES
+         ($1, 'r', now() - interval '1 minute'), ($2, 'r', now() + interval '1 day')`,
+      [expired, live],
+    );
   });
   const db = connectDatabase(PrismaClient, testDatabaseUrls().account, 2);
   try {
-    expect(await new IdempotencyPruner(db.prisma, 60_000).prune()).toBeGreaterThanOrEqual(1);
+    expect(
+      await new ExpiryPruner(db.prisma, 60_000, ['idempotency keys', 'signature nonces']).prune(),
+    ).toBeGreaterThanOrEqual(2);
   } finally {
     await db.close();
   }
   const left = await adminQuery<{ key: string }>(
-    'SELECT key FROM idempotency_keys WHERE key = ANY($1)',
+    `SELECT key FROM idempotency_keys WHERE key = ANY($1)
+     UNION ALL SELECT 'nonce:' || nonce FROM signature_nonces WHERE nonce = ANY($1)`,
     [[expired, live]],
     'account',
   );
-  expect(left.map((r) => r.key)).toEqual([live]);
+  expect(left.map((r) => r.key).sort()).toEqual([live, `nonce:${live}`]);
   await adminQuery('DELETE FROM idempotency_keys WHERE key = $1', [live], 'account');
+  await adminQuery('DELETE FROM signature_nonces WHERE nonce = $1', [live], 'account');
 });

@@ -3,11 +3,13 @@
  * behind: pending rows, failing ones, the age of the oldest, and the oldest rows with their
  * last error. Reads the configured account database, or the embedded one of a running
  * `npm start`. Whether the data context answers is known only to a running relay: that
- * line comes from GET /outbox of the account subgraph (the configured one, or `--relay`).
+ * line comes from GET /outbox of the account subgraph (the configured one, or `--relay`),
+ * with an operator's credentials from the environment (operatorHeaders).
  */
 import { parseArgs } from 'node:util';
 import { PrismaClient } from '../generated/account/client';
-import { loadConfig } from '../platform/config';
+import { signedHeaders } from '../platform/auth';
+import { loadConfig, type Config } from '../platform/config';
 import { runningDatabaseUrls } from '../prisma/tools/local/bootstrap';
 import { connectDatabase } from '../subgraphs/kit/database';
 import type { DestinationStatus } from '../subgraphs/account/outbox/destination';
@@ -15,10 +17,19 @@ import { status } from '../subgraphs/account/outbox/store';
 
 type RelayView = { relay: string; destination: DestinationStatus } | { unreachable: string };
 
+/**
+ * An operator's credentials for GET /outbox (platform/operator-access.ts): OPERATOR_TOKEN
+ * as a Bearer token when set, else a signature with SUBGRAPH_SECRET; none in development.
+ */
+function operatorHeaders(config: Config, url: string): Record<string, string> {
+  if (config.operatorToken) return { authorization: `Bearer ${config.operatorToken}` };
+  return signedHeaders(config.subgraphSecret, 'account', 'GET', url, '');
+}
+
 /** The destination as one running relay sees it, or why no relay answered. */
-async function relayView(url: string): Promise<RelayView> {
+async function relayView(url: string, headers: Record<string, string>): Promise<RelayView> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(1_000) });
     const body = (await res.json()) as { relay?: string; destination?: DestinationStatus };
     if (!res.ok || !body.destination) return { unreachable: `${url} answered ${res.status} without a relay's view` };
     return { relay: body.relay ?? '?', destination: body.destination };
@@ -48,11 +59,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
+  const relayUrl = values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString();
   const db = connectDatabase(PrismaClient, runningDatabaseUrls(config).account, 1, { dialect: config.dialect });
   try {
     const [s, view] = await Promise.all([
       status(db.prisma, show),
-      relayView(values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString()),
+      relayView(relayUrl, operatorHeaders(config, relayUrl)),
     ]);
     if (values.json) {
       console.log(JSON.stringify({ ...s, ...view }, null, 2));

@@ -143,6 +143,18 @@ export class Dockerfile {
       });
   }
 
+  /** The stage's environment (ENV KEY=VALUE …, inherited; unquoted values only). */
+  env(stage: Stage): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const i of this.lineage(stage).filter((i) => i.op === 'ENV')) {
+      for (const pair of i.args.split(/\s+/)) {
+        const eq = pair.indexOf('=');
+        if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+    }
+    return env;
+  }
+
   /** The command of the stage (its last CMD, inherited), as argv. */
   cmd(stage: Stage): string[] {
     const cmd = this.lineage(stage)

@@ -29,6 +29,7 @@ const writeRequest = (ctx: Ctx): WriteRequest => ({
   idempotencyKey: ctx.idempotencyKey,
   idempotencyTtlHours: ctx.idempotencyTtlHours,
   retry: ctx.retry,
+  signed: ctx.signed,
 });
 
 /** The mutation's account, carrying the event it recorded (recorded-event.ts); a replay carries the stored one. */

@@ -21,6 +21,8 @@ export interface WriteRequest {
   retry: RetryOptions;
   /** For tests and logs: see WriteOptions.onRetry. */
   onRetry?: WriteOptions<unknown>['onRetry'];
+  /** The signed request's nonce, recorded with the write: see WriteOptions.signed. */
+  signed?: WriteOptions<unknown>['signed'];
 }
 
 export interface WriteResult {
@@ -95,6 +97,7 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
     {
       retry: req.retry,
       onRetry: req.onRetry,
+      signed: req.signed,
       lookup: async () => {
         const account = await db.account.findUnique({ where: { id } });
         return (
@@ -132,6 +135,7 @@ export async function renameAccount(
     {
       retry: req.retry,
       onRetry: req.onRetry,
+      signed: req.signed,
       lookup: async () => {
         const event = await db.outboxEvent.findUnique({ where: { id: eventId } });
         if (!event) return null;

@@ -51,7 +51,7 @@ export const dataResolvers: Resolvers<Ctx> = {
           await tx.accountEvent.createMany({ data: [data], skipDuplicates: true });
           return tx.accountEvent.findUniqueOrThrow({ where: { id: data.id } });
         },
-        { retry: ctx.retry, rerunnable: true },
+        { retry: ctx.retry, rerunnable: true, signed: ctx.signed },
       );
     },
   },

@@ -64,7 +64,7 @@ export const imageResolvers: Resolvers<Ctx> = {
             });
           return { image, replayed: false };
         },
-        { retry: ctx.retry, rerunnable: true },
+        { retry: ctx.retry, rerunnable: true, signed: ctx.signed },
       );
       if (result.replayed) ctx.markReplayed();
       return view(result.image, ctx);

@@ -6,7 +6,7 @@
 import type { Config, ContextName } from '../../platform/config';
 import { Metrics } from '../../platform/metrics';
 import { connectDatabase, type PrismaClientClass, type PrismaLike } from './database';
-import { IdempotencyPruner } from './idempotency-pruner';
+import { ExpiryPruner } from './expiry-pruner';
 import type { ContextResolvers } from './resolver-map';
 import type { Sql } from './sql';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
@@ -54,9 +54,12 @@ export function defineSubgraph<C extends PrismaLike, L>(spec: SubgraphSpec<C, L>
       workers: config
         ? [
             ...(spec.workers?.(database.prisma, config, metrics) ?? []),
-            ...(spec.idempotencyKeys
-              ? [new IdempotencyPruner(database.prisma, config.idempotency.pruneIntervalMs)]
-              : []),
+            // Every context records its signed writes' nonces (signature-nonces.ts).
+            new ExpiryPruner(
+              database.prisma,
+              config.idempotency.pruneIntervalMs,
+              spec.idempotencyKeys ? ['idempotency keys', 'signature nonces'] : ['signature nonces'],
+            ),
           ]
         : [],
       ping: database.ping,

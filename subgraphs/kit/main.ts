@@ -22,6 +22,8 @@ export function runSubgraphProcess<Db, Loaders>(
     log,
     production: config.production,
     secret: config.subgraphSecret,
+    operatorToken: config.operatorToken,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     idempotencyTtlHours: config.idempotency.ttlHours,
     compiledExecution: config.compiledExecution,
   }).then(

@@ -12,9 +12,13 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { SIGNATURE_HEADER, check } from '../../platform/auth';
+import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, check, type Verified } from '../../platform/auth';
 import type { ContextName } from '../../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../../platform/http';
+import { DocumentCache } from '../../platform/document-cache';
+import { operationResolution } from '../../platform/operation-resolution';
+import { operatorPages } from '../../platform/operator-access';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
@@ -25,6 +29,7 @@ import { leanRoute } from './lean-route';
 import { maskInternalErrors } from './mask';
 import type { ContextResolvers, SchemaResolvers } from './resolver-map';
 import type { RetryOptions } from '../../platform/retry';
+import type { SignedRequest } from './signature-nonces';
 import type { Worker } from './worker';
 
 /** What every resolver receives. `loaders` are created anew for each request. */
@@ -42,6 +47,8 @@ export interface SubgraphContext<Db, Loaders> {
   idempotencyTtlHours: number;
   /** Marks the answer as the stored result of an earlier request with the same key (REPLAYED_HEADER). */
   markReplayed(): void;
+  /** The request's verified signature (with a secret configured): every write records its nonce (kit/signature-nonces.ts). */
+  signed?: SignedRequest;
 }
 
 export interface SubgraphDefinition<Db, Loaders> {
@@ -68,6 +75,10 @@ export interface SubgraphOptions {
   production?: boolean;
   /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
   secret?: string;
+  /** BODY_TIMEOUT_MS (platform/http.ts). */
+  bodyTimeoutMs?: number;
+  /** OPERATOR_TOKEN: opens the workers' status pages in production besides the secret's signature. */
+  operatorToken?: string;
   /** How long idempotency keys are kept. @default 24 */
   idempotencyTtlHours?: number;
   /** Queries run compiled (kit/compiled-executor.ts); false: graphql-js executes everything. @default true */
@@ -86,9 +97,10 @@ export interface RunningSubgraph extends RunningHttpServer {
 
 /**
  * Refuses GraphQL requests (`_entities` and `_service` included) that were not signed for
- * this subgraph, and any signature this process has already seen (a replay).
+ * this subgraph, and any signature this process has already seen (a replay); keeps each
+ * admitted request's signature in `admitted` for its context (its writes record the nonce).
  */
-const signatureCheck = (secret: string, audience: ContextName) => {
+const signatureCheck = (secret: string, audience: ContextName, admitted: WeakMap<IncomingMessage, Verified>) => {
   const guard = new ReplayGuard();
   return (req: IncomingMessage, body: string, url: URL) => {
     const result = check(
@@ -99,7 +111,10 @@ const signatureCheck = (secret: string, audience: ContextName) => {
       url.pathname + url.search,
       body,
     );
-    return 'refused' in result ? result.refused : guard.admit(result.verified);
+    if ('refused' in result) return result.refused;
+    const refused = guard.admit(result.verified);
+    if (!refused) admitted.set(req, result.verified);
+    return refused;
   };
 };
 
@@ -151,6 +166,7 @@ export async function startSubgraph<Db, Loaders>(
   const plugins = [
     ...apolloDefaultsOff,
     def.metrics.operationServerPlugin(def.name),
+    { name: 'operation resolution', apollo: operationResolution, lean: 'document-checks' },
     replayHeader,
     ...(opts.plugins ?? []),
   ] as ServerPlugin<SubgraphContext<Db, Loaders>>[];
@@ -162,12 +178,16 @@ export async function startSubgraph<Db, Loaders>(
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     plugins: apolloPlugins(plugins),
     logger: log,
+    // Bounded by source text, as the gateway's: Apollo's default LRU under-counts a parsed document's heap.
+    documentStore: new DocumentCache(),
   });
   await apollo.start();
   const workers = new Map(def.workers.map((w) => [w.name, w]));
   const wake = (name: string) => workers.get(name)?.wake();
+  const admitted = new WeakMap<IncomingMessage, Verified>();
   const context = async (req: IncomingMessage): Promise<SubgraphContext<Db, Loaders>> => {
     const replay = { replayed: false };
+    const signature = admitted.get(req);
     const value: SubgraphContext<Db, Loaders> & { [REPLAY_STATE]: typeof replay } = {
       db: def.db,
       loaders: def.createLoaders(),
@@ -181,6 +201,8 @@ export async function startSubgraph<Db, Loaders>(
         replay.replayed = true;
       },
       [REPLAY_STATE]: replay,
+      // One id per HTTP request: its writes (several mutation fields, re-runs) share the nonce.
+      ...(signature ? { signed: { signature, requestId: randomUUID() } } : {}),
     };
     return value;
   };
@@ -192,8 +214,14 @@ export async function startSubgraph<Db, Loaders>(
       ready: def.ping,
       context,
       shortcut: compiled && lean ? leanRoute({ execution: compiled, context, plugins: lean }) : undefined,
-      routes: def.workers.flatMap((w) => w.routes ?? []),
-      authenticate: opts.secret ? signatureCheck(opts.secret, def.name) : undefined,
+      routes: [
+        operatorPages(
+          { production: opts.production ?? false, secret: opts.secret, audience: def.name, token: opts.operatorToken },
+          def.workers.flatMap((w) => w.pages ?? []),
+        ),
+      ],
+      bodyTimeoutMs: opts.bodyTimeoutMs,
+      authenticate: opts.secret ? signatureCheck(opts.secret, def.name, admitted) : undefined,
     },
     { host: opts.host, port: opts.port },
   );

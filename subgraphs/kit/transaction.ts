@@ -24,6 +24,8 @@
 import { AppError, ErrorCode } from '../../platform/errors';
 import { withRetry, type RetryOptions } from '../../platform/retry';
 import { dbErrorKind, isSerializationFailure, type DbErrorKind } from './db-errors';
+import type { RawSql } from './idempotency';
+import { claimNonce, type SignedRequest } from './signature-nonces';
 
 export type Isolation = 'ReadCommitted' | 'Serializable';
 
@@ -52,6 +54,11 @@ export interface WriteOptions<R> {
   timeoutMs?: number;
   /** Called before each retry, with the kind of failure (for logs and tests). */
   onRetry?: (attempt: number, kind: DbErrorKind, err: unknown) => void;
+  /**
+   * The signed request this write serves (SubgraphContext.signed): its nonce is recorded
+   * first in the transaction, so a replay to any replica writes nothing (signature-nonces.ts).
+   */
+  signed?: SignedRequest;
 }
 
 const RETRYABLE = new Set<DbErrorKind>(['serialization', 'aborted', 'ambiguous', 'connection', 'unreachable']);
@@ -130,11 +137,18 @@ class Retryable extends Error {
   }
 }
 
-export async function writeTransaction<Tx, R>(
+export async function writeTransaction<Tx extends RawSql, R>(
   client: TransactionalClient<Tx>,
-  fn: (tx: Tx) => Promise<R>,
+  write: (tx: Tx) => Promise<R>,
   opts: WriteOptions<R>,
 ): Promise<R> {
+  const { signed } = opts;
+  const fn = signed
+    ? async (tx: Tx) => {
+        await claimNonce(tx, signed);
+        return write(tx);
+      }
+    : write;
   const options = {
     isolationLevel: opts.isolation ?? 'ReadCommitted',
     maxWait: opts.maxWaitMs ?? 4_000,

@@ -1,5 +1,5 @@
 /** A background job that lives as long as its subgraph process (e.g. the outbox relay). */
-import type { Route } from '../../platform/http';
+import type { OperatorPage } from '../../platform/operator-access';
 import type { Logger } from '../../platform/logger';
 
 export interface Worker {
@@ -9,6 +9,6 @@ export interface Worker {
   stop(): Promise<void>;
   /** Asks the worker to look for work now (a commit just produced some). */
   wake(): void;
-  /** HTTP routes the worker adds to its subgraph's server (status pages). */
-  routes?: Route[];
+  /** Status pages the worker adds to its subgraph's server: they show data, so they are operators' only (platform/operator-access.ts). */
+  pages?: OperatorPage[];
 }

@@ -1,23 +1,23 @@
 /**
- * The relay as its subgraph's background worker: the loop (relay.ts), its GET /outbox route
+ * The relay as its subgraph's background worker: the loop (relay.ts), its GET /outbox page
  * (route.ts) and its metrics on the subgraph's registry (metrics.ts), put together here so
  * the loop knows nothing of HTTP or Prometheus.
  */
 import type { PrismaClient } from '../../../generated/account/client';
-import type { Route } from '../../../platform/http';
 import type { Logger } from '../../../platform/logger';
 import type { Metrics } from '../../../platform/metrics';
+import type { OperatorPage } from '../../../platform/operator-access';
 import type { Worker } from '../../kit/worker';
 import type { Deliver } from './deliver';
 import { outboxMetrics } from './metrics';
 import { OutboxRelay, RELAY_WORKER, type RelayOptions } from './relay';
-import { outboxRoute } from './route';
+import { outboxPage } from './route';
 import { status } from './store';
 
 export class OutboxWorker implements Worker {
   readonly name = RELAY_WORKER;
   readonly relay: OutboxRelay;
-  readonly routes: Route[];
+  readonly pages: OperatorPage[];
 
   constructor(db: PrismaClient, deliver: Deliver, opts: RelayOptions, metrics: Metrics) {
     const events = outboxMetrics(metrics.registry, {
@@ -25,7 +25,7 @@ export class OutboxWorker implements Worker {
       destination: () => this.relay.destination,
     });
     this.relay = new OutboxRelay(db, deliver, opts, events);
-    this.routes = [outboxRoute(db, this.relay)];
+    this.pages = [outboxPage(db, this.relay)];
   }
 
   start(log: Logger): void {

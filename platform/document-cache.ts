@@ -1,7 +1,7 @@
 /**
- * The gateway's per-document caches, bounded. Every distinct document a client sends is
- * parsed and validated once and its query plan made once; Apollo Server and
- * @apollo/gateway keep both, each by default in an LRU of "30 MiB" measured as the JSON
+ * The per-document caches of the gateway and of the subgraphs, bounded. Every distinct
+ * document a client sends is parsed and validated once and its query plan made once; Apollo
+ * Server and @apollo/gateway keep both, each by default in an LRU of "30 MiB" measured as the JSON
  * length of the cached objects, while a parsed document takes several times that on the heap
  * (graphql-js keeps every token). Unbounded in practice: distinct documents grew the
  * gateway's memory without limit (bench/memory-documents.ts; the numbers are in
@@ -12,6 +12,11 @@
  * DOCUMENT_CACHE_SOURCE_CHARS characters. Query plans:
  * @apollo/gateway's own LRU with a smaller approximate size (QUERY_PLAN_CACHE_MIB).
  * Operations a client repeats stay cached; a stream of one-off documents evicts the oldest.
+ *
+ * The subgraphs' Apollo Servers keep their parsed documents in the same bounded LRU: the
+ * documents the gateway sends them carry the client's aliases, so distinct client documents
+ * are distinct subgraph documents too (their compiled forms are capped by count:
+ * subgraphs/kit/compiled-executor.ts).
  */
 import type { DocumentNode } from 'graphql';
 

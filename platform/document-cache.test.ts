@@ -1,5 +1,5 @@
 /**
- * gateway/document-cache.ts: Apollo Server's document store, bounded by the source text it
+ * platform/document-cache.ts: Apollo Server's document store, bounded by the source text it
  * holds; least recently used documents go first; a document larger than the whole cache is
  * not kept.
  */
