@@ -29,7 +29,7 @@ import { coalescePlugin } from './coalesce';
 import { WriteFence } from './dedup';
 import { ResilientDataSource, type ResilienceOptions, type SubgraphClients } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
-import { healthRoute, legacyRoutes } from './rest/routes';
+import { legacyRoutes } from './rest/routes';
 import { idempotencyPlugin, type GatewayContext } from './writes';
 
 export interface GatewayOptions {
@@ -212,7 +212,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       replayed: res.http.headers.get(REPLAYED_HEADER) === 'true',
     };
   };
-  const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log, opts.maxBodyBytes);
+  const rest = restRouter(legacyRoutes, execute, log, opts.maxBodyBytes);
   const http = await startHttpServer(
     {
       apollo,

@@ -73,6 +73,8 @@ export interface OutboxConfig {
   leaseMs: number;
   deliveryTimeoutMs: number;
   maxBackoffMs: number;
+  /** A write delivers its events itself before answering, for at most this long (0: never; outbox/eager.ts). */
+  eagerDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +173,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: e.OUTBOX_LEASE_MS,
       deliveryTimeoutMs: e.OUTBOX_DELIVERY_TIMEOUT_MS,
       maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
+      eagerDeadlineMs: e.OUTBOX_EAGER_DEADLINE_MS,
     },
     subgraphSecret: e.SUBGRAPH_SECRET,
     limits: {

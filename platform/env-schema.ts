@@ -67,6 +67,8 @@ export const envSchema = z
     OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
     OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    // 0: no eager delivery, the relay alone (subgraphs/account/outbox/eager.ts).
+    OUTBOX_EAGER_DEADLINE_MS: z.coerce.number().int().min(0).max(10_000).default(500),
     SUBGRAPH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
     QUERY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(30),

@@ -9,6 +9,12 @@ export interface Worker {
   stop(): Promise<void>;
   /** Asks the worker to look for work now (a commit just produced some). */
   wake(): void;
+  /**
+   * Finishes the work one request produced (`key` says which) before that request answers;
+   * resolves within the worker's own deadline and never rejects (what it leaves is still done
+   * in the background). Optional.
+   */
+  settle?(key: string): Promise<void>;
   /** HTTP routes the worker adds to its subgraph's server (status pages). */
   routes?: Route[];
 }

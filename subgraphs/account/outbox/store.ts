@@ -235,3 +235,29 @@ export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus>
     })),
   };
 }
+
+/**
+ * The eager path's rows (eager.ts): the account's undelivered events up to and including
+ * `eventId`, in `seq` order, whoever holds them. Empty when that event is already delivered.
+ */
+export async function undeliveredUpTo(db: PrismaClient, eventId: string): Promise<OutboxRow[]> {
+  const rows = await db.$queryRaw<RawRow[]>`
+    SELECT o.id, o.account_id, o.seq, o.event_name, o.occurred_at, o.attempts
+      FROM outbox e JOIN outbox o ON o.account_id = e.account_id AND o.seq <= e.seq
+     WHERE e.id = ${eventId} AND e.delivered_at IS NULL AND o.delivered_at IS NULL
+     ORDER BY o.seq`;
+  return rows.map(toRow);
+}
+
+/**
+ * Marks one row delivered after the eager path's delivery was acknowledged, whichever relay
+ * holds a lease on it (that relay's own ack or fail then changes nothing: delivered_at is set).
+ */
+export async function markDelivered(db: PrismaClient, id: string): Promise<number> {
+  return retryConflicts(
+    () => db.$executeRaw`
+    UPDATE outbox SET delivered_at = ${NOW}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, last_error = NULL
+     WHERE id = ${id} AND delivered_at IS NULL`,
+    STATEMENT_RETRY,
+  );
+}
