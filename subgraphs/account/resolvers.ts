@@ -40,7 +40,7 @@ const writeRequest = (ctx: Ctx): WriteRequest => ({
  */
 async function answer(result: WriteResult, ctx: Ctx): Promise<AccountWithEvent> {
   if (result.replayed) ctx.markReplayed();
-  await ctx.settle(EAGER_WORKER, result.event.id);
+  await ctx.settle(EAGER_WORKER, result.pending, result.account.id);
   ctx.wake(RELAY_WORKER);
   return withRecordedEvent(result.account, result.event.id, result.event.eventName, result.event.occurredAt);
 }

@@ -14,7 +14,7 @@ import type { Account, PrismaClient } from '../../generated/account/client';
 import { claimKey, keyedRequest, storeResult, type KeyedRequest } from '../kit/idempotency';
 import type { RetryOptions } from '../../platform/retry';
 import { writeTransaction, type WriteOptions } from '../kit/transaction';
-import { appendEvent, type Tx } from './outbox/store';
+import { appendEvent, undeliveredOf, type OutboxRow, type Tx } from './outbox/store';
 
 export interface WriteRequest {
   /** The client's Idempotency-Key, if it sent one. */
@@ -31,6 +31,12 @@ export interface WriteResult {
   event: { id: string; eventName: string; occurredAt: Date };
   /** The stored result of an earlier request with the same key was returned; nothing was written. */
   replayed: boolean;
+  /**
+   * The account's events not yet delivered when this write committed, its own last (read
+   * under the row lock): what the write delivers before answering (outbox/eager.ts). Empty
+   * for a replay and for a write settled by a lookup (the relay delivers those).
+   */
+  pending: OutboxRow[];
 }
 
 /** The JSON a key stores: what a repeat of the request needs to answer the same. */
@@ -39,7 +45,9 @@ interface StoredWrite {
   event: { id: string; eventName: string; occurredAt: string };
 }
 
-const toStored = (r: Omit<WriteResult, 'replayed'>): StoredWrite => ({
+type Written = Omit<WriteResult, 'replayed'>;
+
+const toStored = (r: Written): StoredWrite => ({
   account: { id: r.account.id, name: r.account.name, createdAt: r.account.createdAt.toISOString() },
   event: { id: r.event.id, eventName: r.event.eventName, occurredAt: r.event.occurredAt.toISOString() },
 });
@@ -48,14 +56,20 @@ const fromStored = (s: StoredWrite): WriteResult => ({
   account: { id: s.account.id, name: s.account.name, createdAt: new Date(s.account.createdAt) },
   event: { id: s.event.id, eventName: s.event.eventName, occurredAt: new Date(s.event.occurredAt) },
   replayed: true,
+  pending: [],
+});
+
+/** A new account's CREATED event: its only one, so nothing to read back to know what is pending. */
+const created = (account: Account, eventId: string): Written => ({
+  account,
+  event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
+  pending: [
+    { id: eventId, accountId: account.id, seq: 1n, eventName: 'CREATED', occurredAt: account.createdAt, attempts: 0 },
+  ],
 });
 
 /** Runs `write` with the key claimed first and the result stored last, when there is a key. */
-async function keyed(
-  tx: Tx,
-  key: KeyedRequest | undefined,
-  write: () => Promise<Omit<WriteResult, 'replayed'>>,
-): Promise<WriteResult> {
+async function keyed(tx: Tx, key: KeyedRequest | undefined, write: () => Promise<Written>): Promise<WriteResult> {
   if (key) {
     const prior = await claimKey<StoredWrite>(tx, key);
     if (prior) return fromStored(prior.replay);
@@ -76,7 +90,7 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
       keyed(tx, key, async () => {
         const account = await tx.account.create({ data: { id, name } });
         await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
-        return { account, event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt } };
+        return created(account, eventId);
       }),
     {
       retry: req.retry,
@@ -88,6 +102,7 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
             account,
             event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
             replayed: false,
+            pending: [],
           }
         );
       },
@@ -100,18 +115,13 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
  * is no such account. The row lock first: renames of one account queue here, in the order
  * they will commit.
  */
-async function renameLocked(
-  tx: Tx,
-  id: string,
-  name: string,
-  eventId: string,
-): Promise<Omit<WriteResult, 'replayed'> | undefined> {
+async function renameLocked(tx: Tx, id: string, name: string, eventId: string): Promise<Written | undefined> {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM accounts WHERE id = ${id} FOR UPDATE`;
   if (locked.length === 0) return undefined;
   const occurredAt = new Date(); // taken under the lock: in commit order on this process's clock
   const account = await tx.account.update({ where: { id }, data: { name } });
   await appendEvent(tx, id, 'UPDATED', occurredAt, { id: eventId });
-  return { account, event: { id: eventId, eventName: 'UPDATED', occurredAt } };
+  return { account, event: { id: eventId, eventName: 'UPDATED', occurredAt }, pending: await undeliveredOf(tx, id) };
 }
 
 /**
@@ -126,6 +136,7 @@ async function lookupByEvent(db: PrismaClient, id: string, name: string, eventId
     account: { ...account, name },
     event: { id: eventId, eventName: event.eventName, occurredAt: event.occurredAt },
     replayed: false,
+    pending: [],
   };
 }
 
@@ -167,7 +178,7 @@ export async function saveAccount(db: PrismaClient, id: string, name: string, re
         if (inserted.count > 0) {
           const account = await tx.account.findUniqueOrThrow({ where: { id } });
           await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
-          return { account, event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt } };
+          return created(account, eventId);
         }
         // The insert found the row (committed, or committed by the save it waited for).
         return (await renameLocked(tx, id, name, eventId))!;

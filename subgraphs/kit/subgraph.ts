@@ -36,7 +36,7 @@ export interface SubgraphContext<Db, Loaders> {
   /** Wakes the named background worker of this process (after a commit that gave it work). */
   wake(worker: string): void;
   /** Lets the named worker finish this request's work first (Worker.settle); resolves at once without it. */
-  settle(worker: string, key: string): Promise<void>;
+  settle(worker: string, work: readonly unknown[], scope: string): Promise<void>;
   /** The request's Idempotency-Key header (the gateway forwards it on mutations only). */
   idempotencyKey?: string;
   /** How long this context keeps idempotency keys. */
@@ -152,7 +152,8 @@ export async function startSubgraph<Db, Loaders>(
   await apollo.start();
   const workers = new Map(def.workers.map((w) => [w.name, w]));
   const wake = (name: string) => workers.get(name)?.wake();
-  const settle = async (name: string, key: string) => workers.get(name)?.settle?.(key);
+  const settle = async (name: string, work: readonly unknown[], scope: string) =>
+    workers.get(name)?.settle?.(work, scope);
   const context = async (req: IncomingMessage): Promise<SubgraphContext<Db, Loaders>> => {
     const replay = { replayed: false };
     const value: SubgraphContext<Db, Loaders> & { [REPLAY_STATE]: typeof replay } = {

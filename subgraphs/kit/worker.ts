@@ -10,11 +10,12 @@ export interface Worker {
   /** Asks the worker to look for work now (a commit just produced some). */
   wake(): void;
   /**
-   * Finishes the work one request produced (`key` says which) before that request answers;
-   * resolves within the worker's own deadline and never rejects (what it leaves is still done
-   * in the background). Optional.
+   * Finishes the work one request produced (`work`, in the worker's own terms) before that
+   * request answers; resolves within the worker's own deadline and never rejects (what it
+   * leaves is still done in the background). Work of one `scope` (an account, say) is done
+   * one after another. Optional.
    */
-  settle?(key: string): Promise<void>;
+  settle?(work: readonly unknown[], scope: string): Promise<void>;
   /** HTTP routes the worker adds to its subgraph's server (status pages). */
   routes?: Route[];
 }

@@ -237,16 +237,20 @@ export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus>
 }
 
 /**
- * The eager path's rows (eager.ts): the account's undelivered events up to and including
- * `eventId`, in `seq` order, whoever holds them. Empty when that event is already delivered.
+ * The account's undelivered events, oldest first, read in the writing transaction after its
+ * append (the caller holds the account's row lock, so the list is exact up to its own row):
+ * what the eager path (eager.ts) delivers before the write answers.
  */
-export async function undeliveredUpTo(db: PrismaClient, eventId: string): Promise<OutboxRow[]> {
-  const rows = await db.$queryRaw<RawRow[]>`
-    SELECT o.id, o.account_id, o.seq, o.event_name, o.occurred_at, o.attempts
-      FROM outbox e JOIN outbox o ON o.account_id = e.account_id AND o.seq <= e.seq
-     WHERE e.id = ${eventId} AND e.delivered_at IS NULL AND o.delivered_at IS NULL
-     ORDER BY o.seq`;
-  return rows.map(toRow);
+export async function undeliveredOf(tx: Tx, accountId: string): Promise<OutboxRow[]> {
+  const rows = await tx.outboxEvent.findMany({ where: { accountId, deliveredAt: null }, orderBy: { seq: 'asc' } });
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.accountId,
+    seq: r.seq,
+    eventName: r.eventName,
+    occurredAt: r.occurredAt,
+    attempts: r.attempts,
+  }));
 }
 
 /**
