@@ -23,6 +23,18 @@ const counts = async () => ({
   images: await count(urls.image, 'SELECT count(*)::text AS n FROM account_images WHERE account_id = ANY($1)'),
 });
 
+const createdEventIds = () =>
+  withClient(
+    urls.data,
+    async (c) =>
+      (
+        await c.query<{ account_id: string; id: string }>(
+          `SELECT account_id, id FROM account_events WHERE account_id = ANY($1) AND event_name = 'CREATED' ORDER BY account_id`,
+          [ids],
+        )
+      ).rows,
+  );
+
 beforeAll(() => {
   urls = testDatabaseUrls();
 });
@@ -64,16 +76,15 @@ test('seeds accounts, one CREATED event and one image each, and reports progress
       ).rows,
   );
   expect(events).toEqual(ids.map((account_id) => ({ account_id, n: '1' })));
-  const eventIds = await withClient(
-    urls.data,
-    async (c) =>
-      (
-        await c.query<{ id: string }>('SELECT id FROM account_events WHERE id = ANY($1)', [
-          ids.map((id) => `seed-created-${id}`),
-        ])
-      ).rows,
-  );
+  // Event ids are UUIDs (name-based, version 5), one per account, and the same for the same account on every run.
+  const eventIds = await createdEventIds();
   expect(eventIds).toHaveLength(N);
+  for (const { id } of eventIds)
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(new Set(eventIds.map((e) => e.id)).size).toBe(N);
+  await withClient(urls.data, (c) => c.query('DELETE FROM account_events WHERE account_id = ANY($1)', [ids]));
+  await seed(urls, { accounts: N, batchSize: 100 });
+  expect(await createdEventIds()).toEqual(eventIds);
 
   const images = await withClient(
     urls.image,
