@@ -48,6 +48,8 @@ export interface GatewayOptions {
   coalesce?: boolean;
   limits: QueryLimits;
   maxBodyBytes?: number;
+  /** GET /accounts/10000 records P13's VIP notification (VIP_AMQP_URL set; rest/routes.ts). */
+  vipNotifications?: boolean;
   /** Signs every subgraph request (the subgraphs refuse unsigned ones when they have it). */
   subgraphSecret?: string;
   log: Logger;
@@ -69,6 +71,7 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   limits: config.limits,
   maxBodyBytes: config.maxBodyBytes,
   subgraphSecret: config.subgraphSecret,
+  vipNotifications: config.vip.amqpUrl !== undefined,
   log,
 });
 
@@ -212,7 +215,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       replayed: res.http.headers.get(REPLAYED_HEADER) === 'true',
     };
   };
-  const rest = restRouter(legacyRoutes, execute, log, opts.maxBodyBytes);
+  const rest = restRouter(
+    legacyRoutes({ vipNotifications: opts.vipNotifications ?? false }),
+    execute,
+    log,
+    opts.maxBodyBytes,
+  );
   const http = await startHttpServer(
     {
       apollo,

@@ -49,6 +49,8 @@ export interface Config {
   compiledExecution: boolean;
   /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
   subgraphSecret: string | undefined;
+  /** P13's VIP notification (subgraphs/account/outbox/vip.ts): on when amqpUrl is set. */
+  vip: { amqpUrl: string | undefined; queue: string };
   limits: {
     maxDepth: number;
     maxAliases: number;
@@ -176,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       eagerDeadlineMs: e.OUTBOX_EAGER_DEADLINE_MS,
     },
     subgraphSecret: e.SUBGRAPH_SECRET,
+    vip: { amqpUrl: e.VIP_AMQP_URL, queue: e.VIP_AMQP_QUEUE },
     limits: {
       maxDepth: e.QUERY_MAX_DEPTH,
       maxAliases: e.QUERY_MAX_ALIASES,

@@ -75,6 +75,8 @@ export interface RestRoute {
   handle(
     request: RestRequest,
     run: <D>(variables: Record<string, unknown>) => Promise<GraphQLResult<D>>,
+    /** Starts another operation that the answer does not wait for and cannot fail (its errors are logged). */
+    background: (operation: string, variables: Record<string, unknown>) => void,
   ): Promise<RestResponse>;
 }
 
@@ -175,7 +177,13 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
         replayed ||= result.replayed === true;
         return result;
       };
-      const out = await route.handle({ params, body, req }, run);
+      const background = (operation: string, variables: Record<string, unknown>) => {
+        execute(operation, variables).then(
+          (r) => r.errors?.length && log.warn({ operation, errors: r.errors }, 'background operation failed'),
+          (err: unknown) => log.warn({ err, operation }, 'background operation failed'),
+        );
+      };
+      const out = await route.handle({ params, body, req }, run, background);
       if (replayed) out.headers = { ...out.headers, [REPLAYED_HEADER]: 'true' };
       if (out.status >= 500)
         log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');

@@ -103,15 +103,26 @@ function accountAnswer(
   return { status: 200, body, headers: missing.length > 0 ? { [PARTIAL_HEADER]: missing.join(', ') } : {} };
 }
 
-const getAccount: RestRoute = {
+/** P13's hard-coded VIP account (accountservice handlers.go notifyVIP). */
+export const VIP_ACCOUNT_ID = '10000';
+const RECORD_VIP_READ = 'mutation LegacyVipRead($accountId: ID!) { recordVipRead(accountId: $accountId) }';
+
+/**
+ * GET /accounts/{id}. With `vip`, a found account 10000 also records P13's VIP
+ * notification: a mutation the answer does not wait for and that cannot fail it (P13 sent
+ * it from a goroutine too); the account context's outbox relay publishes it to RabbitMQ.
+ */
+const getAccount = (vip: boolean): RestRoute => ({
   method: 'GET',
   path: '/accounts/:accountId',
   operation: `query LegacyAccount($id: ID!) { account(id: $id) { ${ACCOUNT_SELECTION} } }`,
-  async handle({ params }, run) {
+  async handle({ params }, run, background) {
     const id = params.accountId!;
-    return accountAnswer(await run({ id }), 'account', id);
+    const answer = accountAnswer(await run({ id }), 'account', id);
+    if (vip && id === VIP_ACCOUNT_ID && answer.status === 200) background(RECORD_VIP_READ, { accountId: id });
+    return answer;
   },
-};
+});
 
 const createAccount: RestRoute = {
   method: 'POST',
@@ -224,4 +235,10 @@ const health: RestRoute = {
   handle: () => Promise.resolve({ status: 200, body: { status: 'UP' } }),
 };
 
-export const legacyRoutes: RestRoute[] = [getAccount, createAccount, saveAccount, accountsByName, health];
+export const legacyRoutes = (opts: { vipNotifications: boolean }): RestRoute[] => [
+  getAccount(opts.vipNotifications),
+  createAccount,
+  saveAccount,
+  accountsByName,
+  health,
+];

@@ -9,6 +9,7 @@ import type { AccountLoaders } from './loaders';
 import { EAGER_WORKER } from './outbox/eager';
 import { RELAY_WORKER } from './outbox/relay';
 import { recordedEventResolver, withRecordedEvent, type AccountWithEvent } from './recorded-event';
+import { recordVipRead } from './vip-read';
 import { createAccount, renameAccount, saveAccount, type WriteRequest, type WriteResult } from './writes';
 
 type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
@@ -93,6 +94,12 @@ export const accountResolvers: Resolvers<Ctx> = {
       const id = requireId('id', args.id);
       const name = requireText('name', args.name);
       return answer(await renameAccount(ctx.db, id, name, writeRequest(ctx)), ctx);
+    },
+    // P13's VIP notification, through the outbox: the relay publishes it (outbox/vip.ts).
+    recordVipRead: async (_, args, ctx) => {
+      const id = await recordVipRead(ctx.db, requireId('accountId', args.accountId), ctx.retry);
+      ctx.wake(RELAY_WORKER);
+      return id;
     },
     saveAccount: async (_, args, ctx) => {
       const id = requireId('id', args.id);
