@@ -114,6 +114,24 @@ test('is idempotent: a second run inserts nothing', async () => {
   expect(await counts()).toEqual({ accounts: N, events: N, images: N });
 });
 
+test('a database seeded with the former seed-created-<id> event ids gets no second CREATED event', async () => {
+  await seed(urls, { accounts: N, batchSize: 100 });
+  const old = ids[0]!;
+  await withClient(urls.data, async (c) => {
+    await c.query("DELETE FROM account_events WHERE account_id = $1 AND event_name = 'CREATED'", [old]);
+    await c.query("INSERT INTO account_events (id, account_id, event_name) VALUES ($1, $2, 'CREATED')", [
+      `seed-created-${old}`,
+      old,
+    ]);
+  });
+  await seed(urls, { accounts: N, batchSize: 100 });
+  expect((await createdEventIds()).filter((e) => e.account_id === old)).toEqual([
+    { account_id: old, id: `seed-created-${old}` },
+  ]);
+  await withClient(urls.data, (c) => c.query('DELETE FROM account_events WHERE account_id = $1', [old]));
+  await seed(urls, { accounts: N, batchSize: 100 });
+});
+
 test('seeding 0 accounts writes nothing and still reports completion', async () => {
   const progress: [number, number][] = [];
   await expect(seed(urls, { accounts: 0, onProgress: (d, t) => progress.push([d, t]) })).resolves.toMatchObject({

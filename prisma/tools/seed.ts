@@ -92,7 +92,17 @@ export async function seed(urls: Record<ContextName, string>, opts: SeedOptions)
       return (await account.prisma.account.createMany({ data: rows, skipDuplicates: true })).count;
     },
     data: async (from, to) => {
-      const rows = range(from, to, (_, accountId) => ({ id: seedEventId(accountId), accountId, eventName: 'CREATED' }));
+      // An account that already has its CREATED event keeps it, whatever its id: a database
+      // seeded before the ids were UUIDs has `seed-created-<account id>`.
+      const ids = range(from, to, (_, accountId) => accountId);
+      const existing = await data.prisma.accountEvent.findMany({
+        where: { accountId: { in: ids }, eventName: 'CREATED' },
+        select: { accountId: true },
+      });
+      const have = new Set(existing.map((e) => e.accountId));
+      const rows = ids
+        .filter((accountId) => !have.has(accountId))
+        .map((accountId) => ({ id: seedEventId(accountId), accountId, eventName: 'CREATED' }));
       return (await data.prisma.accountEvent.createMany({ data: rows, skipDuplicates: true })).count;
     },
     image: async (from, to) => {
