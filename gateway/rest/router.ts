@@ -189,7 +189,7 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
         log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
       sendLegacy(res, out.status, out.body, out.headers);
     } catch (err) {
-      // A client error found before the handler ran (bad JSON, too large, bad encoding):
+      // A client error found before the handler ran (bad JSON, a body over the limit):
       // answered like the old handlers' errors, as text under their content type.
       if (!(err instanceof AppError) || res.headersSent) throw err;
       sendLegacyError(res, err.status, err.code, err.message);
