@@ -28,7 +28,7 @@ import { coalescePlugin } from './coalesce';
 import { WriteFence } from './dedup';
 import { ResilientDataSource, type ResilienceOptions, type SubgraphClients } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
-import { healthRoute, legacyRoutes } from './rest/routes';
+import { legacyRoutes } from './rest/routes';
 import { idempotencyPlugin, type GatewayContext } from './writes';
 
 export interface GatewayOptions {
@@ -49,6 +49,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** BODY_TIMEOUT_MS (platform/http.ts). */
   bodyTimeoutMs?: number;
+  /** GET /accounts/10000 records P13's VIP notification (VIP_AMQP_URL set; rest/routes.ts). */
+  vipNotifications?: boolean;
   /** Signs every subgraph request (the subgraphs refuse unsigned ones when they have it). */
   subgraphSecret?: string;
   log: Logger;
@@ -71,6 +73,7 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   maxBodyBytes: config.maxBodyBytes,
   bodyTimeoutMs: config.bodyTimeoutMs,
   subgraphSecret: config.subgraphSecret,
+  vipNotifications: config.vip.amqpUrl !== undefined,
   log,
 });
 
@@ -193,7 +196,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       replayed: res.http.headers.get(REPLAYED_HEADER) === 'true',
     };
   };
-  const rest = restRouter([...legacyRoutes, healthRoute(ready)], execute, log, opts.maxBodyBytes);
+  const rest = restRouter(
+    legacyRoutes({ vipNotifications: opts.vipNotifications ?? false }),
+    execute,
+    log,
+    opts.maxBodyBytes,
+  );
   const http = await startHttpServer(
     {
       apollo,

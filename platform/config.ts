@@ -49,6 +49,8 @@ export interface Config {
   compiledExecution: boolean;
   /** Shared by the gateway and the subgraphs to sign / check requests; unset (development only): subgraphs answer anyone. */
   subgraphSecret: string | undefined;
+  /** P13's VIP notification (subgraphs/account/outbox/vip.ts): on when amqpUrl is set. */
+  vip: { amqpUrl: string | undefined; queue: string };
   limits: {
     maxDepth: number;
     maxAliases: number;
@@ -77,6 +79,8 @@ export interface OutboxConfig {
   leaseMs: number;
   deliveryTimeoutMs: number;
   maxBackoffMs: number;
+  /** A write delivers its events itself before answering, for at most this long (0: never; outbox/eager.ts). */
+  eagerDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -175,8 +179,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: e.OUTBOX_LEASE_MS,
       deliveryTimeoutMs: e.OUTBOX_DELIVERY_TIMEOUT_MS,
       maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
+      eagerDeadlineMs: e.OUTBOX_EAGER_DEADLINE_MS,
     },
     subgraphSecret: e.SUBGRAPH_SECRET,
+    vip: { amqpUrl: e.VIP_AMQP_URL, queue: e.VIP_AMQP_QUEUE },
     limits: {
       maxDepth: e.QUERY_MAX_DEPTH,
       maxAliases: e.QUERY_MAX_ALIASES,

@@ -70,6 +70,15 @@ export const envSchema = z
     OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
     OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    // 0: no eager delivery, the relay alone (subgraphs/account/outbox/eager.ts).
+    OUTBOX_EAGER_DEADLINE_MS: z.coerce.number().int().min(0).max(10_000).default(500),
+    // Set: GET /accounts/10000 records a VIP notification, published to RabbitMQ by the relay
+    // (subgraphs/account/outbox/vip.ts). The gateway reads only whether it is set.
+    VIP_AMQP_URL: z
+      .string()
+      .regex(/^amqps?:\/\/\S+$/, 'must be an amqp:// or amqps:// URL')
+      .optional(),
+    VIP_AMQP_QUEUE: z.string().min(1).max(255).default('vip_queue'),
     SUBGRAPH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
     // Bearer token for the operational routes that show data (platform/operator-access.ts).
     OPERATOR_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),

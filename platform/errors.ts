@@ -28,6 +28,8 @@ export enum ErrorCode {
   QUERY_TOO_COSTLY = 'QUERY_TOO_COSTLY',
   /** A request body over the limit (the HTTP layer's 413). */
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** A body in a type the route does not read (the REST shim's writes: 415). */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** GET /ready: a dependency of the process does not answer. */
   NOT_READY = 'NOT_READY',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -55,6 +57,7 @@ export const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
   [ErrorCode.TOO_MANY_DIRECTIVES]: 400,
   [ErrorCode.QUERY_TOO_COSTLY]: 400,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCode.NOT_READY]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };

@@ -202,7 +202,8 @@ describe('REST writes with an Idempotency-Key', () => {
     expect(await countNamed(accountName)).toBe(1);
     const other = await rest('POST', { name: name() }, key);
     expect(other.status).toBe(422);
-    expect(other.json.error).toMatch(/already used for a different request/);
+    expect(other.headers['x-error-code']).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(other.text).toMatch(/already used for a different request/);
   });
 
   test('PUT /accounts twice with one key: one UPDATED event', async () => {

@@ -46,7 +46,9 @@ const nameOf = async (id: string) =>
 const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 23);
 
 beforeAll(async () => {
-  stack = await startStack({ relay: false, txMaxAttempts: 1 });
+  // Neither the relay nor a write's own eager delivery: what an answer lists comes from the
+  // mutation and the stored rows only (PUT's event before it reaches the data context).
+  stack = await startStack({ relay: false, txMaxAttempts: 1, env: { OUTBOX_EAGER_DEADLINE_MS: '0' } });
   const at = new Date('2024-05-01T10:00:00.000Z');
   await insertAccounts(
     [WITH_IMAGE, NO_IMAGE, RENAMED, LOCKED].map((id) => ({ id, name: `${id} name`, createdAt: at })),
@@ -220,7 +222,7 @@ describe('4. every legacy answer is sent as Content-Type: application/json, exac
     ],
     ['POST /accounts 400 (an error text)', 'POST', '/accounts', { name: '' }, 400],
     ['PUT /accounts 400 "PUT body is missing required field: ID"', 'PUT', '/accounts', { name: 'x' }, 400],
-    ['PUT /accounts 404', 'PUT', '/accounts', { id: `${P}ghost`, name: 'x' }, 404],
+    ['PUT /accounts 400 (no name)', 'PUT', '/accounts', { id: `${P}ghost` }, 400],
     ['GET /accountsbyname/{prefix} 200', 'GET', `/accountsbyname/${encodeURIComponent(P)}`, undefined, 200],
     ['GET /health 200', 'GET', '/health', undefined, 200],
     ['POST /accounts 415', 'POST', '/accounts', 'text', 415],
@@ -306,7 +308,8 @@ describe('issue 14: REST writes take only JSON (415, nothing written)', () => {
     ['text/plain (an HTML form with enctype="text/plain")', { 'content-type': 'text/plain' }],
     ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
     ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
-    ['no content type', {} as Record<string, string>],
+    ['no content type from a browser page (Origin)', { origin: 'https://elsewhere.example' }],
+    ['no content type, Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
     ['application/json-seq (not JSON)', { 'content-type': 'application/json-seq' }],
   ])('%s → 415 naming the required type, no account, no outbox row, no rename', async (_, headers) => {
     const before = await writes();
@@ -317,6 +320,7 @@ describe('issue 14: REST writes take only JSON (415, nothing written)', () => {
     });
     for (const r of [post, put]) {
       expect(r.status).toBe(415);
+      expect(r.headers['x-error-code']).toBe('UNSUPPORTED_MEDIA_TYPE');
       expect(r.text).toMatch(/content-type must be application\/json/);
     }
     expect(await writes()).toEqual(before);

@@ -3,7 +3,7 @@
  * stopped in-process and started again on the same port (the running gateway recovers
  * without a restart, through its circuit breaker's half-open probe), the quote table
  * renamed away under a fresh account process (quote fallback), and the data database
- * refusing connections (/health 503). Every fault is undone in `finally`, so one failing test leaves the next working.
+ * refusing connections (/ready 503; /health stays 200). Every fault is undone in `finally`, so one failing test leaves the next working.
  * First, on the healthy stack, /accountsbyname's batching, counted by pg_stat_statements
  * (this file's stack runs without the outbox relay, whose polling would add statements).
  */
@@ -147,7 +147,7 @@ test('data, then image, stopped: 200 with fallbacks and x-partial-response; rest
   expect(r.json).toEqual(full);
 });
 
-test('account stopped: 503 JSON for every route that needs it, nothing written; restarted: recovers', async () => {
+test('account stopped: 503 text with x-error-code for every route that needs it (a Go client cannot decode it into an Account), nothing written; restarted: recovers', async () => {
   const before = await writes();
   try {
     await stack.stopSubgraph('account');
@@ -159,8 +159,10 @@ test('account stopped: 503 JSON for every route that needs it, nothing written; 
       again: await getAccount(), // once the circuit is open too
     };
     for (const [route, r] of Object.entries(replies)) {
-      expect([route, r.status, r.type]).toEqual([route, 503, expect.stringMatching(/^application\/json\b/)]);
-      expect(typeof r.json.error).toBe('string');
+      expect([route, r.status, r.type]).toEqual([route, 503, 'application/json']);
+      expect([route, r.headers.get('x-error-code')]).toEqual([route, expect.stringMatching(/_UNAVAILABLE$/)]);
+      expect(r.text).toMatch(/^the account context is unavailable/);
+      expect(r.json).toBeUndefined(); // not JSON
     }
   } finally {
     await stack.restart('account');
@@ -190,7 +192,7 @@ test('quote unavailable (its table is gone): a warm process keeps its copy; a fr
   await until(getAccount, isFull);
 });
 
-test('the data database refusing connections: /health 503 {"status":"Database unaccessible"}, accounts still served; 200 UP after', async () => {
+test('the data database refusing connections: /health stays 200 {"status":"UP"} (the process serves), /ready 503, accounts still served; /ready 200 after', async () => {
   expect((await rest('GET', '/health')).json).toEqual({ status: 'UP' });
   try {
     await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS false');
@@ -205,9 +207,8 @@ test('the data database refusing connections: /health 503 {"status":"Database un
       { timeoutMs: 5_000, intervalMs: 50 },
     );
     const health = await rest('GET', '/health');
-    expect(health.status).toBe(503);
-    expect(health.type).toMatch(/^application\/json\b/);
-    expect(health.json).toEqual({ status: 'Database unaccessible' });
+    expect([health.status, health.type, health.text]).toEqual([200, 'application/json', '{"status":"UP"}']);
+    expect((await rest('GET', '/ready')).status).toBe(503);
     const r = await getAccount();
     expect(r.status).toBe(200);
     expect(r.headers.get(PARTIAL)).toBe('accountEvents');
@@ -215,10 +216,9 @@ test('the data database refusing connections: /health 503 {"status":"Database un
   } finally {
     await adminQuery('ALTER DATABASE data ALLOW_CONNECTIONS true');
   }
-  const health = await until(
-    () => rest('GET', '/health'),
+  await until(
+    () => rest('GET', '/ready'),
     (h) => h.status === 200,
   );
-  expect(health.json).toEqual({ status: 'UP' });
   await until(getAccount, isFull);
 });

@@ -2,17 +2,18 @@
  * Replays the old Go system's exchanges (tests/fixtures/legacy/*.json, one or more per
  * legacy route and the old router's redirects, 404 and 405) against the REST shim on the
  * real stack. Each fixture's `given` rows are written into the databases first (under a
- * prefix of its own, which `{P}` stands for), its request is sent as is (path unnormalised,
- * no redirect followed), and the reply must be the recorded one: status, every recorded
- * header (Content-Length as the body's length; Connection excepted, see the fixtures'
- * README), no Content-Type where none was sent, and the body byte for byte, except the
- * values listed under `vary` (instance names, new ids, times), which are checked by kind.
- * The relay is off, so an answer holds only what the mutation and the stored rows say.
+ * prefix of its own, which `{P}` stands for), its request is sent as a Go client sent it
+ * (harness/go-client.ts: a new connection, no Connection header; path unnormalised, no
+ * redirect followed), and the reply must be the recorded one: status, every recorded
+ * header (Content-Length as the body's length; `Connection: close`, and the server then
+ * really closes the connection), no Content-Type where none was sent, and the body byte for
+ * byte, except the values listed under `vary` (instance names, new ids, times), which are
+ * checked by kind. The relay is off; a write's own delivery of its event is not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { insertAccounts, insertEvents, insertImages, removeCreated, uniquePrefix } from './harness/fixtures';
-import { rawCall, type RawReply } from './harness/rest';
+import { goCall, type GoReply } from './harness/go-client';
 import { startStack, type Stack } from './harness/stack';
 
 interface Fixture {
@@ -34,8 +35,6 @@ const names = fs
   .readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
-/** Headers the replay does not compare: Connection (the old handlers closed every connection; the gateway keeps them alive). */
-const NOT_REPLAYED = new Set(['connection']);
 const KINDS: Record<string, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
   uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(v),
@@ -100,13 +99,13 @@ test("there is a fixture for every legacy route and for the old router's redirec
   ]) {
     expect(routes).toContain(want);
   }
-  expect(names.filter((f) => f.startsWith('router-'))).toHaveLength(5);
+  expect(names.filter((f) => f.startsWith('router-'))).toHaveLength(6);
 });
 
 test.each(names)('%s', async (file) => {
   const { fixture } = load(file);
   const { request, response } = fixture;
-  const reply: RawReply = await rawCall(stack.gateway.port, request.method, request.path, {
+  const reply: GoReply = await goCall(stack.gateway.port, request.method, request.path, {
     headers: request.headers,
     body: request.body,
   });
@@ -118,11 +117,14 @@ test.each(names)('%s', async (file) => {
   });
   const recorded = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
   for (const [name, value] of Object.entries(recorded)) {
-    if (NOT_REPLAYED.has(name)) continue;
     const want = value === '{length}' ? String(Buffer.byteLength(reply.text)) : value;
     expect([name, reply.headers[name]]).toEqual([name, want]);
   }
   if (!('content-type' in recorded)) expect(reply.headers['content-type']).toBeUndefined();
+  expect(['closed by the server', reply.closedByServer]).toEqual([
+    'closed by the server',
+    recorded.connection === 'close',
+  ]);
   expect(reply.headers['x-partial-response']).toBeUndefined(); // everything runs: nothing may be marked replaced
 
   const varying = Object.entries(fixture.vary);

@@ -21,7 +21,13 @@ function options(spec: LoadSpec, durationS: number): autocannon.Options {
         headers: { 'content-type': 'application/json' },
         setupRequest: (req) => ({ ...req, body: graphqlBody(shape, pick()) }),
       }
-    : { method: 'GET', setupRequest: (req) => ({ ...req, path: `${spec.path}${pick()}` }) };
+    : {
+        method: 'GET',
+        // Asked for explicitly: the REST shim closes the connection after each answer unless
+        // the client asks for keep-alive, as the old service did (docs/rest-shim.md).
+        headers: { connection: 'keep-alive' },
+        setupRequest: (req) => ({ ...req, path: `${spec.path}${pick()}` }),
+      };
   return {
     url: spec.baseUrl,
     connections: spec.connections,

@@ -5,11 +5,47 @@
  * does not take, and the one content type every old handler wrote (writeJSONResponse).
  * Kept apart from the route table so that the legacy paths answer these cases exactly as
  * the old router did while the rest of the gateway keeps its own conventions.
+ * Also the two connection-level habits of the old service: `Connection: close` on every
+ * answer (writeJSONResponse set it), and net/http's own `400 Bad Request` for a request
+ * target it could not parse.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** writeJSONResponse's header: the old handlers sent every answer, error texts included, under it. */
 export const LEGACY_CONTENT_TYPE = 'application/json';
+
+/** The header naming an error's code (platform/errors.ts ErrorCode) next to an old-style text body. */
+export const ERROR_CODE_HEADER = 'x-error-code';
+
+/**
+ * P13's writeJSONResponse sent `Connection: close` on every answer, and its clients were
+ * built for it: the load-test clients make a new transport per request and never close the
+ * bodies, so a kept-alive connection would stay open, idle, for the keep-alive timeout
+ * (65 s) per request. A client that asks for keep-alive (`Connection: keep-alive`, as
+ * HTTP/1.1 clients that pool connections and benchmarks may send) gets it.
+ */
+export function closeUnlessKeepAlive(req: IncomingMessage, res: ServerResponse): void {
+  const asked = (req.headers.connection ?? '').toLowerCase().split(',');
+  if (!asked.some((token) => token.trim() === 'keep-alive')) res.setHeader('connection', 'close');
+}
+
+/** A `%` not followed by two hex digits: Go's url.ParseRequestURI refused such a path. */
+export const hasBadEscape = (rawPath: string): boolean => /%(?![0-9a-fA-F]{2})/.test(rawPath);
+
+/**
+ * net/http's answer to a request target it could not parse (server.go: `400 Bad Request`,
+ * text/plain, the connection closed), before any router ran.
+ */
+export function sendGoBadRequest(req: IncomingMessage, res: ServerResponse): void {
+  drain(req);
+  const body = '400 Bad Request';
+  res.writeHead(400, {
+    'content-type': 'text/plain; charset=utf-8',
+    connection: 'close',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
 
 /** Go's path.Clean, then the trailing slash put back (gorilla/mux cleanPath). */
 export function cleanPath(p: string): string {
@@ -101,8 +137,35 @@ export function sendLegacy(
   res.end(payload);
 }
 
-/** True when the request declares a JSON body (`application/json`, parameters such as charset allowed). */
-export function declaresJson(req: IncomingMessage): boolean {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json';
+/**
+ * An old handler's error: a plain text under its content type (so a Go client decoding it
+ * into an Account fails, as it did), the code in `x-error-code` for clients that want it.
+ */
+export function sendLegacyError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendLegacy(res, status, message, { ...headers, [ERROR_CODE_HEADER]: code });
+}
+
+/**
+ * Whether a write's body is read as JSON. Declared `application/json` (parameters such as
+ * charset allowed): yes. No Content-Type at all: yes from a client that is not a browser
+ * page, as P13 read every body (goblog's own Go clients, `http.NewRequest`, send none); a
+ * browser page is told apart by the headers browsers add to every cross-origin write and
+ * that a page cannot remove: `Origin` (sent on every POST/PUT by current browsers) and
+ * `Sec-Fetch-Site` other than `none`. Any other type (text/plain, form encodings,
+ * multipart: what a cross-site form or sendBeacon can send without a CORS preflight) or a
+ * typeless body from a page: no, refused with 415 before anything runs.
+ */
+export function readsAsJson(req: IncomingMessage): boolean {
+  const sent = req.headers['content-type'];
+  if (sent === undefined) {
+    const site = req.headers['sec-fetch-site'];
+    return req.headers.origin === undefined && (site === undefined || site === 'none');
+  }
+  return sent.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }

@@ -6,16 +6,21 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
-import { AppError, ErrorCode } from '../../platform/errors';
+import { AppError, ErrorCode, HTTP_STATUS } from '../../platform/errors';
 import { readJson, type Route } from '../../platform/http';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 import {
+  ERROR_CODE_HEADER,
   cleanPath,
-  declaresJson,
+  closeUnlessKeepAlive,
+  hasBadEscape,
   rawTarget,
+  readsAsJson,
   sendCleanPathRedirect,
+  sendGoBadRequest,
   sendLegacy,
+  sendLegacyError,
   sendMethodNotAllowed,
   sendNotFound,
   sendStrictSlashRedirect,
@@ -42,7 +47,7 @@ export type Execute = <D>(
 
 export interface RestRequest {
   params: Record<string, string>;
-  /** The parsed JSON body (routes that declare `body: true`: they take only `content-type: application/json`, 415 otherwise). */
+  /** The parsed JSON body (routes that declare `body: true`: JSON, or typeless from a non-browser client; 415 otherwise: go-http.ts readsAsJson). */
   body: unknown;
   req: IncomingMessage;
 }
@@ -54,6 +59,13 @@ export interface RestResponse {
   headers?: Record<string, string>;
 }
 
+/** An error answer of a legacy route: the old plain text, the code in `x-error-code` (go-http.ts sendLegacyError). */
+export const legacyError = (code: ErrorCode, message: string, status: number = HTTP_STATUS[code]): RestResponse => ({
+  status,
+  body: message,
+  headers: { [ERROR_CODE_HEADER]: code },
+});
+
 export interface RestRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
@@ -63,6 +75,8 @@ export interface RestRoute {
   handle(
     request: RestRequest,
     run: <D>(variables: Record<string, unknown>) => Promise<GraphQLResult<D>>,
+    /** Starts another operation that the answer does not wait for and cannot fail (its errors are logged). */
+    background: (operation: string, variables: Record<string, unknown>) => void,
   ): Promise<RestResponse>;
 }
 
@@ -83,13 +97,12 @@ function match(pattern: string, pathname: string): PathMatch | undefined {
     const actual = got[i] ?? '';
     if (seg.startsWith(':')) {
       if (actual === '') return undefined;
+      // Escapes were checked against Go's rule before matching (hasBadEscape); what is left
+      // decodes, except a sequence that is not UTF-8, which stays as sent.
       try {
         params[seg.slice(1)] = decodeURIComponent(actual);
       } catch {
-        throw new AppError(
-          ErrorCode.BAD_USER_INPUT,
-          `path segment ${JSON.stringify(actual)} is not valid percent-encoding`,
-        );
+        params[seg.slice(1)] = actual;
       }
     } else if (seg !== actual) return undefined;
   }
@@ -105,7 +118,9 @@ const firstSegment = (path: string) => path.split('/')[1] ?? '';
  * Within the routes' namespace (`/accounts…`, `/accountsbyname…`, `/health…`) every request
  * is answered here, as the old router answered it: unclean paths and trailing slashes
  * redirected (301), an unknown path `404 page not found`, a method the path does not take
- * `405` with no body. Anything else is left to the rest of the gateway.
+ * `405` with no body. A route's answer closes the connection unless the client asked for
+ * keep-alive, and a path with a malformed escape gets net/http's own `400 Bad Request`.
+ * Anything else is left to the rest of the gateway.
  */
 export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, maxBodyBytes?: number): Route {
   const namespace = namespaceOf(routes);
@@ -113,6 +128,10 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
     const { path, query } = rawTarget(req, url.pathname);
     const clean = cleanPath(path);
     if (!namespace.has(firstSegment(clean))) return false;
+    if (hasBadEscape(path)) {
+      sendGoBadRequest(req, res);
+      return true;
+    }
     if (clean !== path) {
       sendCleanPathRedirect(req, res, clean, query);
       return true;
@@ -134,13 +153,16 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
         return true;
       }
       const { route, params } = hit;
-      if (route.body && !declaresJson(req)) {
+      // The handlers' answers, as writeJSONResponse sent them (the router's own 301/404/405 kept the connection).
+      closeUnlessKeepAlive(req, res);
+      if (route.body && !readsAsJson(req)) {
         req.resume();
         const sent = req.headers['content-type'];
-        const got = sent ? `got ${JSON.stringify(sent.slice(0, 100))}` : 'none was sent';
-        sendLegacy(
+        const got = sent ? `got ${JSON.stringify(sent.slice(0, 100))}` : 'none was sent, from a browser page';
+        sendLegacyError(
           res,
           415,
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           `${route.method} ${route.path} takes a JSON body: content-type must be application/json (${got}); nothing was written`,
         );
         return true;
@@ -155,16 +177,22 @@ export function restRouter(routes: RestRoute[], execute: Execute, log: Logger, m
         replayed ||= result.replayed === true;
         return result;
       };
-      const out = await route.handle({ params, body, req }, run);
+      const background = (operation: string, variables: Record<string, unknown>) => {
+        execute(operation, variables).then(
+          (r) => r.errors?.length && log.warn({ operation, errors: r.errors }, 'background operation failed'),
+          (err: unknown) => log.warn({ err, operation }, 'background operation failed'),
+        );
+      };
+      const out = await route.handle({ params, body, req }, run, background);
       if (replayed) out.headers = { ...out.headers, [REPLAYED_HEADER]: 'true' };
       if (out.status >= 500)
         log.warn({ route: `${route.method} ${route.path}`, status: out.status, body: out.body }, 'REST route failed');
       sendLegacy(res, out.status, out.body, out.headers);
     } catch (err) {
-      // A client error found before the handler ran (bad JSON, too large, bad encoding):
+      // A client error found before the handler ran (bad JSON, a body over the limit):
       // answered like the old handlers' errors, as text under their content type.
       if (!(err instanceof AppError) || res.headersSent) throw err;
-      sendLegacy(res, err.status, err.message);
+      sendLegacyError(res, err.status, err.code, err.message);
     }
     return true;
   };

@@ -1,19 +1,18 @@
 /**
  * The old account service's HTTP contract ("accountservice", port 6767), one route per
- * entry, each running one GraphQL operation on the composed graph. Client errors are
- * texts, sent like the Go service's (under application/json: see go-http.ts); a write that
- * lost to concurrent writes is a 409; a context that is down gives a 503 JSON error when
- * nothing useful can be answered, and fallbacks (see legacy.ts) otherwise.
+ * entry, each running one GraphQL operation on the composed graph. Every error is a text,
+ * sent like the Go service's (under application/json: see go-http.ts), its code in
+ * `x-error-code` (router.ts legacyError): a Go client decoding it into an Account fails as
+ * it did. A write that lost to concurrent writes is a 409; a context that is down gives a
+ * 503 when nothing useful can be answered, and fallbacks (see legacy.ts) otherwise.
  */
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode, HTTP_STATUS } from '../../platform/errors';
+import { ErrorCode } from '../../platform/errors';
 import { ACCOUNT_SELECTION, PARTIAL_HEADER, RECORDED_EVENT_SELECTION, toLegacy, type GraphAccount } from './legacy';
-import type { GraphQLResult, RestResponse, RestRoute } from './router';
+import { legacyError, type GraphQLResult, type RestResponse, type RestRoute } from './router';
 
 /** Accounts one /accountsbyname answer may cover (pages of 100). */
 export const MAX_ACCOUNTS_BY_NAME = 20_000;
-
-const text = (status: number, body: string): RestResponse => ({ status, body });
 
 /** A field of a JSON body, matched without regard to case (the last match wins), as Go's encoding/json does. */
 function field(body: unknown, name: string): unknown {
@@ -24,7 +23,7 @@ function field(body: unknown, name: string): unknown {
 
 function requireObject(body: unknown, method: string): RestResponse | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return text(400, `${method} body must be a JSON object`);
+    return legacyError(ErrorCode.BAD_USER_INPUT, `${method} body must be a JSON object`);
   return undefined;
 }
 
@@ -34,8 +33,8 @@ const withCode = (errors: readonly GraphQLFormattedError[] | undefined, code: Er
 /** A write that kept losing serialization conflicts to concurrent writes: nothing was written, the client may retry. */
 function conflict(errors: readonly GraphQLFormattedError[] | undefined): RestResponse | undefined {
   if (!withCode(errors, ErrorCode.TRANSACTION_CONFLICT)) return undefined;
-  return text(
-    HTTP_STATUS[ErrorCode.TRANSACTION_CONFLICT],
+  return legacyError(
+    ErrorCode.TRANSACTION_CONFLICT,
     'the account was being changed by concurrent requests and this change lost to them; nothing was written, try again',
   );
 }
@@ -43,15 +42,17 @@ function conflict(errors: readonly GraphQLFormattedError[] | undefined): RestRes
 /** Maps an answer whose account is missing: client error, unknown id, or the account context down. */
 function failure(errors: readonly GraphQLFormattedError[] | undefined, id: string): RestResponse {
   const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
-  if (bad) return text(HTTP_STATUS[ErrorCode.BAD_USER_INPUT], bad.message);
+  if (bad) return legacyError(ErrorCode.BAD_USER_INPUT, bad.message);
   if (!errors?.length || withCode(errors, ErrorCode.NOT_FOUND))
-    return text(HTTP_STATUS[ErrorCode.NOT_FOUND], `Account identified by '${id}' not found`);
-  const lost = conflict(errors);
-  if (lost) return lost;
-  return {
-    status: 503,
-    body: { error: 'the account context is unavailable; try again later', details: errors.map((e) => e.message) },
-  };
+    return legacyError(ErrorCode.NOT_FOUND, `Account identified by '${id}' not found`);
+  return conflict(errors) ?? unavailable(errors);
+}
+
+/** The account context did not answer a read: 503, the first error's code (SUBGRAPH_UNAVAILABLE, ...) in the header. */
+function unavailable(errors: readonly GraphQLFormattedError[] | undefined): RestResponse {
+  const code = (errors?.[0]?.extensions?.code as string | undefined) ?? ErrorCode.SUBGRAPH_UNAVAILABLE;
+  const why = errors?.map((e) => e.message).join('; ') ?? '';
+  return legacyError(code as ErrorCode, `the account context is unavailable; try again later (${why})`, 503);
 }
 
 /** Codes after which the write certainly did not happen. */
@@ -67,29 +68,28 @@ function writeFailed(
   what: string,
   lookUp: string,
 ): RestResponse | undefined {
-  const details = errors?.map((e) => e.message) ?? [];
-  const bad = withCode(errors, ErrorCode.BAD_USER_INPUT);
-  if (bad) return text(HTTP_STATUS[ErrorCode.BAD_USER_INPUT], bad.message);
-  const reused = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_REUSED);
-  if (reused) return { status: HTTP_STATUS[ErrorCode.IDEMPOTENCY_KEY_REUSED], body: { error: reused.message } };
-  const busy = withCode(errors, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS);
-  if (busy) return { status: HTTP_STATUS[ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS], body: { error: busy.message } };
+  const details = errors?.map((e) => e.message).join('; ') ?? '';
+  for (const code of [
+    ErrorCode.BAD_USER_INPUT,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+  ]) {
+    const refused = withCode(errors, code);
+    if (refused) return legacyError(code, refused.message);
+  }
   const lost = conflict(errors);
   if (lost) return lost;
   if (withCode(errors, ErrorCode.NOT_FOUND)) return undefined;
   if (errors?.length && errors.every((e) => NOT_WRITTEN.includes(e.extensions?.code as ErrorCode))) {
-    return {
-      status: 503,
-      body: { error: `the account context is unavailable; the ${what} was not applied, try again later`, details },
-    };
+    return legacyError(
+      errors[0]!.extensions!.code as ErrorCode,
+      `the account context is unavailable; the ${what} was not applied, try again later (${details})`,
+    );
   }
-  return {
-    status: HTTP_STATUS[ErrorCode.OUTCOME_UNKNOWN],
-    body: {
-      error: `the account context did not confirm the ${what}: it may or may not have been applied. Retry with the same Idempotency-Key header, or check with ${lookUp} before trying again`,
-      details,
-    },
-  };
+  return legacyError(
+    ErrorCode.OUTCOME_UNKNOWN,
+    `the account context did not confirm the ${what}: it may or may not have been applied. Retry with the same Idempotency-Key header, or check with ${lookUp} before trying again (${details})`,
+  );
 }
 
 function accountAnswer(
@@ -103,15 +103,26 @@ function accountAnswer(
   return { status: 200, body, headers: missing.length > 0 ? { [PARTIAL_HEADER]: missing.join(', ') } : {} };
 }
 
-const getAccount: RestRoute = {
+/** P13's hard-coded VIP account (accountservice handlers.go notifyVIP). */
+export const VIP_ACCOUNT_ID = '10000';
+const RECORD_VIP_READ = 'mutation LegacyVipRead($accountId: ID!) { recordVipRead(accountId: $accountId) }';
+
+/**
+ * GET /accounts/{id}. With `vip`, a found account 10000 also records P13's VIP
+ * notification: a mutation the answer does not wait for and that cannot fail it (P13 sent
+ * it from a goroutine too); the account context's outbox relay publishes it to RabbitMQ.
+ */
+const getAccount = (vip: boolean): RestRoute => ({
   method: 'GET',
   path: '/accounts/:accountId',
   operation: `query LegacyAccount($id: ID!) { account(id: $id) { ${ACCOUNT_SELECTION} } }`,
-  async handle({ params }, run) {
+  async handle({ params }, run, background) {
     const id = params.accountId!;
-    return accountAnswer(await run({ id }), 'account', id);
+    const answer = accountAnswer(await run({ id }), 'account', id);
+    if (vip && id === VIP_ACCOUNT_ID && answer.status === 200) background(RECORD_VIP_READ, { accountId: id });
+    return answer;
   },
-};
+});
 
 const createAccount: RestRoute = {
   method: 'POST',
@@ -123,7 +134,7 @@ const createAccount: RestRoute = {
     if (invalid) return invalid;
     const name = field(body, 'name');
     if (typeof name !== 'string' || name.trim() === '')
-      return text(400, 'POST body is missing required field: name (a non-empty string)');
+      return legacyError(ErrorCode.BAD_USER_INPUT, 'POST body is missing required field: name (a non-empty string)');
     const result = await run<{ createAccount: { id: string } | null }>({ name });
     if (result.data?.createAccount) return { status: 201, body: { ID: result.data.createAccount.id } };
     return (
@@ -133,27 +144,32 @@ const createAccount: RestRoute = {
   },
 };
 
-const renameAccount: RestRoute = {
+/**
+ * PUT: P13's gorm `Save`, an upsert: the account renamed, or created under the given id
+ * when there is none (`saveAccount`), with POST's validation. The answer lists the event
+ * this write recorded (UPDATED, or CREATED for a new account), as the old answer listed
+ * the one it wrote synchronously: recordedEvent, merged into accountEvents by legacy.ts.
+ */
+const saveAccount: RestRoute = {
   method: 'PUT',
   path: '/accounts',
   body: true,
-  // The answer lists the UPDATED event this rename recorded, as the old service's did (it
-  // wrote the event synchronously): recordedEvent, merged into accountEvents by legacy.ts.
-  operation: `mutation LegacyRenameAccount($id: ID!, $name: String!) { renameAccount(id: $id, name: $name) { ${ACCOUNT_SELECTION} ${RECORDED_EVENT_SELECTION} } }`,
+  operation: `mutation LegacySaveAccount($id: ID!, $name: String!) { saveAccount(id: $id, name: $name) { ${ACCOUNT_SELECTION} ${RECORDED_EVENT_SELECTION} } }`,
   async handle({ body }, run) {
     const invalid = requireObject(body, 'PUT');
     if (invalid) return invalid;
     const id = field(body, 'id');
-    if (typeof id !== 'string' || id.trim() === '') return text(400, 'PUT body is missing required field: ID');
+    if (typeof id !== 'string' || id.trim() === '')
+      return legacyError(ErrorCode.BAD_USER_INPUT, 'PUT body is missing required field: ID');
     const name = field(body, 'name');
     if (typeof name !== 'string' || name.trim() === '')
-      return text(400, 'PUT body is missing required field: name (a non-empty string)');
+      return legacyError(ErrorCode.BAD_USER_INPUT, 'PUT body is missing required field: name (a non-empty string)');
     const result = await run<Record<string, GraphAccount | null>>({ id, name });
-    if (!result.data?.renameAccount)
+    if (!result.data?.saveAccount)
       return (
-        writeFailed(result.errors, 'rename', `GET /accounts/${encodeURIComponent(id)}`) ?? failure(result.errors, id)
+        writeFailed(result.errors, 'write', `GET /accounts/${encodeURIComponent(id)}`) ?? failure(result.errors, id)
       );
-    return accountAnswer(result, 'renameAccount', id);
+    return accountAnswer(result, 'saveAccount', id);
   },
 };
 
@@ -182,14 +198,8 @@ const accountsByName: RestRoute = {
       const page = result.data?.accounts;
       if (!page) {
         const bad = withCode(result.errors, ErrorCode.BAD_USER_INPUT);
-        if (bad) return text(HTTP_STATUS[ErrorCode.BAD_USER_INPUT], bad.message);
-        return {
-          status: 503,
-          body: {
-            error: 'the account context is unavailable; try again later',
-            details: result.errors?.map((e) => e.message) ?? [],
-          },
-        };
+        if (bad) return legacyError(ErrorCode.BAD_USER_INPUT, bad.message);
+        return unavailable(result.errors);
       }
       for (const { node } of page.edges) {
         if (node.eventCount === null) countsMissing = true;
@@ -198,9 +208,10 @@ const accountsByName: RestRoute = {
       seen += page.edges.length;
       if (!page.pageInfo.hasNextPage) break;
       if (seen >= MAX_ACCOUNTS_BY_NAME)
-        return text(
-          422,
+        return legacyError(
+          ErrorCode.BAD_USER_INPUT,
           `more than ${MAX_ACCOUNTS_BY_NAME} accounts have names starting with '${prefix}'; use a longer prefix`,
+          422,
         );
       after = page.pageInfo.endCursor;
     }
@@ -211,20 +222,23 @@ const accountsByName: RestRoute = {
   },
 };
 
-/** GET /health: UP only when every database behind the gateway answers (through the subgraphs' /ready). */
-export function healthRoute(ready: () => Promise<void>): RestRoute {
-  return {
-    method: 'GET',
-    path: '/health',
-    async handle() {
-      try {
-        await ready();
-        return { status: 200, body: { status: 'UP' } };
-      } catch {
-        return { status: 503, body: { status: 'Database unaccessible' } };
-      }
-    },
-  };
-}
+/**
+ * GET /health: P13's meaning, the process is up and serving: always `200 {"status":"UP"}`
+ * (P13's database check was hard-coded to true, and its container health check, healthchecker,
+ * replaced a service whose /health did not answer 200). Whether the contexts behind the
+ * gateway answer is GET /ready's question (platform/http.ts), not this one's: a partial
+ * outage must not get every gateway replaced.
+ */
+const health: RestRoute = {
+  method: 'GET',
+  path: '/health',
+  handle: () => Promise.resolve({ status: 200, body: { status: 'UP' } }),
+};
 
-export const legacyRoutes: RestRoute[] = [getAccount, createAccount, renameAccount, accountsByName];
+export const legacyRoutes = (opts: { vipNotifications: boolean }): RestRoute[] => [
+  getAccount(opts.vipNotifications),
+  createAccount,
+  saveAccount,
+  accountsByName,
+  health,
+];

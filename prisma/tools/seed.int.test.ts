@@ -23,6 +23,18 @@ const counts = async () => ({
   images: await count(urls.image, 'SELECT count(*)::text AS n FROM account_images WHERE account_id = ANY($1)'),
 });
 
+const createdEventIds = () =>
+  withClient(
+    urls.data,
+    async (c) =>
+      (
+        await c.query<{ account_id: string; id: string }>(
+          `SELECT account_id, id FROM account_events WHERE account_id = ANY($1) AND event_name = 'CREATED' ORDER BY account_id`,
+          [ids],
+        )
+      ).rows,
+  );
+
 beforeAll(() => {
   urls = testDatabaseUrls();
 });
@@ -64,16 +76,15 @@ test('seeds accounts, one CREATED event and one image each, and reports progress
       ).rows,
   );
   expect(events).toEqual(ids.map((account_id) => ({ account_id, n: '1' })));
-  const eventIds = await withClient(
-    urls.data,
-    async (c) =>
-      (
-        await c.query<{ id: string }>('SELECT id FROM account_events WHERE id = ANY($1)', [
-          ids.map((id) => `seed-created-${id}`),
-        ])
-      ).rows,
-  );
+  // Event ids are UUIDs (name-based, version 5), one per account, and the same for the same account on every run.
+  const eventIds = await createdEventIds();
   expect(eventIds).toHaveLength(N);
+  for (const { id } of eventIds)
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(new Set(eventIds.map((e) => e.id)).size).toBe(N);
+  await withClient(urls.data, (c) => c.query('DELETE FROM account_events WHERE account_id = ANY($1)', [ids]));
+  await seed(urls, { accounts: N, batchSize: 100 });
+  expect(await createdEventIds()).toEqual(eventIds);
 
   const images = await withClient(
     urls.image,
@@ -101,6 +112,24 @@ test('is idempotent: a second run inserts nothing', async () => {
   expect(again).toMatchObject({ accounts: 0, events: 0, images: 0 });
   expect(progress[progress.length - 1]).toBe(N);
   expect(await counts()).toEqual({ accounts: N, events: N, images: N });
+});
+
+test('a database seeded with the former seed-created-<id> event ids gets no second CREATED event', async () => {
+  await seed(urls, { accounts: N, batchSize: 100 });
+  const old = ids[0]!;
+  await withClient(urls.data, async (c) => {
+    await c.query("DELETE FROM account_events WHERE account_id = $1 AND event_name = 'CREATED'", [old]);
+    await c.query("INSERT INTO account_events (id, account_id, event_name) VALUES ($1, $2, 'CREATED')", [
+      `seed-created-${old}`,
+      old,
+    ]);
+  });
+  await seed(urls, { accounts: N, batchSize: 100 });
+  expect((await createdEventIds()).filter((e) => e.account_id === old)).toEqual([
+    { account_id: old, id: `seed-created-${old}` },
+  ]);
+  await withClient(urls.data, (c) => c.query('DELETE FROM account_events WHERE account_id = $1', [old]));
+  await seed(urls, { accounts: N, batchSize: 100 });
 });
 
 test('seeding 0 accounts writes nothing and still reports completion', async () => {

@@ -11,6 +11,7 @@ import { PrismaClient as DataClient } from '../../generated/data/client';
 import { PrismaClient as ImageClient } from '../../generated/image/client';
 import { connectDatabase } from '../../subgraphs/kit/database';
 import { retryConflicts } from '../../subgraphs/kit/transaction';
+import { v5 as uuidV5 } from 'uuid';
 
 export const FIRST_SEED_ID = 10_000;
 export const MAX_SEED_ACCOUNTS = 10_000_000;
@@ -43,7 +44,14 @@ export class SeedOptionsError extends Error {
 /** The id, name, event id and image URL of the n-th seeded account (n from 0). */
 export const seedAccountId = (n: number) => String(FIRST_SEED_ID + n);
 export const seedAccountName = (n: number) => `Person_${n}`;
-export const seedEventId = (accountId: string) => `seed-created-${accountId}`;
+/**
+ * The namespace of the seeded events' ids (a fixed random UUID of this project): each id is
+ * a name-based UUID (v5, RFC 9562) of "<account id>/CREATED" in it, a UUID as every other
+ * event id (and as P13's uuid.NewV4() ids looked), the same on every run so re-seeding
+ * stays idempotent.
+ */
+export const SEED_EVENT_NAMESPACE = '3f1c0a52-6d0e-4b7a-9c21-8e5f4d2b7a90';
+export const seedEventId = (accountId: string) => uuidV5(`${accountId}/CREATED`, SEED_EVENT_NAMESPACE);
 export const seedImageUrl = (accountId: string) => `http://path.to.some.image/${accountId}.png`;
 
 function validate(opts: SeedOptions): { accounts: number; batchSize: number; maxAttempts: number } {
@@ -84,7 +92,17 @@ export async function seed(urls: Record<ContextName, string>, opts: SeedOptions)
       return (await account.prisma.account.createMany({ data: rows, skipDuplicates: true })).count;
     },
     data: async (from, to) => {
-      const rows = range(from, to, (_, accountId) => ({ id: seedEventId(accountId), accountId, eventName: 'CREATED' }));
+      // An account that already has its CREATED event keeps it, whatever its id: a database
+      // seeded before the ids were UUIDs has `seed-created-<account id>`.
+      const ids = range(from, to, (_, accountId) => accountId);
+      const existing = await data.prisma.accountEvent.findMany({
+        where: { accountId: { in: ids }, eventName: 'CREATED' },
+        select: { accountId: true },
+      });
+      const have = new Set(existing.map((e) => e.accountId));
+      const rows = ids
+        .filter((accountId) => !have.has(accountId))
+        .map((accountId) => ({ id: seedEventId(accountId), accountId, eventName: 'CREATED' }));
       return (await data.prisma.accountEvent.createMany({ data: rows, skipDuplicates: true })).count;
     },
     image: async (from, to) => {

@@ -4,6 +4,9 @@ import { PrismaClient } from '../../generated/account/client';
 import { defineSubgraph } from '../kit/define';
 import { accountLoaders } from './loaders';
 import { graphqlDeliverer } from './outbox/deliver';
+import { EagerDelivery } from './outbox/eager';
+import { eagerMetrics } from './outbox/metrics';
+import { routedDeliverer, VipPublisher } from './outbox/vip';
 import { OutboxWorker } from './outbox/worker';
 import { accountResolvers } from './resolvers';
 
@@ -14,16 +17,18 @@ export const accountSubgraph = defineSubgraph({
   resolvers: accountResolvers,
   loaders: accountLoaders,
   idempotencyKeys: true,
-  // The relay delivers this context's outbox to the data context (issue: cross-context writes).
-  workers: (prisma, config, metrics) =>
-    config.outbox.relay
-      ? [
-          new OutboxWorker(
-            prisma,
-            graphqlDeliverer(config.subgraphUrls.data, config.outbox.deliveryTimeoutMs, config.subgraphSecret),
-            config.outbox,
-            metrics,
-          ),
-        ]
-      : [],
+  // The relay delivers this context's outbox to the data context (issue: cross-context
+  // writes); each write first tries itself, within a deadline (outbox/eager.ts), whether or
+  // not this process runs a relay.
+  // VIP_READ rows go to RabbitMQ instead (outbox/vip.ts), from a relay that has VIP_AMQP_URL.
+  workers: (prisma, config, metrics) => {
+    const deliver = graphqlDeliverer(config.subgraphUrls.data, config.outbox.deliveryTimeoutMs, config.subgraphSecret);
+    const vip =
+      config.outbox.relay && config.vip.amqpUrl ? new VipPublisher(config.vip.amqpUrl, config.vip.queue) : undefined;
+    return [
+      new EagerDelivery(prisma, deliver, config.outbox.eagerDeadlineMs, eagerMetrics(metrics.registry)),
+      ...(config.outbox.relay ? [new OutboxWorker(prisma, routedDeliverer(deliver, vip), config.outbox, metrics)] : []),
+      ...(vip ? [vip] : []),
+    ];
+  },
 });

@@ -6,9 +6,11 @@ import { DateTime } from '../kit/scalars';
 import type { SubgraphContext } from '../kit/subgraph';
 import { decodeCursor, encodeCursor, optionalPrefix, requireId, requireRange, requireText } from '../kit/validate';
 import type { AccountLoaders } from './loaders';
+import { EAGER_WORKER } from './outbox/eager';
 import { RELAY_WORKER } from './outbox/relay';
 import { recordedEventResolver, withRecordedEvent, type AccountWithEvent } from './recorded-event';
-import { createAccount, renameAccount, type WriteRequest, type WriteResult } from './writes';
+import { recordVipRead } from './vip-read';
+import { createAccount, renameAccount, saveAccount, type WriteRequest, type WriteResult } from './writes';
 
 type Ctx = SubgraphContext<PrismaClient, AccountLoaders>;
 
@@ -32,10 +34,16 @@ const writeRequest = (ctx: Ctx): WriteRequest => ({
   signed: ctx.signed,
 });
 
-/** The mutation's account, carrying the event it recorded (recorded-event.ts); a replay carries the stored one. */
-function answer(result: WriteResult, ctx: Ctx): AccountWithEvent {
+/**
+ * The mutation's account, carrying the event it recorded (recorded-event.ts); a replay
+ * carries the stored one. Before answering, the event is delivered to the data context
+ * (outbox/eager.ts, within its deadline; it never fails the write), so that a read after
+ * this answer lists it; the relay is woken for anything the eager path left behind.
+ */
+async function answer(result: WriteResult, ctx: Ctx): Promise<AccountWithEvent> {
   if (result.replayed) ctx.markReplayed();
-  else ctx.wake(RELAY_WORKER);
+  await ctx.settle(EAGER_WORKER, result.pending, result.account.id);
+  ctx.wake(RELAY_WORKER);
   return withRecordedEvent(result.account, result.event.id, result.event.eventName, result.event.occurredAt);
 }
 
@@ -78,7 +86,7 @@ export const accountResolvers: Resolvers<Ctx> = {
   },
   Mutation: {
     // The account and its CREATED / UPDATED event commit together (transactional outbox);
-    // the relay delivers the event to the data context after this returns (writes.ts).
+    // answer() delivers the event before returning, the relay when that could not (writes.ts).
     createAccount: async (_, args, ctx) => {
       const name = requireText('name', args.name);
       return answer(await createAccount(ctx.db, name, writeRequest(ctx)), ctx);
@@ -87,6 +95,17 @@ export const accountResolvers: Resolvers<Ctx> = {
       const id = requireId('id', args.id);
       const name = requireText('name', args.name);
       return answer(await renameAccount(ctx.db, id, name, writeRequest(ctx)), ctx);
+    },
+    // P13's VIP notification, through the outbox: the relay publishes it (outbox/vip.ts).
+    recordVipRead: async (_, args, ctx) => {
+      const id = await recordVipRead(ctx.db, requireId('accountId', args.accountId), ctx.retry, ctx.signed);
+      ctx.wake(RELAY_WORKER);
+      return id;
+    },
+    saveAccount: async (_, args, ctx) => {
+      const id = requireId('id', args.id);
+      const name = requireText('name', args.name);
+      return answer(await saveAccount(ctx.db, id, name, writeRequest(ctx)), ctx);
     },
   },
   Account: {

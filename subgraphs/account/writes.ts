@@ -5,6 +5,8 @@
  * commit is resolved by reading the row back (kit/transaction.ts), never by writing again.
  * A rename first locks the account's row: concurrent renames of one account queue on that
  * lock (and take the next outbox `seq` in commit order) instead of aborting each other.
+ * A save (the REST shim's PUT, P13's gorm `Save`) renames the account, or creates it under
+ * the given id when there is none.
  */
 import { randomUUID } from 'node:crypto';
 import { notFound } from '../../platform/errors';
@@ -12,7 +14,7 @@ import type { Account, PrismaClient } from '../../generated/account/client';
 import { claimKey, keyedRequest, storeResult, type KeyedRequest } from '../kit/idempotency';
 import type { RetryOptions } from '../../platform/retry';
 import { writeTransaction, type WriteOptions } from '../kit/transaction';
-import { appendEvent, type Tx } from './outbox/store';
+import { appendEvent, undeliveredOf, type OutboxRow, type Tx } from './outbox/store';
 
 export interface WriteRequest {
   /** The client's Idempotency-Key, if it sent one. */
@@ -31,6 +33,12 @@ export interface WriteResult {
   event: { id: string; eventName: string; occurredAt: Date };
   /** The stored result of an earlier request with the same key was returned; nothing was written. */
   replayed: boolean;
+  /**
+   * The account's events not yet delivered when this write committed, its own last (read
+   * under the row lock): what the write delivers before answering (outbox/eager.ts). Empty
+   * for a replay and for a write settled by a lookup (the relay delivers those).
+   */
+  pending: OutboxRow[];
 }
 
 /** A row as the key's JSON holds it: its dates as ISO strings, every other field as it is. */
@@ -57,21 +65,29 @@ function revive<T>(stored: Stored<T>, dates: Record<DateFields<T>, true>): T {
   return out as T;
 }
 
-const toStored = (r: Omit<WriteResult, 'replayed'>): StoredWrite =>
+type Written = Omit<WriteResult, 'replayed'>;
+
+const toStored = (r: Written): StoredWrite =>
   JSON.parse(JSON.stringify({ account: r.account, event: r.event })) as StoredWrite;
 
 const fromStored = (s: StoredWrite): WriteResult => ({
   account: revive<Account>(s.account, ACCOUNT_DATES),
   event: revive<WriteResult['event']>(s.event, EVENT_DATES),
   replayed: true,
+  pending: [],
+});
+
+/** A new account's CREATED event: its only one, so nothing to read back to know what is pending. */
+const created = (account: Account, eventId: string): Written => ({
+  account,
+  event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
+  pending: [
+    { id: eventId, accountId: account.id, seq: 1n, eventName: 'CREATED', occurredAt: account.createdAt, attempts: 0 },
+  ],
 });
 
 /** Runs `write` with the key claimed first and the result stored last, when there is a key. */
-async function keyed(
-  tx: Tx,
-  key: KeyedRequest | undefined,
-  write: () => Promise<Omit<WriteResult, 'replayed'>>,
-): Promise<WriteResult> {
+async function keyed(tx: Tx, key: KeyedRequest | undefined, write: () => Promise<Written>): Promise<WriteResult> {
   if (key) {
     const prior = await claimKey<StoredWrite>(tx, key);
     if (prior) return fromStored(prior.replay);
@@ -92,7 +108,7 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
       keyed(tx, key, async () => {
         const account = await tx.account.create({ data: { id, name } });
         await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
-        return { account, event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt } };
+        return created(account, eventId);
       }),
     {
       retry: req.retry,
@@ -105,11 +121,42 @@ export async function createAccount(db: PrismaClient, name: string, req: WriteRe
             account,
             event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
             replayed: false,
+            pending: [],
           }
         );
       },
     },
   );
+}
+
+/**
+ * Locks the account's row, renames it and records the UPDATED event; undefined when there
+ * is no such account. The row lock first: renames of one account queue here, in the order
+ * they will commit.
+ */
+async function renameLocked(tx: Tx, id: string, name: string, eventId: string): Promise<Written | undefined> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM accounts WHERE id = ${id} FOR UPDATE`;
+  if (locked.length === 0) return undefined;
+  const occurredAt = new Date(); // taken under the lock: in commit order on this process's clock
+  const account = await tx.account.update({ where: { id }, data: { name } });
+  await appendEvent(tx, id, 'UPDATED', occurredAt, { id: eventId });
+  return { account, event: { id: eventId, eventName: 'UPDATED', occurredAt }, pending: await undeliveredOf(tx, id) };
+}
+
+/**
+ * An ambiguous rename or save, read back by its event id: null if it did not commit. If it
+ * did, the row may have been renamed again since: the answer is what this write did.
+ */
+async function lookupByEvent(db: PrismaClient, id: string, name: string, eventId: string): Promise<WriteResult | null> {
+  const event = await db.outboxEvent.findUnique({ where: { id: eventId } });
+  if (!event) return null;
+  const account = await db.account.findUniqueOrThrow({ where: { id } });
+  return {
+    account: { ...account, name },
+    event: { id: eventId, eventName: event.eventName, occurredAt: event.occurredAt },
+    replayed: false,
+    pending: [],
+  };
 }
 
 export async function renameAccount(
@@ -124,29 +171,37 @@ export async function renameAccount(
     db,
     (tx) =>
       keyed(tx, key, async () => {
-        // The row lock first: renames of one account queue here, in the order they will commit.
-        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM accounts WHERE id = ${id} FOR UPDATE`;
-        if (locked.length === 0) throw notFound('Account', id);
-        const occurredAt = new Date(); // taken under the lock: in commit order on this process's clock
-        const account = await tx.account.update({ where: { id }, data: { name } });
-        await appendEvent(tx, id, 'UPDATED', occurredAt, { id: eventId });
-        return { account, event: { id: eventId, eventName: 'UPDATED', occurredAt } };
+        const renamed = await renameLocked(tx, id, name, eventId);
+        if (!renamed) throw notFound('Account', id);
+        return renamed;
       }),
-    {
-      retry: req.retry,
-      onRetry: req.onRetry,
-      signed: req.signed,
-      lookup: async () => {
-        const event = await db.outboxEvent.findUnique({ where: { id: eventId } });
-        if (!event) return null;
-        const account = await db.account.findUniqueOrThrow({ where: { id } });
-        // The rename committed; the row may have been renamed again since: answer what this write did.
-        return {
-          account: { ...account, name },
-          event: { id: eventId, eventName: 'UPDATED', occurredAt: event.occurredAt },
-          replayed: false,
-        };
-      },
-    },
+    { retry: req.retry, onRetry: req.onRetry, signed: req.signed, lookup: () => lookupByEvent(db, id, name, eventId) },
+  );
+}
+
+/**
+ * Renames the account, or creates it under `id` when there is none (UPDATED or CREATED
+ * event). The insert comes first with ON CONFLICT DO NOTHING: two saves of one new id
+ * queue on the key (the second waits for the first to commit, then finds the row) instead
+ * of one failing with a unique violation; an existing row is then locked as a rename does.
+ */
+export async function saveAccount(db: PrismaClient, id: string, name: string, req: WriteRequest): Promise<WriteResult> {
+  const key = keyedRequest(req.idempotencyKey, 'saveAccount', { id, name }, req.idempotencyTtlHours);
+  const eventId = randomUUID();
+  return writeTransaction(
+    db,
+    (tx) =>
+      keyed(tx, key, async () => {
+        // createMany with skipDuplicates: INSERT … ON CONFLICT DO NOTHING, the count says whether it inserted.
+        const inserted = await tx.account.createMany({ data: [{ id, name }], skipDuplicates: true });
+        if (inserted.count > 0) {
+          const account = await tx.account.findUniqueOrThrow({ where: { id } });
+          await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
+          return created(account, eventId);
+        }
+        // The insert found the row (committed, or committed by the save it waited for).
+        return (await renameLocked(tx, id, name, eventId))!;
+      }),
+    { retry: req.retry, onRetry: req.onRetry, signed: req.signed, lookup: () => lookupByEvent(db, id, name, eventId) },
   );
 }

@@ -41,6 +41,8 @@ export interface SubgraphContext<Db, Loaders> {
   log: Logger;
   /** Wakes the named background worker of this process (after a commit that gave it work). */
   wake(worker: string): void;
+  /** Lets the named worker finish this request's work first (Worker.settle); resolves at once without it. */
+  settle(worker: string, work: readonly unknown[], scope: string): Promise<void>;
   /** The request's Idempotency-Key header (the gateway forwards it on mutations only). */
   idempotencyKey?: string;
   /** How long this context keeps idempotency keys. */
@@ -185,6 +187,8 @@ export async function startSubgraph<Db, Loaders>(
   const workers = new Map(def.workers.map((w) => [w.name, w]));
   const wake = (name: string) => workers.get(name)?.wake();
   const admitted = new WeakMap<IncomingMessage, Verified>();
+  const settle = async (name: string, work: readonly unknown[], scope: string) =>
+    workers.get(name)?.settle?.(work, scope);
   const context = async (req: IncomingMessage): Promise<SubgraphContext<Db, Loaders>> => {
     const replay = { replayed: false };
     const signature = admitted.get(req);
@@ -195,6 +199,7 @@ export async function startSubgraph<Db, Loaders>(
       retry: opts.retry,
       log,
       wake,
+      settle,
       idempotencyKey: idempotencyKeyOf(req.headers),
       idempotencyTtlHours: opts.idempotencyTtlHours ?? 24,
       markReplayed: () => {

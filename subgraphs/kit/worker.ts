@@ -11,4 +11,11 @@ export interface Worker {
   wake(): void;
   /** Status pages the worker adds to its subgraph's server: they show data, so they are operators' only (platform/operator-access.ts). */
   pages?: OperatorPage[];
+  /**
+   * Finishes the work one request produced (`work`, in the worker's own terms) before that
+   * request answers; resolves within the worker's own deadline and never rejects (what it
+   * leaves is still done in the background). Work of one `scope` (an account, say) is done
+   * one after another. Optional.
+   */
+  settle?(work: readonly unknown[], scope: string): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * two registries never read each other's state.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EagerEvents } from './eager';
 import type { RelayEvents } from './relay';
 
 export interface OutboxMetricsSources {
@@ -55,4 +56,19 @@ export function outboxMetrics(registry: Registry, sources: OutboxMetricsSources)
     acknowledged: (lagSeconds) => lag.observe(lagSeconds),
     destinationDown: () => outages.inc(),
   };
+}
+
+/**
+ * The eager path's series (eager.ts): how each write's own delivery ended and the time it
+ * added to the write (its answer waits for it, up to OUTBOX_EAGER_DEADLINE_MS).
+ */
+export function eagerMetrics(registry: Registry): EagerEvents {
+  const settled = new Histogram({
+    name: 'outbox_eager_settle_seconds',
+    help: "Time a write waited for its own events' delivery before answering, by outcome (delivered, deadline, failed)",
+    labelNames: ['outcome'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return { settled: (outcome, seconds) => settled.observe({ outcome }, seconds) };
 }

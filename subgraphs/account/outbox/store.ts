@@ -235,3 +235,33 @@ export async function status(db: PrismaClient, show = 10): Promise<OutboxStatus>
     })),
   };
 }
+
+/**
+ * The account's undelivered events, oldest first, read in the writing transaction after its
+ * append (the caller holds the account's row lock, so the list is exact up to its own row):
+ * what the eager path (eager.ts) delivers before the write answers.
+ */
+export async function undeliveredOf(tx: Tx, accountId: string): Promise<OutboxRow[]> {
+  const rows = await tx.outboxEvent.findMany({ where: { accountId, deliveredAt: null }, orderBy: { seq: 'asc' } });
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.accountId,
+    seq: r.seq,
+    eventName: r.eventName,
+    occurredAt: r.occurredAt,
+    attempts: r.attempts,
+  }));
+}
+
+/**
+ * Marks one row delivered after the eager path's delivery was acknowledged, whichever relay
+ * holds a lease on it (that relay's own ack or fail then changes nothing: delivered_at is set).
+ */
+export async function markDelivered(db: PrismaClient, id: string): Promise<number> {
+  return retryConflicts(
+    () => db.$executeRaw`
+    UPDATE outbox SET delivered_at = ${NOW}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, last_error = NULL
+     WHERE id = ${id} AND delivered_at IS NULL`,
+    STATEMENT_RETRY,
+  );
+}
