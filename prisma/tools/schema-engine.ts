@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { engineAdapterFactory, type EngineAdapterOptions } from './engine-adapter';
+import { withoutCredentials } from '../../platform/logger';
 
 type Dialect = 'postgresql' | 'cockroachdb';
 
@@ -139,9 +140,21 @@ export function migrationsList(dir: string) {
 
 export const NO_FILTER = { externalTables: [] as string[], externalEnums: [] as string[] };
 
+/**
+ * The first connection of every command, so its failure is the one an operator sees: one line
+ * naming the database (credentials redacted) and pg's own reason, e.g. a certificate that does
+ * not verify against sslrootcert ("self-signed certificate in certificate chain").
+ */
 async function dialectOf(url: string): Promise<Dialect> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  let c: pg.Client | undefined;
+  try {
+    c = new pg.Client({ connectionString: url }); // reads sslrootcert: may throw too
+    await c.connect();
+  } catch (err) {
+    await c?.end().catch(() => undefined);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new SchemaEngineError(`cannot connect to ${String(withoutCredentials(url))}: ${reason}`, 'P1001');
+  }
   try {
     const { rows } = await c.query<{ v: string }>('SELECT version() AS v');
     return /cockroach/i.test(rows[0]?.v ?? '') ? 'cockroachdb' : 'postgresql';
