@@ -127,6 +127,19 @@ describe('the migration commands, through the CockroachDB-flavoured target', () 
     expect(status.status).toBe(0);
   });
 
+  test('the app users may not read or change the migration history; they do DML on the tables', async () => {
+    for (const c of CONTEXTS) {
+      const denied = await withClient(app[c], (db) =>
+        db.query('SELECT 1 FROM _prisma_migrations').then(
+          () => 'ok',
+          (e: { code?: string }) => e.code,
+        ),
+      );
+      expect([c, denied]).toEqual([c, '42501']);
+    }
+    await withClient(app.account, (db) => db.query('SELECT count(*) FROM accounts'));
+  });
+
   test("Prisma's engine took its CockroachDB path: its session setting, no advisory lock", () => {
     expect(proxy.seen.some((s) => /enable_experimental_alter_column_type_general/.test(s))).toBe(true);
     expect(proxy.seen.filter((s) => /pg_advisory_lock/.test(s))).toEqual([]);
