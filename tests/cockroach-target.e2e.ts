@@ -6,7 +6,6 @@
  * a migration that fails halfway and its recovery; the seed; the write path and the relay with
  * DATABASE_DIALECT=cockroachdb; two relays sharing one backlog with the CockroachDB claim.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaClient } from '../generated/account/client';
@@ -17,13 +16,13 @@ import { provision } from '../prisma/tools/provision';
 import { ack, claim } from '../subgraphs/account/outbox/store';
 import { connectDatabase } from '../subgraphs/kit/database';
 import { startCockroachProxy, type CockroachProxy } from './harness/cockroach-proxy';
+import { runCli } from './harness/cli';
 import { withClient } from './harness/db';
 import { eventually } from './harness/eventually';
 import { startStack } from './harness/stack';
 
 jest.setTimeout(240_000);
 
-const ROOT = path.resolve(__dirname, '..');
 const OUTBOX = '20261126130000_outbox';
 let dir: string;
 let pg: EmbeddedPostgres;
@@ -33,25 +32,10 @@ let migrator: Record<ContextName, string>;
 
 const through = (urls: Record<ContextName, string>) =>
   Object.fromEntries(CONTEXTS.map((c) => [c, proxy.urlFor(urls[c])])) as Record<ContextName, string>;
-const envOf = (urls: Record<ContextName, string>) => ({
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_DATABASE_URL'))),
-  ...Object.fromEntries(CONTEXTS.map((c) => [`${c.toUpperCase()}_DATABASE_URL`, urls[c]])),
-  LOG_LEVEL: 'warn',
-});
-/** A CLI as a real process; asynchronous, since the proxy it talks through runs in this process. */
-function run(script: string, urls: Record<ContextName, string>, ...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
-    cwd: ROOT,
-    env: envOf(urls),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (status) => resolve({ status, stdout, stderr })),
-  );
-}
+const envOf = (urls: Record<ContextName, string>) =>
+  Object.fromEntries(CONTEXTS.map((c) => [`${c.toUpperCase()}_DATABASE_URL`, urls[c]]));
+const run = (script: string, urls: Record<ContextName, string>, ...args: string[]) =>
+  runCli(script, envOf(urls), ...args);
 const adminOf = (database: string) => {
   const u = new URL(pg.adminUrl);
   u.pathname = `/${database}`;

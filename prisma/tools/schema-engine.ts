@@ -152,7 +152,8 @@ async function dialectOf(url: string): Promise<Dialect> {
     await c.connect();
   } catch (err) {
     await c?.end().catch(() => undefined);
-    const reason = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    const reason = `${err instanceof Error ? err.message : String(err)}${typeof code === 'string' ? ` (${code})` : ''}`;
     throw new SchemaEngineError(`cannot connect to ${String(withoutCredentials(url))}: ${reason}`, 'P1001');
   }
   try {
