@@ -13,7 +13,13 @@
  *   (https://www.cockroachlabs.com/docs/v25.2/cockroach-version). Prisma's engine and
  *   prisma/tools/schema-engine.ts tell CockroachDB from PostgreSQL by it.
  * - `SET` of a CockroachDB-only session variable (the list below, from CockroachDB's session
- *   variables page, https://www.cockroachlabs.com/docs/v25.2/session-variables) is accepted: it
+ *   variables page, https://www.cockroachlabs.com/docs/v25.2/session-variables, and
+ *   `create_table_with_schema_locked` of v25.3+, https://www.cockroachlabs.com/docs/v26.1/session-variables;
+ *   `enable_experimental_alter_column_type_general`, which Prisma's engine sets: a session
+ *   variable documented in v23.2 (https://www.cockroachlabs.com/docs/v23.2/session-variables), no longer
+ *   needed since v25.1 made ALTER COLUMN TYPE generally available, v25.1.0-alpha.1 release
+ *   notes, https://www.cockroachlabs.com/docs/releases/v25.1; v25.2 still accepts the SET, an
+ *   assumption not checked here) is accepted: it
  *   becomes a `SET` of a placeholder variable `crdb.<name>` (PostgreSQL accepts dotted custom
  *   settings), so the statement still runs and answers `SET`, in both protocols.
  * - `SET TRANSACTION AS OF SYSTEM TIME …` (follower reads; a transaction reading the past is
@@ -44,8 +50,6 @@ export const COCKROACH_SESSION_VARIABLES = [
   'enable_implicit_select_for_update',
   'optimizer_use_histograms',
   'serial_normalization',
-  'strict_ddl_atomicity',
-  'experimental_enable_temp_tables',
 ];
 
 const SSL_REQUEST = 80877103;
