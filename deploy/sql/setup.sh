@@ -6,7 +6,7 @@
 # through the load balancer, never a node's own name: `cockroach sql --host=<load balancer>`,
 # secure (root's client certificate in COCKROACH_CERTS_DIR) unless COCKROACH_INSECURE=true
 # (the compose demo only). The CLI reads both variables itself
-# (https://www.cockroachlabs.com/docs/v25.2/cockroach-sql: --certs-dir, --insecure).
+# (https://www.cockroachlabs.com/docs/v25.2/cockroach-sql: the certs-dir and insecure flags).
 #
 # Environment:
 #   COCKROACH_HOST         host:port of the load balancer          (default haproxy:26257)
