@@ -5,6 +5,7 @@
  * root certificate and every password required, verify-full URLs with passwords whose CA is
  * all the app containers mount; and no password anywhere in the insecure file.
  */
+import { loadConfig } from '../platform/config';
 import { CONTEXTS, loadYaml, readRepo, repoPath, type Doc } from './testing/helpers';
 describe('deploy/compose/docker-compose.secure.yml (secure mode, the production default)', () => {
   const [base] = loadYaml(repoPath('deploy/compose/docker-compose.yml')) as [Doc];
@@ -79,28 +80,26 @@ describe('deploy/compose/docker-compose.secure.yml (secure mode, the production 
     }
   });
 
-  test('every database URL carries its password and verify-full against the CA that only ca.crt reaches; passwords only in secure mode', () => {
-    const urls: [string, string, Doc][] = [];
-    for (const c of CONTEXTS) {
-      urls.push([
-        c,
-        (merged[c]?.environment as Record<string, string>)[`${c.toUpperCase()}_DATABASE_URL`] as string,
-        merged[c] as Doc,
-      ]);
-      urls.push([
-        `migrate-${c}`,
-        (merged[`migrate-${c}`]?.environment as Record<string, string>)[
-          `${c.toUpperCase()}_MIGRATION_DATABASE_URL`
-        ] as string,
-        merged[`migrate-${c}`] as Doc,
-      ]);
-    }
-    for (const [name, raw, svc] of urls) {
-      const u = new URL(raw.replace(/\$\{(\w+)\}/, 'PW'));
-      expect([name, u.host, u.password, u.searchParams.get('sslmode')]).toEqual([
+  test('every database URL: verify-full against the CA that only ca.crt reaches, its password beside it (any character); passwords only in secure mode', () => {
+    const PW = 'p@ss:w/o?r#d%';
+    const checks: [string, string, Doc][] = CONTEXTS.flatMap((c) => [
+      [c, '', merged[c] as Doc] as [string, string, Doc],
+      [`migrate-${c}`, 'MIGRATION_', merged[`migrate-${c}`] as Doc] as [string, string, Doc],
+    ]);
+    for (const [name, kind, svc] of checks) {
+      const c = name.replace('migrate-', '') as (typeof CONTEXTS)[number];
+      const env = Object.fromEntries(
+        Object.entries(svc.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/^\$\{\w+\}$/, PW)]),
+      );
+      // The password is its own variable (a Secret), from the variable sql-setup sets it with.
+      const password = (svc.environment as Record<string, string>)[`${c.toUpperCase()}_${kind}DATABASE_PASSWORD`];
+      expect([name, password]).toEqual([name, `\${${c.toUpperCase()}_${kind ? 'MIGRATOR' : 'APP'}_PASSWORD}`]);
+      const config = loadConfig({ ...env, NODE_ENV: 'development' });
+      const u = new URL((kind ? config.migrationDatabaseUrls : config.databaseUrls)[c] ?? 'x:');
+      expect([name, u.host, decodeURIComponent(u.password), u.searchParams.get('sslmode')]).toEqual([
         name,
         'haproxy:26257',
-        'PW',
+        PW,
         'verify-full',
       ]);
       const ca = u.searchParams.get('sslrootcert') ?? '';

@@ -8,7 +8,6 @@ import {
   configEnvNames,
   existsInRepo,
   loadYaml,
-  prismaConfigEnvNames,
   readRepo,
   repoPath,
   sourceOfCommand,
@@ -97,17 +96,17 @@ describe('deploy/compose/docker-compose.yml', () => {
     }
   });
 
-  test('one migration job per context: prisma migrate deploy as the migrator, via haproxy', () => {
+  test("one migration job per context: the one runner (npm run db:migrate's code) as the migrator, via haproxy", () => {
     for (const c of CONTEXTS) {
       const job = services[`migrate-${c}`] as Doc;
       expect(job.image).toBe('account-graph-migrate:local');
       expect(job.build).toEqual({ context: '../..', dockerfile: 'deploy/Dockerfile', target: 'migrate' });
-      expect(job.command).toEqual(['npx', 'prisma', 'migrate', 'deploy', '--config', `prisma/${c}/prisma.config.ts`]);
-      expect(existsInRepo(`prisma/${c}/prisma.config.ts`)).toBe(true);
+      expect(job.command).toEqual(['node', '--import', 'tsx', 'prisma/tools/migrate-cli.ts', 'deploy', '--context', c]);
+      expect(existsInRepo('prisma/tools/migrate-cli.ts')).toBe(true);
       const env = job.environment as Record<string, string>;
       const name = `${c.toUpperCase()}_MIGRATION_DATABASE_URL`;
       expect(Object.keys(env)).toEqual([name]);
-      expect(prismaConfigEnvNames(c).has(name)).toBe(true);
+      expect(loadConfig(env).migrationDatabaseUrls).toEqual({ [c]: env[name] });
       const url = new URL(env[name] as string);
       expect([url.username, url.host, url.pathname]).toEqual([`${c}_migrator`, 'haproxy:26257', `/${c}`]);
     }

@@ -40,8 +40,11 @@ describe('deploy/Dockerfile', () => {
     const compile = commands.indexOf('npm run build');
     const prune = commands.findIndex((c) => /^npm prune\b.*--omit=dev\b/.test(c));
     expect([ci >= 0, compile > ci, prune > compile]).toEqual([true, true, true]);
-    // The migrate image fetches the schema engine at build time (the job needs no network).
-    expect(df.commands(migrate, false)).toContainEqual(expect.stringMatching(/\bprisma\b/));
+    // No stage fetches Prisma's native schema engine: migrations run on its WebAssembly build.
+    for (const stage of df.stages)
+      expect(df.commands(stage, false).filter((c) => /@prisma\/engines|prisma version|prisma migrate/.test(c))).toEqual(
+        [],
+      );
   });
 
   test('runtime: only dist, production node_modules and the health check; non-root; HEALTHCHECK on /live', () => {
@@ -73,11 +76,12 @@ describe('deploy/Dockerfile', () => {
     expect(existsInRepo('gateway/main.ts')).toBe(true);
   });
 
-  test('migrate: non-root, runs prisma migrate deploy with an existing config', () => {
+  test("migrate: non-root, runs the one migration runner (npm run db:migrate's code), no Prisma CLI", () => {
     expect(df.user(migrate)).not.toMatch(/^(root|0)(:|$)/);
     const cmd = df.cmd(migrate);
-    expect(cmd.slice(0, 4)).toEqual(['npx', 'prisma', 'migrate', 'deploy']);
-    expect(existsInRepo(cmd[cmd.indexOf('--config') + 1] ?? '')).toBe(true);
+    expect(cmd).toEqual(['node', '--import', 'tsx', 'prisma/tools/migrate-cli.ts', 'deploy']);
+    expect(JSON.parse(readRepo('package.json')).scripts['db:migrate']).toBe('tsx prisma/tools/migrate-cli.ts deploy');
+    expect(existsInRepo(cmd[3] ?? '')).toBe(true);
   });
 
   test('every COPY source from the build context exists and is not ignored', () => {

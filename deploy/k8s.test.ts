@@ -6,7 +6,8 @@
  * them: k8s-kubectl.e2e.ts.
  */
 import fs from 'node:fs';
-import { CONTEXTS, existsInRepo, prismaConfigEnvNames, readRepo, type Doc } from './testing/helpers';
+import { loadConfig } from '../platform/config';
+import { CONTEXTS, configEnvNames, existsInRepo, readRepo, type Doc } from './testing/helpers';
 import {
   dir,
   all,
@@ -50,13 +51,19 @@ test('CockroachDB: 3-node StatefulSet, headless + public Service, PDB, probes, v
   const c = mainContainer(sts);
   const http = (c.ports as Doc[]).find((p) => p.name === c.readinessProbe.httpGet.port);
   expect(http?.containerPort).toBe(8080);
-  expect(c.readinessProbe.httpGet.path).toBe('/health?ready=1');
-  expect(c.livenessProbe.httpGet.path).toBe('/health');
+  expect(c.readinessProbe.httpGet).toMatchObject({ path: '/health?ready=1', scheme: 'HTTPS' });
+  expect(c.livenessProbe.httpGet).toMatchObject({ path: '/health', scheme: 'HTTPS' });
+  // One node per machine, required (a preference could put two of the three replicas together).
+  const anti = podSpec(sts).affinity.podAntiAffinity;
+  expect(anti.preferredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+  expect(anti.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+    { labelSelector: { matchLabels: { app: 'cockroachdb' } }, topologyKey: 'kubernetes.io/hostname' },
+  ]);
   const claim = sts.spec.volumeClaimTemplates[0].metadata.name;
   expect(c.volumeMounts).toContainEqual({ name: claim, mountPath: '/cockroach/cockroach-data' });
   const start = (c.command as string[]).join(' ');
   expect(start).toMatch(
-    /cockroach start .*--insecure .*--join cockroachdb-0\.cockroachdb,cockroachdb-1\.cockroachdb,cockroachdb-2\.cockroachdb/,
+    /cockroach start .*--certs-dir \/cockroach\/cockroach-certs .*--join cockroachdb-0\.cockroachdb,cockroachdb-1\.cockroachdb,cockroachdb-2\.cockroachdb/,
   );
   expect(c.resources.requests).toEqual(c.resources.limits);
 });
@@ -102,14 +109,19 @@ test('the licence reaches the SQL setup from a Secret, with telemetry on by defa
     COCKROACH_TELEMETRY: { name: 'cockroachdb-license', key: 'telemetry' },
   });
   expect(find('Secret', 'cockroachdb-license').stringData).toMatchObject({ telemetry: 'true' });
-  // setup.sh reads exactly these names.
+  expect(refs.ALLOW_UNLICENSED).toEqual({ name: 'cockroachdb-license', key: 'allow-unlicensed' });
+  expect(find('Secret', 'cockroachdb-license').stringData).toMatchObject({
+    'license-key': '',
+    'allow-unlicensed': 'false',
+  });
+  // setup.sh reads exactly these names (the passwords by their <CTX>_<WHO>_PASSWORD pattern).
   const script = readRepo('deploy/sql/setup.sh');
-  for (const name of Object.keys(refs)) expect(script).toContain(`\${${name}`);
+  for (const name of Object.keys(refs).filter((n) => !n.endsWith('_PASSWORD'))) expect(script).toContain(`\${${name}`);
 });
 
 test('jobs: cluster init, SQL setup from a ConfigMap identical to deploy/sql, one migration per context', () => {
   const init = (find('Job', 'cockroachdb-init').spec.template.spec.containers[0].command as string[]).join(' ');
-  expect(init).toContain('cockroach init --insecure --host=cockroachdb-0.cockroachdb:26257');
+  expect(init).toContain('cockroach init --certs-dir=/cockroach/certs --host=cockroachdb-0.cockroachdb:26257');
 
   const cm = find('ConfigMap', 'sql-setup');
   for (const f of ['setup.sh', 'setup.sql', 'setup-database.sql', 'cluster.sql'])
@@ -126,12 +138,19 @@ test('jobs: cluster init, SQL setup from a ConfigMap identical to deploy/sql, on
     const job = find('Job', `migrate-${ctx}`);
     const m = mainContainer(job);
     expect(m.image).toMatch(/^account-graph-migrate:/);
-    expect(m.command).toEqual(['npx', 'prisma', 'migrate', 'deploy', '--config', `prisma/${ctx}/prisma.config.ts`]);
-    expect(existsInRepo(`prisma/${ctx}/prisma.config.ts`)).toBe(true);
+    // The one migration runner: npm run db:migrate's code, this context only.
+    expect(m.command).toEqual(['node', '--import', 'tsx', 'prisma/tools/migrate-cli.ts', 'deploy', '--context', ctx]);
+    expect(existsInRepo('prisma/tools/migrate-cli.ts')).toBe(true);
     const env = resolvedEnv(m);
-    expect(Object.keys(env).every((k) => prismaConfigEnvNames(ctx).has(k))).toBe(true);
-    const url = new URL(env[`${ctx.toUpperCase()}_MIGRATION_DATABASE_URL`] ?? 'x:');
-    expect([url.username, url.host, url.pathname]).toEqual([`${ctx}_migrator`, 'cockroachdb-public:26257', `/${ctx}`]);
+    expect(Object.keys(env).every((k) => configEnvNames().has(k))).toBe(true);
+    const config = loadConfig({ ...env, [`${ctx.toUpperCase()}_MIGRATION_DATABASE_PASSWORD`]: 'p@ss/w%rd' });
+    const url = new URL(config.migrationDatabaseUrls[ctx] ?? 'x:');
+    expect([url.username, decodeURIComponent(url.password), url.host, url.pathname]).toEqual([
+      `${ctx}_migrator`,
+      'p@ss/w%rd',
+      'cockroachdb-public:26257',
+      `/${ctx}`,
+    ]);
   }
 });
 
@@ -154,7 +173,54 @@ test('only the StatefulSet and the init job name a CockroachDB node; all else us
     }
   }
   for (const s of all.filter((d) => d.kind === 'Secret' && d.metadata.name.endsWith('-db'))) {
-    for (const url of Object.values(s.stringData as Record<string, string>))
-      expect(new URL(url).host).toBe('cockroachdb-public:26257');
+    const { url, 'migration-url': migrationUrl } = s.stringData as Record<string, string>;
+    for (const u of [url, migrationUrl]) expect(new URL(u ?? 'x:').host).toBe('cockroachdb-public:26257');
+  }
+});
+
+test('secure everywhere: no insecure flag or sslmode=disable; certificates from cert-manager; URLs verify-full with the CA mounted; passwords from Secrets', () => {
+  // Not even in a comment or in the SQL setup's script (its insecure branch, for the compose
+  // demo only, is chosen by COCKROACH_INSECURE, which no manifest here sets).
+  for (const f of files)
+    expect([f, /--insecure|sslmode=disable|kubernetes-insecure/.test(readRepo('deploy/k8s', f))]).toEqual([f, false]);
+  expect(resolvedEnv(mainContainer(find('Job', 'sql-setup'))).COCKROACH_INSECURE).toBeUndefined();
+  expect(find('Certificate', 'cockroachdb-node').spec).toMatchObject({
+    commonName: 'node',
+    secretName: 'cockroachdb-node',
+  });
+  expect(find('Certificate', 'cockroachdb-root').spec).toMatchObject({
+    commonName: 'root',
+    secretName: 'cockroachdb-root',
+  });
+  const nodeNames = find('Certificate', 'cockroachdb-node').spec.dnsNames as string[];
+  expect(nodeNames).toEqual(expect.arrayContaining(['cockroachdb-public', '*.cockroachdb']));
+  for (const ctx of CONTEXTS) {
+    const secret = find('Secret', `${ctx}-db`).stringData as Record<string, string>;
+    for (const key of ['url', 'migration-url']) {
+      const u = new URL(secret[key] ?? 'x:');
+      expect([ctx, key, u.password, u.searchParams.get('sslmode'), u.searchParams.get('sslrootcert')]).toEqual([
+        ctx,
+        key,
+        '',
+        'verify-full',
+        '/certs/ca.crt',
+      ]);
+    }
+    // Each process that uses one mounts the CA (ca.crt only) at /certs and gets its password from the Secret.
+    for (const [kind, name, variable, key] of [
+      ['Deployment', ctx, `${ctx.toUpperCase()}_DATABASE_PASSWORD`, 'app-password'],
+      ['Job', `migrate-${ctx}`, `${ctx.toUpperCase()}_MIGRATION_DATABASE_PASSWORD`, 'migrator-password'],
+    ] as const) {
+      const w = find(kind, name);
+      const c = mainContainer(w);
+      const env = (c.env as Doc[]).find((e) => e.name === variable);
+      expect([name, env?.valueFrom?.secretKeyRef]).toEqual([name, { name: `${ctx}-db`, key }]);
+      const mount = (c.volumeMounts as Doc[]).find((m) => m.mountPath === '/certs');
+      const volume = (podSpec(w).volumes as Doc[]).find((v) => v.name === mount?.name);
+      expect([name, volume?.secret]).toEqual([
+        name,
+        { secretName: 'cockroachdb-node', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+      ]);
+    }
   }
 });

@@ -55,6 +55,15 @@ fs.appendFileSync(process.env.FAKE_COCKROACH_LOG, JSON.stringify(args) + '\\n');
 const url = new URL(process.env.FAKE_COCKROACH_ADMIN_URL);
 const database = args.find((a) => a.startsWith('--database='));
 if (database) url.pathname = '/' + database.slice('--database='.length);
+const query = args.indexOf('-e') >= 0 ? args[args.indexOf('-e') + 1] : undefined;
+if (process.env.FAKE_COCKROACH_DRY) {
+  if (query) {
+    // A lookup (setup.sh's -e): what the server would print as CSV, from FAKE_COCKROACH_ANSWER.
+    fs.appendFileSync(process.env.FAKE_COCKROACH_DRY, JSON.stringify({ args, sql: query, lookup: true }) + '\\n');
+    process.stdout.write('n\\n' + (process.env.FAKE_COCKROACH_ANSWER || '0') + '\\n');
+    process.exit(0);
+  }
+}
 const statements = fs.readFileSync(0, 'utf8').split('\\n').filter((l) => !/^\\s*--/.test(l)).join('\\n')
   .split(';').map((s) => s.trim()).filter(Boolean);
 if (process.env.FAKE_COCKROACH_DRY) {
@@ -117,11 +126,11 @@ test('setup.sh talks to the load balancer given, per database for the database p
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as string[]);
-  for (const args of calls) expect(args.slice(0, 3)).toEqual(['sql', '--insecure', '--host=haproxy:26257']);
-  for (const c of CONTEXTS)
-    expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', `--database=${db(c)}`]);
+  // Secure or not is the CLI's own COCKROACH_CERTS_DIR / COCKROACH_INSECURE, not a flag here.
+  for (const args of calls) expect(args.slice(0, 2)).toEqual(['sql', '--host=haproxy:26257']);
+  for (const c of CONTEXTS) expect(calls).toContainEqual(['sql', '--host=haproxy:26257', `--database=${db(c)}`]);
   expect(calls).toHaveLength(CONTEXTS.length * 4 + 2); // cluster part, database part, two passwords; maintenance: CONNECT, schema
-  expect(calls).toContainEqual(['sql', '--insecure', '--host=haproxy:26257', '--database=postgres']);
+  expect(calls).toContainEqual(['sql', '--host=haproxy:26257', '--database=postgres']);
 });
 
 test('each database is owned by its migrator; only its two users may connect', async () => {
@@ -235,7 +244,8 @@ describe('cluster settings and licence (dry runs: the statements setup.sh sends,
     });
     expect(settings).toEqual({
       'server.shutdown.initial_wait': "'15s'",
-      'server.shutdown.connections.timeout': "'60s'",
+      'server.shutdown.connections.timeout': "'150s'",
+      'server.shutdown.transactions.timeout': "'75s'",
       'sql.txn.read_committed_isolation.enabled': 'true',
       'diagnostics.reporting.enabled': 'true',
       'cluster.organization': "'Acme'",
@@ -244,11 +254,12 @@ describe('cluster settings and licence (dry runs: the statements setup.sh sends,
     expect(stderr).not.toMatch(/WARNING/);
   });
 
-  test('drain settings follow the environment; telemetry off only when asked; no licence is a loud warning', async () => {
+  test('drain settings follow the environment; telemetry off only when asked; no licence only when allowed, loudly', async () => {
     const { settings, stderr } = await dryRun({
       SHUTDOWN_INITIAL_WAIT: '20s',
       SHUTDOWN_CONNECTIONS_TIMEOUT: '120s',
       COCKROACH_TELEMETRY: 'false',
+      ALLOW_UNLICENSED: 'true',
     });
     expect(settings).toMatchObject({
       'server.shutdown.initial_wait': "'20s'",
@@ -256,12 +267,53 @@ describe('cluster settings and licence (dry runs: the statements setup.sh sends,
       'diagnostics.reporting.enabled': 'false',
     });
     expect(settings['enterprise.license']).toBeUndefined();
-    expect(stderr).toMatch(/WARNING: no COCKROACH_LICENSE_KEY: CockroachDB throttles this cluster 7 days after init/);
-    const bad = await dryRun({ COCKROACH_TELEMETRY: 'maybe' }).then(
+    expect(stderr).toMatch(/WARNING: no COCKROACH_LICENSE_KEY \(ALLOW_UNLICENSED=true\): CockroachDB throttles/);
+    const bad = await dryRun({ COCKROACH_TELEMETRY: 'maybe', COCKROACH_LICENSE_KEY: 'k' }).then(
       () => 'ran',
       (err: { code?: number }) => err.code,
     );
     expect(bad).toBe(2);
+  });
+
+  const refused = (extra: NodeJS.ProcessEnv) =>
+    dryRun(extra).then(
+      () => ({ code: 0, stderr: '', sent: 'ran' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '', sent: 'nothing' }),
+    );
+
+  test('no licence: the job fails before changing anything, saying how to go on', async () => {
+    const r = await refused({});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /no COCKROACH_LICENSE_KEY: CockroachDB throttles an unlicensed cluster to 5 concurrent transactions 7 days after init; .*ALLOW_UNLICENSED=true/,
+    );
+  });
+
+  test('secure mode (the default): a context user without a password fails the job before anything is changed', async () => {
+    const r = await refused({ COCKROACH_LICENSE_KEY: 'k', SETUP_CONTEXTS: 'account', ACCOUNT_APP_PASSWORD: 'x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /secure mode: ACCOUNT_MIGRATOR_PASSWORD is empty.*Secret account-db, key migrator-password/,
+    );
+    // The insecure demo needs none.
+    const demo = await refused({ COCKROACH_LICENSE_KEY: 'k', SETUP_CONTEXTS: '', COCKROACH_INSECURE: 'true' });
+    expect(demo.code).toBe(0);
+  });
+
+  test('the migrator creates tables unlocked where the server has create_table_with_schema_locked (v26.1 turns it on)', async () => {
+    const env = {
+      COCKROACH_LICENSE_KEY: 'k',
+      SETUP_CONTEXTS: 'ctxa',
+      CTXA_APP_PASSWORD: 'a',
+      CTXA_MIGRATOR_PASSWORD: 'm',
+    };
+    const has = await dryRun({ ...env, FAKE_COCKROACH_ANSWER: '1' });
+    expect(has.sent).toContain('ALTER ROLE "ctxa_migrator" SET create_table_with_schema_locked = false');
+    const hasNot = await dryRun({ ...env, FAKE_COCKROACH_ANSWER: '0' });
+    expect(hasNot.sent.filter((s) => /schema_locked/.test(s) && !/pg_settings/.test(s))).toEqual([]);
+    expect(hasNot.sent).toContainEqual(
+      expect.stringMatching(/FROM pg_catalog\.pg_settings WHERE name = 'create_table_with_schema_locked'/),
+    );
   });
 });
 

@@ -22,6 +22,8 @@ export interface Config {
    * its own (databaseUrlOf), the launcher, migrator and seeder all three or none (allDatabaseUrls).
    */
   databaseUrls: Partial<Record<ContextName, string>>;
+  /** The migrator users' URLs (<CTX>_MIGRATION_DATABASE_URL), for the migration runner only. */
+  migrationDatabaseUrls: Partial<Record<ContextName, string>>;
   poolSize: number;
   /** What the databases are: 'cockroachdb' turns on its follower reads (subgraphs/kit/dialect.ts). */
   dialect: 'postgresql' | 'cockroachdb';
@@ -143,12 +145,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     instanceName: e.INSTANCE_NAME,
     host: e.HOST,
     ports,
-    databaseUrls: Object.fromEntries(
-      CONTEXTS.flatMap((c) => {
-        const url = e[databaseUrlVariable(c)];
-        return url ? [[c, url]] : [];
-      }),
-    ),
+    databaseUrls: urlsOf(e, ''),
+    migrationDatabaseUrls: urlsOf(e, 'MIGRATION_'),
     poolSize: e.DATABASE_POOL_SIZE,
     dialect: e.DATABASE_DIALECT,
     subgraphUrls: {
@@ -199,6 +197,35 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/**
+ * `url` with `password` in it, percent-encoded (any character works: `@:/?#%` included; pg
+ * decodes it). Passwords come apart from the URLs (a Secret each), so nobody has to encode them
+ * by hand. A URL that already carries a password and a password variable: refused (which wins?).
+ */
+export function withPassword(url: string, password: string | undefined, names: [string, string]): string {
+  if (password === undefined) return url;
+  const u = new URL(url);
+  if (u.password) throw new ConfigError(`${names[1]}: ${names[0]} already has a password; give it in one place only`);
+  if (!u.username) throw new ConfigError(`${names[1]}: ${names[0]} names no user for the password`);
+  // The user's name ends at the first `@` (a name with one in it is percent-encoded already).
+  return `${u.protocol}//${u.username}:${encodeURIComponent(password)}@${url.slice(url.indexOf('@') + 1)}`;
+}
+
+function urlsOf(e: Env, kind: '' | 'MIGRATION_'): Partial<Record<ContextName, string>> {
+  const env = e as unknown as Record<string, string | undefined>;
+  return Object.fromEntries(
+    CONTEXTS.flatMap((c) => {
+      const names: [string, string] = [
+        `${c.toUpperCase()}_${kind}DATABASE_URL`,
+        `${c.toUpperCase()}_${kind}DATABASE_PASSWORD`,
+      ];
+      const [url, password] = [env[names[0]], env[names[1]]];
+      if (!url && password) throw new ConfigError(`${names[1]}: set ${names[0]} too (the password is for its user)`);
+      return url ? [[c, withPassword(url, password, names)]] : [];
+    }),
+  );
+}
+
 /** The variable that holds a context's database URL: ACCOUNT_DATABASE_URL, DATA_DATABASE_URL, IMAGE_DATABASE_URL. */
 export function databaseUrlVariable(context: ContextName): `${Uppercase<ContextName>}_DATABASE_URL` {
   return `${context.toUpperCase() as Uppercase<ContextName>}_DATABASE_URL`;
@@ -238,7 +265,7 @@ export function allDatabaseUrls(config: Config): Record<ContextName, string> | u
 
 /**
  * The environment of a child process that may reach only the databases of `contexts`: `base`
- * without any variable ending in _DATABASE_URL (every context's URL, migration and admin
+ * without any variable ending in _DATABASE_URL or _DATABASE_PASSWORD (every context's URL, migration and admin
  * URLs), plus `contexts`' own URLs from `urls`. A subgraph: its own context; the gateway: none.
  */
 export function withDatabaseUrls(
@@ -246,7 +273,8 @@ export function withDatabaseUrls(
   urls: Partial<Record<ContextName, string>>,
   contexts: readonly ContextName[],
 ): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(base).filter(([k]) => !k.endsWith('_DATABASE_URL')));
+  // Passwords go too: the URLs handed on carry them already (withPassword).
+  const env = Object.fromEntries(Object.entries(base).filter(([k]) => !/_DATABASE_(URL|PASSWORD)$/.test(k)));
   for (const c of contexts) {
     const url = urls[c];
     if (!url) throw new ConfigError(`no database URL for the ${c} context to pass on as ${databaseUrlVariable(c)}`);

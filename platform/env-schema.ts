@@ -38,6 +38,18 @@ export const envSchema = z
     ACCOUNT_DATABASE_URL: postgresUrl,
     DATA_DATABASE_URL: postgresUrl,
     IMAGE_DATABASE_URL: postgresUrl,
+    // The migrator users' URLs (DDL), for the migration runner only (prisma/tools/migrate-cli.ts);
+    // unset: it migrates with *_DATABASE_URL.
+    ACCOUNT_MIGRATION_DATABASE_URL: postgresUrl,
+    DATA_MIGRATION_DATABASE_URL: postgresUrl,
+    IMAGE_MIGRATION_DATABASE_URL: postgresUrl,
+    // Passwords kept apart from the URLs (a Secret each); config.ts percent-encodes them into the URL.
+    ACCOUNT_DATABASE_PASSWORD: z.string().min(1).optional(),
+    DATA_DATABASE_PASSWORD: z.string().min(1).optional(),
+    IMAGE_DATABASE_PASSWORD: z.string().min(1).optional(),
+    ACCOUNT_MIGRATION_DATABASE_PASSWORD: z.string().min(1).optional(),
+    DATA_MIGRATION_DATABASE_PASSWORD: z.string().min(1).optional(),
+    IMAGE_MIGRATION_DATABASE_PASSWORD: z.string().min(1).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATABASE_DIALECT: z.enum(['postgresql', 'cockroachdb']).default('postgresql'),
     ACCOUNT_SUBGRAPH_URL: httpUrl.optional(),

@@ -1,6 +1,6 @@
 /**
  * Helpers of the offline deployment tests (deploy/*.test.ts): repository files, the
- * environment variable names platform/config.ts and the prisma configs read, YAML documents,
+ * environment variable names platform/config.ts reads, YAML documents,
  * the Docker ignore rules. Not part of any image (deploy/Dockerfile.dockerignore).
  */
 import fs from 'node:fs';
@@ -18,12 +18,6 @@ export { CONTEXTS, type ContextName };
 /** The variable names platform/config.ts reads: the keys of its zod schema (platform/env-schema.ts). */
 export function configEnvNames(): Set<string> {
   return new Set(Object.keys(envSchema.shape));
-}
-
-/** The variables prisma/<context>/prisma.config.ts reads (its migration URL first). */
-export function prismaConfigEnvNames(context: ContextName): Set<string> {
-  const source = readRepo('prisma', context, 'prisma.config.ts');
-  return new Set([...source.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string));
 }
 
 export type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,7 @@
 /**
- * Prisma CLI config of the image context, for `prisma migrate deploy` against a real
- * CockroachDB (see README). The URL must be a user allowed to run DDL in database `image`.
- *   npx prisma migrate deploy --config prisma/image/prisma.config.ts
+ * Prisma CLI config of the image context, for `prisma generate` (prisma/tools/generate.ts). Not a
+ * migration path: every migration runs through prisma/tools/migrate-cli.ts (`npm run db:migrate`,
+ * the `migrate` image), Prisma's schema engine in process (docs/cockroachdb.md, "Migrations").
  */
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';

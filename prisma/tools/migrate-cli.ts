@@ -10,8 +10,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { toolDatabases } from './local/bootstrap';
-import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
+import { migrationDatabases } from './local/bootstrap';
+import { ConfigError, CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { UsageError } from '../../platform/errors';
 import { createLogger } from '../../platform/logger';
 import { contextFiles, deploy, resolve, status, type StatusReport } from './migrate';
@@ -79,11 +79,14 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!['deploy', 'status', 'resolve'].includes(command ?? ''))
     throw new UsageError(`unknown command ${command ?? '(none)'}`);
-  const dbs = await toolDatabases(config, log);
+  // deploy and status: every context, or the one --context names (one Job per context).
+  const contexts = command === 'resolve' || values.context ? [contextOf(values.context)] : CONTEXTS;
+  const dbs = await migrationDatabases(config, log, contexts);
+  const urlOf = (c: ContextName) => dbs.urls[c]!;
   try {
     if (command === 'deploy') {
-      for (const c of CONTEXTS) {
-        const r = await deploy(dbs.migrationUrls[c], contextFiles(c), (msg, f) => log.info(f, msg));
+      for (const c of contexts) {
+        const r = await deploy(urlOf(c), contextFiles(c), (msg, f) => log.info(f, msg));
         console.log(
           `${c}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}${r.edited.length ? `; changed after they were applied: ${r.edited.join(', ')}` : ''}`,
         );
@@ -92,8 +95,8 @@ async function main(argv: string[]): Promise<number> {
     }
     if (command === 'status') {
       let ok = true;
-      for (const c of CONTEXTS) {
-        const r = await status(dbs.migrationUrls[c], contextFiles(c));
+      for (const c of contexts) {
+        const r = await status(urlOf(c), contextFiles(c));
         ok &&= r.ok;
         console.log(describe(r).join('\n'));
       }
@@ -107,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
         : undefined;
     if (!how || (values['rolled-back'] && values.applied))
       throw new UsageError('give one of --rolled-back <name> and --applied <name>');
-    await resolve(dbs.migrationUrls[context], contextFiles(context), how);
+    await resolve(urlOf(context), contextFiles(context), how);
     console.log(
       `${context}: recorded ${'rolledBack' in how ? `${how.rolledBack} as rolled back` : `${how.applied} as applied`}`,
     );
@@ -126,6 +129,7 @@ main(process.argv.slice(2)).then(exit, (err: unknown) => {
     return exit(UsageError.EXIT_CODE);
   }
   console.error(err instanceof Error ? err.message : err);
+  if (err instanceof ConfigError) return exit(2);
   if (err instanceof CreateMigrationError) console.error(err.detail.map((l) => `  ${l}`).join('\n'));
   return exit(1);
 });

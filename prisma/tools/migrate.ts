@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import type { ContextName } from '../../platform/config';
 import { NO_FILTER, openEngine, SchemaEngineError, type ContextFiles, type OpenEngine } from './schema-engine';
 
@@ -107,8 +108,33 @@ export async function deploy(
       throw new MigrationError(`${engine.files.context}: ${which}${e.message}`, e.code);
     }
     for (const name of applied) log(`applied migration ${name}`, { migration: name });
+    await historyToOwnerOnly(url);
     return { context: engine.files.context, applied, edited: before.editedMigrationNames };
   });
+}
+
+/**
+ * Only the migrator (the owner) may touch the migration history: the default privileges that
+ * give the app user DML on every table the migrator creates (deploy/sql/setup-database.sql)
+ * also cover `_prisma_migrations`, which Prisma's engine creates. Every other grant on it is
+ * revoked after each deploy (idempotent; information_schema and REVOKE behave alike on
+ * PostgreSQL and CockroachDB).
+ */
+async function historyToOwnerOnly(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ grantee: string }>(
+      `SELECT DISTINCT grantee FROM information_schema.role_table_grants
+        WHERE table_schema = current_schema() AND table_name = '_prisma_migrations' AND grantee <> current_user`,
+    );
+    for (const { grantee } of rows) {
+      const who = grantee.toUpperCase() === 'PUBLIC' ? 'PUBLIC' : `"${grantee.replace(/"/g, '""')}"`;
+      await c.query(`REVOKE ALL ON TABLE "_prisma_migrations" FROM ${who}`);
+    }
+  } finally {
+    await c.end();
+  }
 }
 
 /** The former name of deploy(), kept for callers that pass a migrations folder. */

@@ -6,20 +6,23 @@
  * adapter (engine-adapter.ts). Nothing here re-implements migration bookkeeping: the engine
  * writes `_prisma_migrations`, checksums, locks and diffs.
  *
- * The dialect. Schemas and `migration_lock.toml` say `cockroachdb`, for `npx prisma migrate
- * deploy` on the cluster. Over a driver adapter the engine takes its SQL flavour from the
- * adapter (`postgres`), and refuses a lock file naming another provider (P3019). So when the
- * database it talks to is PostgreSQL (the local stand-in), the engine is handed the schema and
- * lock text with the provider read as `postgresql`, in memory; the files are never changed,
- * and against a CockroachDB server they are handed over as they are. This is sound because
- * the schemas use only Prisma's portable scalar types (no `@db.*` native types: refused here,
- * their meaning differs per provider) and migrations are written in the SQL both accept
- * (migration-rules.ts).
+ * The provider. Schemas and `migration_lock.toml` say `cockroachdb` (what the cluster runs).
+ * Over a driver adapter the engine takes its connector from the adapter, which is always
+ * adapter-pg's `postgres`, whatever server answers, and it refuses a lock file naming another
+ * provider (P3019). So the engine is always handed the schema and lock text with the provider
+ * read as `postgresql`, in memory; the files are never changed. Against CockroachDB the
+ * engine still takes its CockroachDB path: it recognises the server from its own `version()`
+ * probe (then it sets `enable_experimental_alter_column_type_general`, takes no advisory lock
+ * and runs a migration statement by statement), as tests/cockroach-target.int.test.ts shows
+ * through tests/harness/cockroach-proxy.ts. This is sound because the schemas use only
+ * Prisma's portable scalar types (no `@db.*` native types: refused here, their meaning differs
+ * per provider) and migrations are written in the SQL both accept (migration-rules.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { engineAdapterFactory, type EngineAdapterOptions } from './engine-adapter';
+import { withoutCredentials } from '../../platform/logger';
 
 type Dialect = 'postgresql' | 'cockroachdb';
 
@@ -95,29 +98,29 @@ export interface ContextFiles {
 
 const PROVIDER = /(provider\s*=\s*")cockroachdb(")/;
 
-/** Schema or lock text as the engine must read it for `dialect` (see the header). */
-export function forDialect(text: string, dialect: Dialect): string {
-  return dialect === 'cockroachdb' ? text : text.replace(PROVIDER, `$1${dialect}$2`);
+/** Schema or lock text as the engine over adapter-pg must read it: provider `postgresql` (see the header). */
+export function forEngine(text: string): string {
+  return text.replace(PROVIDER, '$1postgresql$2');
 }
 
-export function readSchema(file: string, dialect: Dialect): { path: string; content: string } {
+export function readSchema(file: string): { path: string; content: string } {
   const text = fs.readFileSync(file, 'utf8');
   const native = text.match(/@db\.\w+/);
   if (native)
     throw new SchemaEngineError(
       `${file}: ${native[0]}: native types mean different things on PostgreSQL and CockroachDB; use Prisma's portable scalar types`,
     );
-  return { path: file, content: forDialect(text, dialect) };
+  return { path: file, content: forEngine(text) };
 }
 
 /** The migrations folder as the engine's MigrationList (what Prisma's CLI reads from disk). */
-export function migrationsList(dir: string, dialect: Dialect) {
+export function migrationsList(dir: string) {
   const lock = path.join(dir, 'migration_lock.toml');
   return {
     baseDir: dir,
     lockfile: {
       path: 'migration_lock.toml',
-      content: fs.existsSync(lock) ? forDialect(fs.readFileSync(lock, 'utf8'), dialect) : null,
+      content: fs.existsSync(lock) ? forEngine(fs.readFileSync(lock, 'utf8')) : null,
     },
     shadowDbInitScript: '',
     migrationDirectories: fs
@@ -137,9 +140,22 @@ export function migrationsList(dir: string, dialect: Dialect) {
 
 export const NO_FILTER = { externalTables: [] as string[], externalEnums: [] as string[] };
 
+/**
+ * The first connection of every command, so its failure is the one an operator sees: one line
+ * naming the database (credentials redacted) and pg's own reason, e.g. a certificate that does
+ * not verify against sslrootcert ("self-signed certificate in certificate chain").
+ */
 async function dialectOf(url: string): Promise<Dialect> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  let c: pg.Client | undefined;
+  try {
+    c = new pg.Client({ connectionString: url }); // reads sslrootcert: may throw too
+    await c.connect();
+  } catch (err) {
+    await c?.end().catch(() => undefined);
+    const code = (err as { code?: unknown }).code;
+    const reason = `${err instanceof Error ? err.message : String(err)}${typeof code === 'string' ? ` (${code})` : ''}`;
+    throw new SchemaEngineError(`cannot connect to ${String(withoutCredentials(url))}: ${reason}`, 'P1001');
+  }
   try {
     const { rows } = await c.query<{ v: string }>('SELECT version() AS v');
     return /cockroach/i.test(rows[0]?.v ?? '') ? 'cockroachdb' : 'postgresql';
@@ -182,7 +198,7 @@ export async function openEngine(
   const dialect = await dialectOf(opts.url);
   const schema = () => {
     if (!files.schemaPath) throw new SchemaEngineError(`${files.context}: no schema.prisma given`);
-    return readSchema(files.schemaPath, dialect);
+    return readSchema(files.schemaPath);
   };
   const datamodels =
     files.schemaPath && fs.existsSync(files.schemaPath)
@@ -206,7 +222,7 @@ export async function openEngine(
         throw engineError(err);
       }
     },
-    migrations: () => migrationsList(files.migrationsDir, dialect),
+    migrations: () => migrationsList(files.migrationsDir),
     schema,
     close: async () => {
       engine.free();

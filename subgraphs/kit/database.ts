@@ -2,9 +2,15 @@
  * Connects a context's own generated Prisma client through @prisma/adapter-pg (the
  * wire protocol CockroachDB and PostgreSQL share) on a pool (whose use a subgraph's /metrics
  * reports: define.ts), exposes the same pool for prepared hot reads (sql.ts), and a readiness probe.
- * Connections live at most POOL_MAX_LIFETIME_SECONDS: behind the load balancer a pool keeps
- * the nodes it connected to, so after a CockroachDB node drains and returns it would get no
- * connections until something closes the others; recycling every 5 minutes rebalances them.
+ * Connections live POOL_MAX_LIFETIME_SECONDS ±15 % (each its own draw): behind the load balancer
+ * a pool keeps the nodes it connected to, so after a CockroachDB node drains and returns it would
+ * get no connections until something closes the others; recycling every ~2 minutes rebalances
+ * them, and the jitter keeps connections opened together (a pool's start, a reconnect after an
+ * outage) from all reconnecting in the same instant. A draining node waits
+ * server.shutdown.connections.timeout (150 s, deploy/sql/cluster.sql) for clients to leave; it
+ * must be above the longest lifetime, 138 s, as CockroachDB asks
+ * (https://www.cockroachlabs.com/docs/v25.2/node-shutdown#server-shutdown-connections-timeout;
+ * deploy/drain-numbers.test.ts ties the numbers together).
  */
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
@@ -31,8 +37,17 @@ export interface Database<C> {
   close(): Promise<void>;
 }
 
-/** How long one pooled connection lives (pg closes it when it is next idle past that age). */
-export const POOL_MAX_LIFETIME_SECONDS = 300;
+/** How long one pooled connection lives, before jitter (pg closes it when it is next idle past that age). */
+export const POOL_MAX_LIFETIME_SECONDS = 120;
+/** Each connection's lifetime is drawn from POOL_MAX_LIFETIME_SECONDS × (1 ± this). */
+export const POOL_LIFETIME_JITTER = 0.15;
+
+/** One connection's lifetime: `base` ± POOL_LIFETIME_JITTER, uniformly. */
+export const jitteredLifetime = (base: number, random: () => number = Math.random) =>
+  base * (1 - POOL_LIFETIME_JITTER + 2 * POOL_LIFETIME_JITTER * random());
+
+/** The longest a pooled connection lives (what a draining CockroachDB node must outwait). */
+export const longestPoolLifetimeSeconds = (base = POOL_MAX_LIFETIME_SECONDS) => base * (1 + POOL_LIFETIME_JITTER);
 
 export interface PoolOptions {
   /** Tests shorten it; production uses POOL_MAX_LIFETIME_SECONDS. */
@@ -47,13 +62,19 @@ export function connectDatabase<C extends PrismaLike>(
   poolSize: number,
   opts: PoolOptions = {},
 ): Database<C> {
+  const lifetime = opts.maxLifetimeSeconds ?? POOL_MAX_LIFETIME_SECONDS;
   const pool = new Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-    maxLifetimeSeconds: opts.maxLifetimeSeconds ?? POOL_MAX_LIFETIME_SECONDS,
+    maxLifetimeSeconds: jitteredLifetime(lifetime),
     application_name: 'account-graph',
+  });
+  // pg-pool reads maxLifetimeSeconds when it arms a new connection's timer, before 'connect':
+  // drawing the next value here gives every connection its own lifetime.
+  pool.on('connect', () => {
+    pool.options.maxLifetimeSeconds = jitteredLifetime(lifetime);
   });
   // pg-pool emits 'error' for an *idle* client whose connection dies (a node drained, a
   // backend terminated); with no listener that event would crash the process. The pool has

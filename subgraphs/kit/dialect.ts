@@ -1,6 +1,6 @@
 /**
- * What differs between the two databases the product runs on, in one place. So far: follower
- * reads. On CockroachDB a read-only transaction AS OF SYSTEM TIME follower_read_timestamp()
+ * What differs between the two databases the product runs on, in one place: follower reads,
+ * and index hints (below). On CockroachDB a read-only transaction AS OF SYSTEM TIME follower_read_timestamp()
  * may be served by the nearest replica instead of the leaseholder, seeing data about 4.8 s
  * old. Used only where such staleness is harmless: the quote table's reloads, the outbox's
  * status counts, the accounts-by-name-prefix listing. PostgreSQL has no such clause and
@@ -12,6 +12,17 @@ export type Dialect = 'postgresql' | 'cockroachdb';
 /** The statement that makes the current transaction a follower read, or undefined where there is none. */
 export function followerReadStatement(dialect: Dialect): string | undefined {
   return dialect === 'cockroachdb' ? 'SET TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()' : undefined;
+}
+
+/**
+ * A table reference that makes CockroachDB read `table` through `index` (`table@index`, its
+ * force-index annotation: https://www.cockroachlabs.com/docs/v25.2/table-expressions#force-index-selection;
+ * it changes the plan, never the result). PostgreSQL has no hints: the plain table name.
+ */
+export function tableWithIndex(dialect: Dialect, table: string, index: string): string {
+  const safe = /^[a-z_][a-z0-9_]*$/;
+  if (!safe.test(table) || !safe.test(index)) throw new Error(`unsafe SQL identifier: ${table}@${index}`);
+  return dialect === 'cockroachdb' ? `${table}@${index}` : table;
 }
 
 const dialects = new WeakMap<object, Dialect>();

@@ -52,11 +52,13 @@ export interface StackOptions {
   secret?: string;
   /** Attempts of a write transaction that loses serialization conflicts (TX_MAX_ATTEMPTS; default 6). */
   txMaxAttempts?: number;
+  /** The subgraphs' database URLs (default: the test cluster's, testDatabaseUrls). */
+  urls?: Record<ContextName, string>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
-  const urls = testDatabaseUrls();
+  const urls = opts.urls ?? testDatabaseUrls();
   const common = {
     host: '127.0.0.1',
     instanceName: 'test',

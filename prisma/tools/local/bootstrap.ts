@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { allDatabaseUrls, CONTEXTS, type Config, type ContextName } from '../../../platform/config';
+import { allDatabaseUrls, ConfigError, CONTEXTS, type Config, type ContextName } from '../../../platform/config';
 import type { Logger } from '../../../platform/logger';
 import { contextFiles, deploy, type DeployReport } from '../migrate';
 import { embeddedCredentials, provision, urlFor, type Role } from '../provision';
@@ -31,7 +31,8 @@ export async function openDatabases(
   const configured = allDatabaseUrls(config);
   if (configured) {
     log.info('using the configured databases; nothing embedded starts');
-    return { urls: configured, migrationUrls: configured, stop: async () => {} };
+    const migrationUrls = { ...configured, ...config.migrationDatabaseUrls };
+    return { urls: configured, migrationUrls, stop: async () => {} };
   }
   fs.mkdirSync(config.embedded.dir, { recursive: true });
   fs.chmodSync(config.embedded.dir, 0o755);
@@ -79,6 +80,30 @@ export async function toolDatabases(config: Config, log: Logger): Promise<Databa
     return { urls, migrationUrls: runningDatabaseUrls(config, 'migrator'), stop: async () => {} };
   }
   return openDatabases(config, log);
+}
+
+/**
+ * The databases the migration runner works on, for `contexts`: the configured ones (each
+ * context's <CTX>_MIGRATION_DATABASE_URL, else its <CTX>_DATABASE_URL), so that one Job or
+ * compose service per context needs only its own context's URL; with none configured, the
+ * embedded PostgreSQL (toolDatabases).
+ */
+export async function migrationDatabases(
+  config: Config,
+  log: Logger,
+  contexts: readonly ContextName[],
+): Promise<{ urls: Partial<Record<ContextName, string>>; stop(): Promise<void> }> {
+  const given = { ...config.databaseUrls, ...config.migrationDatabaseUrls };
+  if (Object.keys(given).length === 0) {
+    const dbs = await toolDatabases(config, log);
+    return { urls: dbs.migrationUrls, stop: () => dbs.stop() };
+  }
+  const missing = contexts.filter((c) => !given[c]);
+  if (missing.length)
+    throw new ConfigError(
+      `no database to migrate for ${missing.join(', ')}: set ${missing.map((c) => `${c.toUpperCase()}_MIGRATION_DATABASE_URL`).join(', ')} (or *_DATABASE_URL)`,
+    );
+  return { urls: given, stop: async () => {} };
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -8,7 +8,7 @@
  * READ COMMITTED, which the outbox claim asks for, is always there on PostgreSQL; the relay
  * checks at start-up what it gets (outbox/store.ts claimIsolation).
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,12 @@ export interface EmbeddedOptions {
    * database should go with them when the terminal's Ctrl-C stops everything.
    */
   ownProcessGroup?: boolean;
+  /**
+   * TLS only, as a secure CockroachDB: the server certificate and key (PEM files), and every
+   * login over TLS with a SCRAM-SHA-256 password (its own pg_hba.conf; a connection without TLS
+   * is refused). The admin URL then asks for verify-full against `ca`.
+   */
+  tls?: { cert: string; key: string; ca: string };
   log?: Logger;
 }
 
@@ -129,6 +135,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       'pg_stat_statements.track=all',
       '-c',
       'max_connections=300',
+      ...(opts.tls ? tlsFlags(opts.dir, opts.tls) : []),
     ],
   });
   if (opts.ownProcessGroup) inOwnProcessGroup(server, opts.log);
@@ -136,6 +143,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     opts.log?.info({ dir: opts.dir }, 'initialising embedded PostgreSQL data folder');
     await server.initialise();
   }
+  if (opts.tls) prepareTlsFiles(opts.dir, opts.tls);
   try {
     await server.start();
   } catch (err) {
@@ -151,7 +159,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       { cause: err },
     );
   }
-  const adminUrl = `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres`;
+  const adminUrl =
+    `postgresql://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${opts.port}/postgres` +
+    (opts.tls ? `?sslmode=verify-full&sslrootcert=${encodeURIComponent(opts.tls.ca)}` : '');
   await warnIfNotByteOrder(adminUrl, opts.log);
   return {
     adminUrl,
@@ -163,6 +173,39 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await server.stop();
     },
   };
+}
+
+/**
+ * The server flags of TLS mode: its certificate and key, SCRAM for every password, and a
+ * pg_hba.conf (beside the data folder) that admits TLS connections from 127.0.0.1 only. The key
+ * must belong to the user PostgreSQL runs as (`postgres` when we are root) and be 0600.
+ */
+const hbaFile = (dir: string) => `${dir}.pg_hba.conf`;
+
+/** Writes the pg_hba.conf and hands it and the key to the server's user (after initdb, which creates that user). */
+function prepareTlsFiles(dir: string, tls: { cert: string; key: string }): void {
+  fs.writeFileSync(hbaFile(dir), 'hostssl all all 127.0.0.1/32 scram-sha-256\n');
+  fs.chmodSync(tls.key, 0o600);
+  if (os.userInfo().uid !== 0) return;
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  for (const f of [hbaFile(dir), tls.cert, tls.key]) fs.chownSync(f, uid, gid);
+}
+
+function tlsFlags(dir: string, tls: { cert: string; key: string }): string[] {
+  const hba = hbaFile(dir);
+  return [
+    '-c',
+    'ssl=on',
+    '-c',
+    `ssl_cert_file=${tls.cert}`,
+    '-c',
+    `ssl_key_file=${tls.key}`,
+    '-c',
+    'password_encryption=scram-sha-256',
+    '-c',
+    `hba_file=${hba}`,
+  ];
 }
 
 /** A data folder made before `--locale=C` sorts text by its locale, not byte-wise as CockroachDB. */

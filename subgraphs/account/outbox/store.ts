@@ -9,11 +9,12 @@
  * where two relays' statements can still fail each other with SQLSTATE 40001. Each of the
  * three is a single statement that did everything or nothing, so it is simply re-run.
  * All times are the database's, in UTC, so relays on several hosts agree on leases.
- * Everything here is SQL that PostgreSQL and CockroachDB both accept.
+ * Everything here is SQL that PostgreSQL and CockroachDB both accept, but the claim's index
+ * hint, sent on CockroachDB only (claimStatement).
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../../../generated/account/client';
-import { followerRead } from '../../kit/dialect';
+import { dialectOf, followerRead, tableWithIndex, type Dialect } from '../../kit/dialect';
 import type { RetryOptions } from '../../../platform/retry';
 import { retryConflicts } from '../../kit/transaction';
 
@@ -82,15 +83,24 @@ export async function appendEvent(
  * NULL), so the rows come in order from the index, below the lock: CockroachDB then locks only
  * what the LIMIT keeps. With an order no index gives it sorts above the lock and locks the
  * whole backlog (cockroachdb/cockroach#143017), and a second relay skips nearly everything.
+ * Even with the index CockroachDB's optimizer may cost a full scan plus top-k lower and lock
+ * the whole due backlog (cockroachdb/cockroach#173245), so on CockroachDB the scan is forced
+ * onto the index by construction (`outbox@outbox_claim_idx`, dialect.ts tableWithIndex).
  * Per-account order does not depend on it: only an account's oldest undelivered row is due.
  */
-export function claimStatement(relayId: string, limit: number, leaseMs: number): Prisma.Sql {
+export function claimStatement(
+  relayId: string,
+  limit: number,
+  leaseMs: number,
+  dialect: Dialect = 'postgresql',
+): Prisma.Sql {
+  const claimed = Prisma.raw(tableWithIndex(dialect, 'outbox', 'outbox_claim_idx'));
   // The picked rows are a MATERIALIZED CTE, evaluated once: as an `id IN (subquery)` the
   // planner may re-run the LIMITed, SKIP LOCKED subquery per outer row (PostgreSQL chose a
   // nested loop with a table of a few rows) and lease more rows than asked for.
   return Prisma.sql`
     WITH picked AS MATERIALIZED (
-       SELECT o.id FROM outbox o
+       SELECT o.id FROM ${claimed} AS o
         WHERE o.delivered_at IS NULL
           AND o.next_attempt_at <= ${NOW}
           AND (o.claimed_until IS NULL OR o.claimed_until < ${NOW})
@@ -112,7 +122,7 @@ export async function claim(db: PrismaClient, relayId: string, limit: number, le
   // (CockroachDB's cluster setting sql.txn.read_committed_isolation.enabled), the
   // transaction runs SERIALIZABLE and is re-run (readCommittedAvailable warns at start-up).
   // (The interactive form: Prisma's batch form, $transaction([...]), ignores isolationLevel.)
-  const statement = claimStatement(relayId, limit, leaseMs);
+  const statement = claimStatement(relayId, limit, leaseMs, dialectOf(db));
   const rows = await retryConflicts(
     () => db.$transaction((tx) => tx.$queryRaw<RawRow[]>(statement), { isolationLevel: 'ReadCommitted' }),
     STATEMENT_RETRY,
