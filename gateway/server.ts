@@ -170,7 +170,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       breaker: {
         threshold: opts.resilience.breakerThreshold,
         halfOpenAfterMs: opts.resilience.halfOpenAfterMs,
-        onChange: (replica, state) => log.warn({ subgraph: name, replica, state }, 'subgraph replica breaker'),
+        onChange: (replica, state) =>
+          (state === 'open' ? log.warn : log.info).call(
+            log,
+            { subgraph: name, replica, state },
+            'subgraph replica breaker',
+          ),
       },
     });
     replicaSets.push(set);
