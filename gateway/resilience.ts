@@ -47,7 +47,7 @@ export interface ResilienceOptions {
   timeoutMs: number;
   /** Deadline of one subgraph mutation request (longer: a write that times out has an unknown outcome). */
   mutationTimeoutMs: number;
-  /** Share one request among identical queries (dedup.ts). @default true */
+  /** Share one call among identical queries (in-flight deduplication, gather.ts). @default true */
   dedup?: boolean;
   /** How long a query behind an identical one under way gathers others before it is sent (gather.ts). @default 5 */
   gatherWindowMs?: number;
@@ -92,7 +92,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   readonly breaker: CircuitBreakerPolicy;
   readonly replicas: ReplicaSet;
   private readonly retrying: RetryPolicy;
-  /** Identical queries share one call (dedup.ts); undefined when turned off. */
+  /** Identical queries share one call (gather.ts); undefined when turned off. */
   readonly inFlight: Gather<ClientResponse> | undefined;
   private readonly metrics: GatewayMetrics;
 

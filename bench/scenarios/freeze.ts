@@ -42,8 +42,19 @@ export const freezeSubgraph: Scenario = async (ctx) => {
   );
   const frozen = stack.subgraphs[ctx.subgraph];
   const hot = String(ctx.ids.first);
-  const send = (base: string, kind: string) => async () => ({ ...(await readAccount(base, hot)), kind });
+  // A failure is recorded under its gateway too (the open loop's own record of a rejection has no kind).
+  const send = (base: string, kind: string) => async (): Promise<Omit<Sample, 't' | 'latencyMs'>> => {
+    try {
+      return { ...(await readAccount(base, hot)), kind };
+    } catch (err) {
+      return { status: 0, ok: false, kind, error: (err as Error).message };
+    }
+  };
   try {
+    // The second gateway starts after the load's clock did: warm it up, then count from now.
+    await runOpenLoop({ streams: [{ rate: ctx.rate, send: send(plain.baseUrl, OFF) }], durationMs: 3_000 });
+    const t0 = performance.now();
+    const now = () => performance.now() - t0;
     ctx.live.phase('before the freeze');
     const load = runOpenLoop({
       streams: [
@@ -51,15 +62,15 @@ export const freezeSubgraph: Scenario = async (ctx) => {
         { rate: ctx.rate, offsetMs: 500 / ctx.rate, send: send(plain.baseUrl, OFF) },
       ],
       durationMs: ctx.durationMs,
-      startedAt: ctx.t0,
+      startedAt: t0,
       onSample: ctx.live.add,
     });
-    await sleep(ctx.faultAtMs - ctx.now());
-    const faultAt = ctx.now();
+    await sleep(ctx.faultAtMs - now());
+    const faultAt = now();
     frozen.child.kill('SIGSTOP');
     ctx.live.phase(`${ctx.subgraph} frozen`);
-    await sleep(faultAt + ctx.downMs - ctx.now());
-    const thawAt = ctx.now();
+    await sleep(faultAt + ctx.downMs - now());
+    const thawAt = now();
     frozen.child.kill('SIGCONT');
     ctx.live.phase('after the freeze');
     const samples = await load;
