@@ -5,9 +5,9 @@
  * a SUBGRAPH_SECRET, as `npm start` runs them), or against --gateway-url. One progress line a second; a report
  * folder bench/reports/<scenario>-<timestamp>/ with summary.json, report.html and chart.png.
  *
- * Scenarios: steady | kill-subgraph | kill-db | read-write
+ * Scenarios: steady | kill-subgraph | kill-db | read-write | freeze-subgraph (coalescing on vs off, scenarios/freeze.ts)
  * Options:   --rate 50 (req/s)  --duration S  --down 30 (s, fault scenarios)  --fault-at 10 (s)
- *            --subgraph account|data|image (kill-subgraph, default account)  --users 10 (read-write)
+ *            --subgraph account|data|image (kill-subgraph, freeze-subgraph; default account)  --users 10 (read-write)
  *            --accounts N (seeded; with --gateway-url: how many of 10000.. exist, default 100)
  *            --gateway-url http://127.0.0.1:4000 (steady and read-write only)
  *            --warmup 10 (s of unrecorded reads first)  --warmup-rate (their req/s; default the larger of --rate and 300)
@@ -27,6 +27,7 @@ import { writeReport } from './report/write';
 import { runOpenLoop } from './load/open-loop';
 import { randomId, readAccount, type Scenario, type ScenarioContext } from './scenarios/common';
 import { killDb, killSubgraph } from './scenarios/faults';
+import { freezeSubgraph } from './scenarios/freeze';
 import { readWrite } from './scenarios/read-write';
 import { steady } from './scenarios/steady';
 
@@ -35,6 +36,7 @@ const SCENARIOS: Record<string, { run: Scenario; needsStack: boolean }> = {
   'kill-subgraph': { run: killSubgraph, needsStack: true },
   'kill-db': { run: killDb, needsStack: true },
   'read-write': { run: readWrite, needsStack: false },
+  'freeze-subgraph': { run: freezeSubgraph, needsStack: true },
 };
 
 const say = (msg: string) => process.stdout.write(`[loadtest] ${msg}\n`);
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
       now: () => performance.now() - t0,
       ...(stack ? { stack } : {}),
       ...(cluster ? { cluster } : {}),
+      ...(build ? { build: build.dir } : {}),
     };
     say(`${name}: ${durationS} s against ${base}`);
     const result = await scenario.run(ctx).finally(() => live.stop());

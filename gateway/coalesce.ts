@@ -1,25 +1,31 @@
 /**
- * Identical queries in flight at once answered by one execution (`GATEWAY_COALESCE`): while
- * the gateway executes a query, an identical one (same document, operation name and variables)
- * waits for that response instead of running the same query plan again. The subgraph-level
- * sharing (dedup.ts) saves the subgraphs; this saves the gateway's own plan execution and
+ * Identical queries answered by one execution (`GATEWAY_COALESCE`): an identical query (same
+ * document, operation name and variables) that arrives while the gateway executes one waits
+ * for a shared execution instead of running the same query plan on its own. The subgraph-level
+ * sharing (resilience.ts) saves the subgraphs; this saves the gateway's own plan execution and
  * result merging, which is most of its work on a hot document (a landing page, a popular
  * account) that many clients ask for at once.
  *
- * What a waiting request gets is a copy of the first one's finished response (data, status,
- * headers), what it would have got had it arrived a moment earlier; a response with errors is
- * not shared (each waiting request then executes on its own).
+ * Read-your-writes across gateway replicas: a query shares only an execution that starts after
+ * it arrived (gather.ts): a query behind an identical execution under way gathers the
+ * identical ones arriving within the gathering window, and they run one execution together.
+ * So whatever write any gateway acknowledged before a query arrived, the execution that
+ * answers it reads after that write, with no coordination between gateways.
+ *
+ * What a waiting request gets is a copy of the shared execution's finished response (data,
+ * errors, status, headers): a failure or a timeout is everyone's answer at once (an honest
+ * one: the execution started after each of them arrived), so nobody waits for a failure and
+ * then runs again on its own. Only when the shared execution ends without a response (it threw
+ * before answering) does each waiting request run its own.
  * It still went through parsing, validation and the query limits itself (this runs after
- * them, in `responseForOperation`). Never mutations. Read-your-writes as in dedup.ts: a query
- * joins only an execution started since the last write settled through this gateway (the
- * same WriteFence). Nothing outlives the execution in flight. The gateway knows no client
- * identity (no per-client headers reach the subgraphs), so document, operation name and
- * variables are the whole identity of a query: a gateway that adds client auth must add the
- * caller to the key.
+ * them, in `responseForOperation`). Never mutations. Nothing outlives the execution. The
+ * gateway knows no client identity (no per-client headers reach the subgraphs), so document,
+ * operation name and variables are the whole identity of a query: a gateway that adds client
+ * auth must add the caller to the key.
  */
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
-import type { WriteFence } from './dedup';
+import { Gather, type GatherOptions } from './gather';
 
 interface Shared {
   result: FormattedExecutionResult;
@@ -27,53 +33,42 @@ interface Shared {
   headers: [string, string][];
 }
 
-interface Execution {
-  generation: number;
-  /** The first request's response; undefined when it ended without one to share (then each runs its own). */
-  response: Promise<Shared | undefined>;
-}
-
-/** `onShared`: called for each request answered by another's execution (metrics.ts counts them). */
-export function coalescePlugin(fence: WriteFence, onShared: () => void = () => {}): ApolloServerPlugin {
-  const executing = new Map<string, Execution>();
+/** `gather.onShared`: called for each request answered by another's execution (metrics.ts counts them). */
+export function coalescePlugin(gather: GatherOptions): ApolloServerPlugin {
+  const executions = new Gather<Shared | undefined>(gather);
   return {
     async requestDidStart() {
-      let lead: { key: string; execution: Execution; settle(shared: Shared | undefined): void } | undefined;
+      /** Set when this request leads an execution: what the others get. */
+      let settle: ((shared: Shared | undefined) => void) | undefined;
       const finish = (shared: Shared | undefined) => {
-        if (!lead) return;
-        lead.settle(shared);
-        if (executing.get(lead.key) === lead.execution) executing.delete(lead.key);
-        lead = undefined;
+        settle?.(shared);
+        settle = undefined;
       };
       return {
         async responseForOperation({ operation, queryHash, request }): Promise<GraphQLResponse | null> {
           if (operation?.operation !== 'query') return null;
           const key = `${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}`;
-          const current = executing.get(key);
-          if (current && current.generation === fence.generation) {
-            const shared = await current.response;
-            if (!shared) return null;
-            onShared();
-            return {
-              body: { kind: 'single', singleResult: structuredClone(shared.result) },
-              http: { status: shared.status, headers: new HeaderMap(shared.headers) },
-            };
-          }
-          let settle!: (shared: Shared | undefined) => void;
-          const execution: Execution = {
-            generation: fence.generation,
-            response: new Promise((resolve) => (settle = resolve)),
+          let lead!: () => void;
+          const leading = new Promise<'lead'>((resolve) => (lead = () => resolve('lead')));
+          const outcome = executions.run(
+            key,
+            () =>
+              new Promise<Shared | undefined>((resolve) => {
+                settle = resolve;
+                lead();
+              }),
+          );
+          const shared = await Promise.race([leading, outcome]);
+          if (shared === 'lead' || !shared) return null;
+          return {
+            body: { kind: 'single', singleResult: structuredClone(shared.result) },
+            http: { status: shared.status, headers: new HeaderMap(shared.headers) },
           };
-          executing.set(key, execution);
-          lead = { key, execution, settle };
-          return null;
         },
         async willSendResponse({ response }) {
           const { body } = response;
-          // An answer with errors is not shared: each waiting request runs its own execution
-          // (a transient failure is each one's to retry, as in dedup.ts).
           finish(
-            body.kind === 'single' && !body.singleResult.errors?.length
+            body.kind === 'single'
               ? { result: body.singleResult, status: response.http.status, headers: [...response.http.headers] }
               : undefined,
           );

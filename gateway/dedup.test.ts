@@ -1,30 +1,31 @@
 /**
- * In-flight deduplication (gateway/dedup.ts) in the data source, against real HTTP subgraphs
- * that count what reached them: identical queries at once share one request and each caller
- * gets its own copy; different queries and mutations are never shared; it can be turned off;
- * a shared failure is each caller's to retry; a query after a settled write never joins one sent before it.
+ * In-flight deduplication of subgraph queries (resilience.ts over gather.ts) in the data
+ * source, against real HTTP subgraphs that count what reached them: identical queries at once
+ * share what starts after they arrived (the first at once, the rest gathered into one request)
+ * and each caller gets its own copy; different queries and mutations are never shared; it can
+ * be turned off; the callers gathered into one call share its retries and its failure; a query
+ * never joins a request sent before it arrived (read-your-writes, whichever gateway wrote).
  */
 import { dataSource, healthCheckKind, MUTATION, QUERY, rejection, useDataSources } from '../tests/harness/data-source';
 import { eventually } from '../tests/harness/eventually';
-import { data, delayed, firstN, startFakeServer as startSubgraph, status } from '../tests/harness/fake-http';
-import { WriteFence } from './dedup';
+import { data, delayed, firstN, hang, startFakeServer as startSubgraph, status } from '../tests/harness/fake-http';
 
 useDataSources();
 
 describe('in-flight deduplication of identical queries', () => {
   const QUERY_B = 'query Q__account__0{account(id:"2"){id}}';
 
-  test('10 identical queries at once: one request reaches the subgraph, each caller gets its own copy of the answer', async () => {
+  test('10 identical queries at once: 2 requests reach the subgraph (the first, then the 9 gathered), each caller its own copy', async () => {
     const sub = await startSubgraph(delayed(100, data({ account: { id: '1' } })));
     const ds = dataSource(sub.url, { attempts: 1 });
     const answers = await Promise.all(Array.from({ length: 10 }, () => ds.process(healthCheckKind(QUERY))));
-    expect(sub.requests).toBe(1);
+    expect(sub.requests).toBe(2);
     expect(answers.map((a) => a.data)).toEqual(answers.map(() => ({ account: { id: '1' } })));
-    expect(answers[0]!.data).not.toBe(answers[1]!.data);
+    expect(answers[1]!.data).not.toBe(answers[2]!.data);
     expect(ds.inFlight?.size).toBe(0);
     // Nothing is cached: the next one is sent again.
     await ds.process(healthCheckKind(QUERY));
-    expect(sub.requests).toBe(2);
+    expect(sub.requests).toBe(3);
   });
 
   test('different queries are not shared; identical mutations are each sent', async () => {
@@ -43,17 +44,24 @@ describe('in-flight deduplication of identical queries', () => {
     expect(sub.requests).toBe(5);
   });
 
-  test('a shared failure is each caller’s to retry', async () => {
-    const sub = await startSubgraph(firstN(1, delayed(50, status(503)), data({ ok: true })));
+  test('the callers gathered into one call share its retries and its failure: nobody starts over', async () => {
+    const sub = await startSubgraph(hang);
+    const ds = dataSource(sub.url, { attempts: 2, timeoutMs: 150 });
+    const errors = await Promise.all(Array.from({ length: 5 }, () => rejection(ds.process(healthCheckKind(QUERY)))));
+    expect(errors.map((e) => e.extensions.code)).toEqual(errors.map(() => 'SUBGRAPH_UNAVAILABLE'));
+    // Two calls (the first, then the 4 gathered), two attempts each; not one per caller.
+    expect(sub.requests).toBe(4);
+  });
+
+  test('a 5xx then an answer: the gathered callers get the answer of their call’s retry', async () => {
+    const sub = await startSubgraph(firstN(2, delayed(50, status(503)), data({ ok: true })));
     const ds = dataSource(sub.url, { attempts: 2 });
     const answers = await Promise.all(Array.from({ length: 3 }, () => ds.process(healthCheckKind(QUERY))));
     expect(answers.map((a) => a.data)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    // One shared 503, then each caller's own retry (jittered backoff: those that coincide are shared).
-    expect(sub.requests).toBeGreaterThanOrEqual(2);
-    expect(sub.requests).toBeLessThanOrEqual(4);
+    expect(sub.requests).toBe(4);
   });
 
-  describe('read-your-writes: a query after a settled write is sent anew, not joined to one sent before it', () => {
+  describe('read-your-writes: a query is never joined to a request sent before it arrived', () => {
     const OLD = { account: { id: '1', name: 'old' } };
     const NEW = { account: { id: '1', name: 'new' } };
 
@@ -70,18 +78,15 @@ describe('in-flight deduplication of identical queries', () => {
       expect((await before).data).toEqual(OLD);
     });
 
-    test('in every data source of the gateway (one fence shared)', async () => {
-      const fence = new WriteFence();
-      const image = await startSubgraph(firstN(1, delayed(400, data(OLD)), data(NEW)));
-      const account = await startSubgraph(data({ ok: true }));
-      const imageSource = dataSource(image.url, { attempts: 1 }, 'image', fence);
-      const accountSource = dataSource(account.url, { attempts: 1 }, 'account', fence);
-      const before = imageSource.process(healthCheckKind(QUERY));
-      await eventually(() => image.requests === 1, { what: 'the first query to reach the image subgraph' });
-      await accountSource.process(healthCheckKind(MUTATION));
-      expect((await imageSource.process(healthCheckKind(QUERY))).data).toEqual(NEW);
-      expect(image.requests).toBe(2);
-      await before;
+    test('a write this gateway never saw (another gateway replica wrote): the query is still sent anew', async () => {
+      const sub = await startSubgraph(firstN(1, delayed(400, data(OLD)), data(NEW)));
+      const ds = dataSource(sub.url, { attempts: 1 });
+      const before = ds.process(healthCheckKind(QUERY));
+      await eventually(() => sub.requests === 1, { what: 'the first query to reach the subgraph' });
+      // (Here the other gateway's client is told its rename succeeded, and asks this one.)
+      expect((await ds.process(healthCheckKind(QUERY))).data).toEqual(NEW);
+      expect(sub.requests).toBe(2);
+      expect((await before).data).toEqual(OLD);
     });
 
     test('a write that failed may have committed: it ends the sharing too', async () => {
@@ -99,12 +104,12 @@ describe('in-flight deduplication of identical queries', () => {
       await before;
     });
 
-    test('queries between writes still share one request', async () => {
+    test('queries after a write still share: the first, then the rest gathered', async () => {
       const sub = await startSubgraph(delayed(100, data(NEW)));
       const ds = dataSource(sub.url, { attempts: 1 });
       await ds.process(healthCheckKind(MUTATION));
       await Promise.all(Array.from({ length: 5 }, () => ds.process(healthCheckKind(QUERY))));
-      expect(sub.requests).toBe(2);
+      expect(sub.requests).toBe(3);
     });
   });
 });

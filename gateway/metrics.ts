@@ -1,7 +1,7 @@
 /**
  * The gateway's own series, on its process's registry (platform/metrics.ts): each subgraph
  * call's latency and outcome (resilience.ts), and the queries answered by an identical one
- * already in flight (dedup.ts), and the queries answered by another's execution (coalesce.ts).
+ * gathered behind another (resilience.ts, gather.ts), and the queries answered by another's execution (coalesce.ts).
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS } from '../platform/metrics';
@@ -21,7 +21,7 @@ export class GatewayMetrics {
     });
     this.deduplicated = new Counter({
       name: 'gateway_subgraph_deduplicated_total',
-      help: 'Subgraph queries answered by an identical request already in flight, by subgraph',
+      help: 'Subgraph queries answered by an identical request gathered with them, by subgraph',
       labelNames: ['subgraph'] as const,
       registers: [registry],
     });

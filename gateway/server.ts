@@ -13,7 +13,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Config, ContextName } from '../platform/config';
 import { CONTEXTS } from '../platform/config';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
-import { HttpClient } from '../platform/http-client';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
 import { Metrics } from '../platform/metrics';
@@ -25,8 +24,9 @@ import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
 import { coalescePlugin } from './coalesce';
-import { WriteFence } from './dedup';
-import { ResilientDataSource, type ResilienceOptions, type SubgraphClients } from './resilience';
+import { DEFAULT_GATHER_WINDOW_MS } from './gather';
+import { ReplicaSet } from './replicas';
+import { ResilientDataSource, type ResilienceOptions } from './resilience';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
 import { legacyRoutes } from './rest/routes';
 import { idempotencyPlugin, type GatewayContext } from './writes';
@@ -34,7 +34,8 @@ import { idempotencyPlugin, type GatewayContext } from './writes';
 export interface GatewayOptions {
   host: string;
   port: number;
-  subgraphUrls: Record<ContextName, string>;
+  /** Each subgraph's URL, or its replicas' URLs (replicas.ts). */
+  subgraphUrls: Record<ContextName, string | readonly string[]>;
   supergraphPath: string;
   composeAtStart: boolean;
   production: boolean;
@@ -61,7 +62,7 @@ export interface GatewayOptions {
 export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions => ({
   host: config.host,
   port: config.ports.gateway,
-  subgraphUrls: config.subgraphUrls,
+  subgraphUrls: config.subgraphReplicas,
   supergraphPath: config.supergraphPath,
   composeAtStart: config.composeAtStart,
   production: config.production,
@@ -97,8 +98,14 @@ export interface RunningGateway extends RunningHttpServer {
   stop(): Promise<void>;
 }
 
+/** A subgraph's replicas' URLs, one or more. */
+const replicaUrls = (urls: string | readonly string[]): readonly string[] => (typeof urls === 'string' ? [urls] : urls);
+
 function loadSupergraph(opts: GatewayOptions): string {
-  if (opts.composeAtStart) return composeSupergraph(opts.subgraphUrls).supergraphSdl;
+  if (opts.composeAtStart) {
+    const first = (c: ContextName) => replicaUrls(opts.subgraphUrls[c])[0]!;
+    return composeSupergraph({ account: first('account'), data: first('data'), image: first('image') }).supergraphSdl;
+  }
   if (!fs.existsSync(opts.supergraphPath)) {
     throw new Error(
       `supergraph file ${opts.supergraphPath} not found; run \`npm run supergraph:compose\` or set SUPERGRAPH_PATH`,
@@ -111,18 +118,23 @@ function isContext(name: string): name is ContextName {
   return (CONTEXTS as readonly string[]).includes(name);
 }
 
-/** Checks that every subgraph answers its readiness probe (databases included). */
-async function subgraphsReady(urls: Record<ContextName, string>): Promise<void> {
+/** Why one replica is not ready (its readiness probe: databases included), or undefined when it is. */
+async function notReady(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2_000) });
+    return res.ok ? undefined : `${res.status} ${await res.text()}`;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Checks that every subgraph has a replica that answers its readiness probe. */
+async function subgraphsReady(urls: GatewayOptions['subgraphUrls']): Promise<void> {
   const failures: string[] = [];
   await Promise.all(
     CONTEXTS.map(async (c) => {
-      const ready = new URL('/ready', urls[c]);
-      try {
-        const res = await fetch(ready, { signal: AbortSignal.timeout(2_000) });
-        if (!res.ok) failures.push(`${c}: ${res.status} ${await res.text()}`);
-      } catch (err) {
-        failures.push(`${c}: ${(err as Error).message}`);
-      }
+      const reasons = await Promise.all(replicaUrls(urls[c]).map(notReady));
+      if (reasons.every((r) => r !== undefined)) failures.push(`${c}: ${reasons.join(', ')}`);
     }),
   );
   if (failures.length > 0) throw new Error(`subgraphs not ready: ${failures.join('; ')}`);
@@ -132,13 +144,26 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const log = opts.log.child({ component: 'gateway' });
   const metrics = opts.metrics ?? new Metrics();
   const gatewayMetrics = new GatewayMetrics(metrics.registry);
-  // One pooled, kept-alive client for every subgraph call (platform/http-client.ts), and one
-  // write fence: a write settled through any subgraph ends the sharing of queries in all (dedup.ts).
-  const fence = new WriteFence();
-  const clients: SubgraphClients = {
-    queries: new HttpClient({ timeoutMs: opts.resilience.timeoutMs }),
-    mutations: new HttpClient({ timeoutMs: opts.resilience.mutationTimeoutMs }),
-    fence,
+  // Each subgraph's replicas with their pooled, kept-alive connections (replicas.ts).
+  const replicaSets: ReplicaSet[] = [];
+  const replicasOf = (name: string, urls: readonly string[]) => {
+    const set = new ReplicaSet({
+      urls,
+      timeoutMs: opts.resilience.timeoutMs,
+      mutationTimeoutMs: opts.resilience.mutationTimeoutMs,
+      breaker: {
+        threshold: opts.resilience.breakerThreshold,
+        halfOpenAfterMs: opts.resilience.halfOpenAfterMs,
+        onChange: (replica, state) =>
+          (state === 'open' ? log.warn : log.info).call(
+            log,
+            { subgraph: name, replica, state },
+            'subgraph replica breaker',
+          ),
+      },
+    });
+    replicaSets.push(set);
+    return set;
   };
   const supergraphSdl = loadSupergraph(opts);
   const gateway = withoutTelemetry(
@@ -146,17 +171,16 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       new ApolloGateway({
         supergraphSdl,
         buildService: ({ name, url }) => {
-          const target = isContext(name) ? opts.subgraphUrls[name] : url;
-          if (!target) throw new Error(`no URL for subgraph ${name}`);
-          return new ResilientDataSource(
+          const target = isContext(name) ? replicaUrls(opts.subgraphUrls[name]) : url ? [url] : [];
+          if (target.length === 0) throw new Error(`no URL for subgraph ${name}`);
+          return new ResilientDataSource({
             name,
-            target,
-            opts.resilience,
+            replicas: replicasOf(name, target),
+            resilience: opts.resilience,
             log,
-            clients,
-            opts.subgraphSecret,
-            gatewayMetrics,
-          );
+            secret: opts.subgraphSecret,
+            metrics: gatewayMetrics,
+          });
         },
         logger: log,
         experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB, // bounded caches: document-cache.ts
@@ -182,7 +206,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       idempotencyPlugin,
       ...limits.plugins,
       // Last: it answers from another execution only after the limits have let the query through.
-      ...(opts.coalesce === false ? [] : [coalescePlugin(fence, () => gatewayMetrics.coalesced.inc())]),
+      ...(opts.coalesce === false
+        ? []
+        : [
+            coalescePlugin({
+              windowMs: opts.resilience.gatherWindowMs ?? DEFAULT_GATHER_WINDOW_MS,
+              onShared: () => gatewayMetrics.coalesced.inc(),
+            }),
+          ]),
     ],
   });
   await apollo.start();
@@ -221,7 +252,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     stop: async () => {
       await http.close();
       await apollo.stop();
-      await Promise.all([clients.queries.close(), clients.mutations.close()]);
+      await Promise.all(replicaSets.map((r) => r.close()));
     },
   };
 }

@@ -27,7 +27,10 @@ export interface Config {
   poolSize: number;
   /** What the databases are: 'cockroachdb' turns on its follower reads (subgraphs/kit/dialect.ts). */
   dialect: 'postgresql' | 'cockroachdb';
+  /** Each subgraph's URL: its first replica's, for what needs one (composition, the outbox relay, tools). */
   subgraphUrls: Record<ContextName, string>;
+  /** Each subgraph's replicas' URLs (one or more, *_SUBGRAPH_URL's comma-separated list): the gateway balances over them. */
+  subgraphReplicas: Record<ContextName, string[]>;
   supergraphPath: string;
   composeAtStart: boolean;
   /** Identical queries in flight at the gateway answered by one execution (gateway/coalesce.ts). */
@@ -41,6 +44,8 @@ export interface Config {
     timeoutMs: number;
     mutationTimeoutMs: number;
     dedup: boolean;
+    /** Sharing only what starts after a request arrived: how long a gathering waits (gateway/gather.ts). */
+    gatherWindowMs: number;
     attempts: number;
     breakerThreshold: number;
     halfOpenAfterMs: number;
@@ -137,7 +142,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const ports = { gateway: e.GATEWAY_PORT, account: e.ACCOUNT_PORT, data: e.DATA_PORT, image: e.IMAGE_PORT };
-  const subgraphUrl = (c: ContextName, given: string | undefined) => given ?? `http://${e.HOST}:${ports[c]}/graphql`;
+  const replicas = (c: ContextName, given: string[] | undefined) => given ?? [`http://${e.HOST}:${ports[c]}/graphql`];
+  const subgraphReplicas = {
+    account: replicas('account', e.ACCOUNT_SUBGRAPH_URL),
+    data: replicas('data', e.DATA_SUBGRAPH_URL),
+    image: replicas('image', e.IMAGE_SUBGRAPH_URL),
+  };
   return {
     env: e.NODE_ENV,
     production: e.NODE_ENV === 'production',
@@ -150,10 +160,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.DATABASE_POOL_SIZE,
     dialect: e.DATABASE_DIALECT,
     subgraphUrls: {
-      account: subgraphUrl('account', e.ACCOUNT_SUBGRAPH_URL),
-      data: subgraphUrl('data', e.DATA_SUBGRAPH_URL),
-      image: subgraphUrl('image', e.IMAGE_SUBGRAPH_URL),
+      account: subgraphReplicas.account[0]!,
+      data: subgraphReplicas.data[0]!,
+      image: subgraphReplicas.image[0]!,
     },
+    subgraphReplicas,
     supergraphPath: e.SUPERGRAPH_PATH,
     composeAtStart: e.GATEWAY_COMPOSE_AT_START,
     coalesce: e.GATEWAY_COALESCE,
@@ -164,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.SUBGRAPH_TIMEOUT_MS,
       mutationTimeoutMs: e.SUBGRAPH_MUTATION_TIMEOUT_MS,
       dedup: e.SUBGRAPH_DEDUP,
+      gatherWindowMs: e.GATEWAY_GATHER_WINDOW_MS,
       attempts: e.SUBGRAPH_ATTEMPTS,
       breakerThreshold: e.SUBGRAPH_BREAKER_THRESHOLD,
       halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,

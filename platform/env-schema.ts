@@ -13,10 +13,33 @@ const postgresUrl = z
   .url()
   .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
   .optional();
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL');
+/**
+ * A subgraph's URL, or its replicas' URLs separated by commas (the gateway balances over them,
+ * gateway/replicas.ts): each an http(s):// URL, all with one path (the request signature covers
+ * it), no origin twice. A bad entry is named by its position, not echoed.
+ */
+const httpUrlList = z.string().transform((value, ctx) => {
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  const urls: URL[] = [];
+  for (const [i, entry] of entries.entries()) {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    const which = entries.length === 1 ? 'must be' : `entry ${i + 1} of ${entries.length} must be`;
+    if (!url || !/^https?:$/.test(url.protocol)) return bad(`${which} an http(s):// URL`);
+    if (urls.some((u) => u.origin === url.origin)) return bad(`${which} a replica not listed before it`);
+    if (urls[0] && url.pathname !== urls[0].pathname) return bad(`${which} on the first entry's path`);
+    urls.push(url);
+  }
+  return entries;
+});
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -52,12 +75,13 @@ export const envSchema = z
     IMAGE_MIGRATION_DATABASE_PASSWORD: z.string().min(1).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATABASE_DIALECT: z.enum(['postgresql', 'cockroachdb']).default('postgresql'),
-    ACCOUNT_SUBGRAPH_URL: httpUrl.optional(),
-    DATA_SUBGRAPH_URL: httpUrl.optional(),
-    IMAGE_SUBGRAPH_URL: httpUrl.optional(),
+    ACCOUNT_SUBGRAPH_URL: httpUrlList.optional(),
+    DATA_SUBGRAPH_URL: httpUrlList.optional(),
+    IMAGE_SUBGRAPH_URL: httpUrlList.optional(),
     SUPERGRAPH_PATH: z.string().min(1).default(path.resolve(__dirname, '../gateway/supergraph.graphql')),
     GATEWAY_COMPOSE_AT_START: bool.default(false),
     GATEWAY_COALESCE: bool.default(true),
+    GATEWAY_GATHER_WINDOW_MS: z.coerce.number().int().min(0).max(1_000).default(5),
     EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve('.data/postgres')), // relative to the working directory
     EMBEDDED_PG_PORT: port(54329),
     SEED_ACCOUNTS: z.coerce.number().int().min(0).max(10_000_000).default(100),

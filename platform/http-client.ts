@@ -10,7 +10,7 @@
  *
  * What its failures mean (not sent, lost, a deadline) is platform/network-errors.ts's to say.
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 
 export interface HttpClientOptions {
   /**
@@ -95,6 +95,37 @@ export function fetchLike(url: string, res: ClientResponse): FetchLikeResponse {
   };
 }
 
+/** The options of every pool of ours: `connections` per origin, kept alive, the deadline on every phase. */
+export const poolOptions = (opts: HttpClientOptions): Pool.Options => ({
+  connections: opts.connections ?? 128,
+  headersTimeout: opts.timeoutMs,
+  bodyTimeout: opts.timeoutMs,
+  connectTimeout: opts.timeoutMs,
+  keepAliveTimeout: 10_000,
+});
+
+/**
+ * Sends one request to `url`'s path through `dispatcher` (a Pool, or a BalancedPool whose
+ * upstream supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
+ * `extra` travels with the request options to the dispatcher (gateway/replicas.ts routes by it).
+ */
+export async function sendWith(
+  dispatcher: Dispatcher,
+  url: string,
+  init: FetchLikeInit = {},
+  extra: object = {},
+): Promise<ClientResponse> {
+  const target = new URL(url);
+  const { statusCode, headers, body } = await dispatcher.request({
+    ...extra,
+    path: target.pathname + target.search,
+    method: (init.method ?? 'GET') as 'GET',
+    headers: init.headers,
+    body: init.body,
+  });
+  return { status: statusCode, headers, text: await body.text() };
+}
+
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   private closed = false;
@@ -105,13 +136,7 @@ export class HttpClient {
     let pool = this.pools.get(origin);
     if (!pool) {
       if (this.closed) throw new Error('HTTP client is closed');
-      pool = new Pool(origin, {
-        connections: this.opts.connections ?? 128,
-        headersTimeout: this.opts.timeoutMs,
-        bodyTimeout: this.opts.timeoutMs,
-        connectTimeout: this.opts.timeoutMs,
-        keepAliveTimeout: 10_000,
-      });
+      pool = new Pool(origin, poolOptions(this.opts));
       this.pools.set(origin, pool);
     }
     return pool;
@@ -119,14 +144,7 @@ export class HttpClient {
 
   /** Sends one request and reads the whole answer; rejects on network errors and timeouts only. */
   async send(url: string, init: FetchLikeInit = {}): Promise<ClientResponse> {
-    const target = new URL(url);
-    const { statusCode, headers, body } = await this.pool(target.origin).request({
-      path: target.pathname + target.search,
-      method: (init.method ?? 'GET') as 'GET',
-      headers: init.headers,
-      body: init.body,
-    });
-    return { status: statusCode, headers, text: await body.text() };
+    return sendWith(this.pool(new URL(url).origin), url, init);
   }
 
   /** A `fetch`-shaped function over `send`, for libraries that take a fetcher. */

@@ -2,9 +2,11 @@
  * Query coalescing at the gateway (gateway/coalesce.ts) on the real subgraphs: an in-process
  * gateway whose account subgraph sits behind a proxy that holds the answers to queries (not
  * to mutations), so that a query stays in flight while others arrive. Identical queries at
- * once are executed once and each gets the same answer; different variables are not shared;
+ * once share what starts after they arrived: the first executes at once, the others gather
+ * into one execution, and each gets the same answer; different variables are not shared;
  * a query asked after a rename was acknowledged never gets the answer of an execution started
- * before it (read-your-writes); GATEWAY_COALESCE=false executes each.
+ * before it (read-your-writes); a failure is everyone's answer at once; GATEWAY_COALESCE=false
+ * executes each.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +20,8 @@ import { postGraphQL, startStack, type Stack } from './harness/stack';
 
 const P = uniquePrefix('coal');
 const HOLD_MS = 600;
+/** How long the proxy holds a query's answer now. */
+let holdMs = HOLD_MS;
 const QUERY = 'query A($id: ID!) { account(id: $id) { id name imageData { url } } }';
 type Answer = { account: { id: string; name: string } };
 const RENAME = 'mutation R($id: ID!, $name: String!) { renameAccount(id: $id, name: $name) { id name } }';
@@ -49,7 +53,7 @@ async function startProxy(target: string): Promise<string> {
             res.writeHead(answer.status, { 'content-type': 'application/json' });
             res.end(text);
           },
-          mutation ? 0 : HOLD_MS,
+          mutation ? 0 : holdMs,
         );
       });
     });
@@ -97,19 +101,22 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  holdMs = HOLD_MS;
   forwarded.queries = 0;
   forwarded.mutations = 0;
 });
 
-test('identical queries at once: one execution, every caller the same answer', async () => {
-  const { url, metrics } = await gatewayWith({});
+test('identical queries at once: the first executes, the others gather into one execution; every caller the same answer', async () => {
+  // A window long enough that all 20 reach the gateway within it, on a shared machine.
+  const { url, metrics } = await gatewayWith({ GATEWAY_GATHER_WINDOW_MS: '1000' });
+  // The hot-document measure (docs/replicas.md): 20 identical queries at once, 2 subgraph requests.
   const id = seeded[0]!.account.id;
-  const answers = await Promise.all(Array.from({ length: 6 }, () => postGraphQL<Answer>(url, QUERY, { id })));
+  const answers = await Promise.all(Array.from({ length: 20 }, () => postGraphQL<Answer>(url, QUERY, { id })));
   expect(answers.map((a) => a.errors)).toEqual(answers.map(() => undefined));
   expect(answers.map((a) => a.data)).toEqual(answers.map(() => ({ account: expect.objectContaining({ id }) })));
   expect(new Set(answers.map((a) => JSON.stringify(a.data))).size).toBe(1);
-  expect(forwarded.queries).toBe(1);
-  expect(await coalesced(metrics)).toBe(5);
+  expect(forwarded.queries).toBe(2);
+  expect(await coalesced(metrics)).toBe(18);
 });
 
 test('different variables are executed each', async () => {
@@ -132,6 +139,21 @@ test('read-your-writes: after a rename is acknowledged, the same query shows the
   expect(after.data!.account.name).toBe(`${P}renamed`);
   expect((await before).data!.account.name).toBe(old);
   expect(forwarded.queries).toBe(2);
+});
+
+test('a failure is everyone’s answer at once: the gathered queries are not executed again', async () => {
+  // The proxy holds answers far longer than the deadline (undici checks some deadlines on a
+  // coarse clock, up to a second late): every account request times out.
+  holdMs = 3_000;
+  const { url } = await gatewayWith({
+    GATEWAY_GATHER_WINDOW_MS: '1000',
+    SUBGRAPH_TIMEOUT_MS: '300',
+    SUBGRAPH_ATTEMPTS: '1',
+  });
+  const id = seeded[0]!.account.id;
+  const answers = await Promise.all(Array.from({ length: 6 }, () => postGraphQL<Answer>(url, QUERY, { id })));
+  expect(answers.map((a) => a.errors?.[0]?.extensions?.code)).toEqual(answers.map(() => 'SUBGRAPH_UNAVAILABLE'));
+  expect(forwarded.queries).toBe(2); // the first execution and the gathered one; nobody started over
 });
 
 test('GATEWAY_COALESCE=false: each query is executed', async () => {

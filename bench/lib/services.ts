@@ -263,3 +263,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     throw err;
   }
 }
+
+/**
+ * A second gateway process over `stack`'s subgraphs with `env` changed (e.g. GATEWAY_COALESCE=false),
+ * on a free port: for comparing a setting on and off in one run.
+ */
+export async function startGatewayVariant(
+  stack: Stack,
+  name: string,
+  env: Record<string, string>,
+  opts: { logDir: string; build?: string },
+): Promise<Service> {
+  const port = await freePort();
+  return startService({
+    name,
+    entry: 'gateway/main',
+    env: { ...stack.env, ...env, GATEWAY_PORT: String(port) },
+    port,
+    logDir: opts.logDir,
+    build: opts.build,
+  });
+}

@@ -1,5 +1,5 @@
 /**
- * MICROBENCHMARK: in-flight deduplication (gateway/dedup.ts) on the hot-document shape: the
+ * MICROBENCHMARK: in-flight deduplication (gateway/resilience.ts, gather.ts) on the hot-document shape: the
  * same `accounts(first: 50) { … }` page sent by 10 connections at once. One set of subgraphs
  * (2,000 seeded accounts), two gateways in front of it, SUBGRAPH_DEDUP on and off, rounds
  * interleaved; req/s and p99 per round, and the ratio within each round.
@@ -8,10 +8,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freePort } from '../../prisma/tools/local/scratch';
 import { num, parseArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
-import { startService, startStack } from '../lib/services';
+import { startGatewayVariant, startStack } from '../lib/services';
 
 const HOT =
   'query HotPage { accounts(first: 50) { edges { node { id name quote { text } imageData { url } events { eventName created } } } } }';
@@ -35,14 +34,7 @@ async function main(): Promise<void> {
   const cluster = await startBenchCluster(2_000);
   const logDir = path.join(os.tmpdir(), 'account-graph-dedup-bench');
   const stack = await startStack({ urls: cluster.urls, logDir, relay: false });
-  const port = await freePort();
-  const plain = await startService({
-    name: 'gateway-nodedup',
-    entry: 'gateway/main',
-    env: { ...stack.env, GATEWAY_PORT: String(port), SUBGRAPH_DEDUP: 'false' },
-    port,
-    logDir,
-  });
+  const plain = await startGatewayVariant(stack, 'gateway-nodedup', { SUBGRAPH_DEDUP: 'false' }, { logDir });
   const targets = { dedup: `${stack.gateway.baseUrl}/graphql`, 'no dedup': `${plain.baseUrl}/graphql` };
   try {
     for (const url of Object.values(targets)) await load(url, 3); // warm-up

@@ -25,6 +25,8 @@ export interface ScenarioContext {
   /** Set when the load test started the stack itself (fault scenarios need it). */
   stack?: Stack;
   cluster?: BenchCluster;
+  /** The compiled project the stack runs (bench/lib/build.ts); unset: sources through tsx. */
+  build?: string;
   live: Live;
   /** performance.now() of the load's start; `now()` is ms since then. */
   t0: number;

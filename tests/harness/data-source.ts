@@ -11,15 +11,14 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import type { WriteFence } from '../../gateway/dedup';
 import { ResilientDataSource, type ResilienceOptions } from '../../gateway/resilience';
 import { ErrorCode } from '../../platform/errors';
-import { HttpClient } from '../../platform/http-client';
+import { ReplicaSet } from '../../gateway/replicas';
 import { createLogger } from '../../platform/logger';
 import { closeFakeServers } from './fake-http';
 
 const log = createLogger('test', 'silent');
-const clients: HttpClient[] = [];
+const clients: ReplicaSet[] = [];
 
 export function useDataSources(): void {
   afterEach(async () => {
@@ -36,18 +35,21 @@ const defaults: ResilienceOptions = {
   halfOpenAfterMs: 10_000,
 };
 
-/** A data source on its own clients, as the gateway builds them (the clients hold the deadlines). */
+/** A data source on its own replicas' pools (one URL or several), as the gateway builds them (the pools hold the deadlines). */
 export function dataSource(
-  url: string,
+  url: string | readonly string[],
   opts: Partial<ResilienceOptions> = {},
   name = 'account',
-  fence?: WriteFence,
 ): ResilientDataSource {
-  const options = { ...defaults, ...opts };
-  const queries = new HttpClient({ timeoutMs: options.timeoutMs });
-  const mutations = new HttpClient({ timeoutMs: options.mutationTimeoutMs });
-  clients.push(queries, mutations);
-  return new ResilientDataSource(name, url, options, log, { queries, mutations, fence });
+  const resilience = { ...defaults, ...opts };
+  const replicas = new ReplicaSet({
+    urls: typeof url === 'string' ? [url] : url,
+    timeoutMs: resilience.timeoutMs,
+    mutationTimeoutMs: resilience.mutationTimeoutMs,
+    breaker: { threshold: resilience.breakerThreshold, halfOpenAfterMs: resilience.halfOpenAfterMs },
+  });
+  clients.push(replicas);
+  return new ResilientDataSource({ name, replicas, resilience, log });
 }
 
 export const QUERY = 'query Q__account__0{account(id:"1"){id}}';
