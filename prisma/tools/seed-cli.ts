@@ -11,7 +11,7 @@ import { SingleBar } from 'cli-progress';
 import { migrateAll, toolDatabases, type Databases } from './local/bootstrap';
 import { loadConfig, type Config } from '../../platform/config';
 import { UsageError } from '../../platform/errors';
-import { createLogger } from '../../platform/logger';
+import { consoleOutput, createLogger } from '../../platform/logger';
 import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';
 
 const USAGE = `usage: npm run db:seed -- [--accounts N]
@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
   const accounts = given ?? config.seedAccounts;
   let dbs: Databases;
   try {
-    const log = createLogger('seed', config.logLevel);
+    const log = createLogger('seed', config.logLevel, consoleOutput(config.logFormat));
     dbs = await toolDatabases(config, log);
     // Started for this command (no stack running): bring its schema up to date first.
     if (dbs.embedded)
