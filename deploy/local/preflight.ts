@@ -21,7 +21,8 @@ export function portProblem(port: number, host: string): Promise<string | undefi
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') resolve('is in use by another program');
       else if (err.code === 'EACCES') resolve('may not be listened on by this user');
-      else if (err.code === 'EADDRNOTAVAIL') resolve(`cannot be listened on: ${host} is not an address of this machine (HOST)`);
+      else if (err.code === 'EADDRNOTAVAIL')
+        resolve(`cannot be listened on: ${host} is not an address of this machine (HOST)`);
       else resolve(`cannot be listened on (${err.code ?? err.message})`);
     });
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
@@ -113,7 +114,9 @@ export async function preflight(config: Config, embedded: boolean): Promise<stri
   if (embedded) {
     checks.push(
       portProblem(config.embedded.port, '127.0.0.1').then(
-        (p) => p && `port ${config.embedded.port} ${p}: it is the embedded PostgreSQL's (EMBEDDED_PG_PORT); set EMBEDDED_PG_PORT to move it`,
+        (p) =>
+          p &&
+          `port ${config.embedded.port} ${p}: it is the embedded PostgreSQL's (EMBEDDED_PG_PORT); set EMBEDDED_PG_PORT to move it`,
       ),
     );
   }
