@@ -29,6 +29,7 @@ const WITH_ARGUMENTS = [
   'loadtest',
   'bench:profile',
   'bench:memory',
+  'on-node',
 ];
 /** Configured by environment variables (start), or npm's and the tools' own (test, lint...). */
 const WITHOUT = ['postinstall', 'start', 'test', 'test:unit', 'test:integration', 'test:e2e', 'typecheck', 'build'];

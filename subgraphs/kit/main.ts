@@ -21,6 +21,7 @@ export function runSubgraphProcess<Db, Loaders>(
     retry: { maxAttempts: config.txMaxAttempts },
     log,
     production: config.production,
+    debugErrors: config.debugErrors,
     secret: config.subgraphSecret,
     idempotencyTtlHours: config.idempotency.ttlHours,
     compiledExecution: config.compiledExecution,

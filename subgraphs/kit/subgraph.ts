@@ -65,6 +65,8 @@ export interface SubgraphOptions {
   retry: RetryOptions;
   log: Logger;
   production?: boolean;
+  /** Stack traces in GraphQL errors (DEBUG_ERRORS; never in production). @default false */
+  debugErrors?: boolean;
   /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
   secret?: string;
   /** How long idempotency keys are kept. @default 24 */
@@ -133,7 +135,7 @@ export async function startSubgraph<Db, Loaders>(
   const formatError = maskInternalErrors(def.name, log);
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     ...executes,
-    includeStacktraceInErrorResponses: !opts.production,
+    includeStacktraceInErrorResponses: opts.debugErrors === true && !opts.production,
     formatError,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     // Apollo's default cache-control and inline-trace plugins hook every resolved field
@@ -180,7 +182,7 @@ export async function startSubgraph<Db, Loaders>(
             execution: compiled,
             context,
             formatError,
-            includeStacktrace: !opts.production,
+            includeStacktrace: opts.debugErrors === true && !opts.production,
             metrics: def.metrics,
             service: def.name,
           })
