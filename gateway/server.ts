@@ -22,6 +22,7 @@ import { Metrics } from '../platform/metrics';
 import { composeSupergraph } from './compose';
 import { DocumentCache, QUERY_PLAN_CACHE_MIB } from './document-cache';
 import { developmentErrors } from './dev-errors';
+import { legacyJsonStatus } from './legacy-json-status';
 import { queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
@@ -197,6 +198,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      legacyJsonStatus<GatewayContext>(),
       metrics.operationPlugin('gateway'),
       operationResolution,
       idempotencyPlugin,
