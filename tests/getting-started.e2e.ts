@@ -7,9 +7,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../platform/config';
-import { createLogger } from '../platform/logger';
-import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../gateway/server';
+import type { RunningGateway } from '../gateway/server';
 import { startStack, type Stack } from './harness/stack';
 
 const DOC = fs.readFileSync(path.resolve(__dirname, '../docs/getting-started.md'), 'utf8');
@@ -55,18 +53,7 @@ test('the same GET without the CSRF header is refused with 400 naming the header
 describe('errors in development', () => {
   let debug: RunningGateway;
   beforeAll(async () => {
-    const config = loadConfig({ ...process.env, NODE_ENV: 'development', DEBUG_ERRORS: 'true' });
-    debug = await startGateway({
-      ...gatewayOptionsFrom(config, createLogger('test', 'silent')),
-      host: '127.0.0.1',
-      port: 0,
-      subgraphUrls: {
-        account: stack.subgraphs.account.url,
-        data: stack.subgraphs.data.url,
-        image: stack.subgraphs.image.url,
-      },
-      composeAtStart: true,
-    });
+    debug = await stack.anotherGateway({ NODE_ENV: 'development', DEBUG_ERRORS: 'true' });
   });
   afterAll(() => debug.stop());
 
