@@ -104,6 +104,9 @@ test('--help: the usage in `npm run … --` form on stdout, exit 0, nothing done
     })),
   );
   expect(stamp()).toEqual(before);
+  // docs/cli.md shows each script's help as it is.
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/cli.md'), 'utf8');
+  expect(WITH_ARGUMENTS.filter((_, i) => !doc.includes(`\`\`\`\n${runs[i]!.stdout}\`\`\``))).toEqual([]);
   expect(fs.existsSync(path.join(ROOT, '.data'))).toBe(hadData); // no embedded PostgreSQL started
 });
 
