@@ -16,7 +16,8 @@
  */
 
 const common = {
-  testEnvironment: 'node',
+  // Node's, with the log lines of a test held and shown only if it fails (quiet-environment.ts).
+  testEnvironment: '<rootDir>/tests/harness/quiet-environment.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // The generated Prisma clients import their siblings as './x.js'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -6,7 +6,7 @@
  * running gateway, which knows fixed URLs, then reaches it again without a restart.
  */
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
-import { createLogger } from '../../platform/logger';
+import { testLogger } from './log';
 import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../../gateway/server';
 import { accountSubgraph } from '../../subgraphs/account';
 import { dataSubgraph } from '../../subgraphs/data';
@@ -57,7 +57,7 @@ export interface StackOptions {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
+  const log = testLogger();
   const urls = testDatabaseUrls();
   const common = {
     host: '127.0.0.1',
