@@ -10,8 +10,10 @@
  *   *.e2e.ts       e2e          Starts processes: the full stack, CLIs, PostgreSQL, git, Chromium,
  *                               the bench smoke (`npm run test:e2e`).
  *
- * `npm test` runs all three in one serial pass; the cluster starts once (Jest runs a globalSetup
- * module shared by projects once) and only when a selected test needs it.
+ * `npm test` (tools/test-lanes.ts) runs the unit lane in its own Jest process alongside one serial
+ * pass over the integration and e2e lanes; the cluster starts once for that pass (Jest runs a
+ * globalSetup module shared by projects once) and only when a selected test needs it.
+ * `npm test -- <args>` is one serial Jest run over every lane, as `jest --runInBand <args>`.
  * A new test file is a unit test unless its name says otherwise.
  */
 
