@@ -10,10 +10,11 @@
  *   *.e2e.ts       e2e          Starts processes: the full stack, CLIs, PostgreSQL, git, Chromium,
  *                               the bench smoke (`npm run test:e2e`).
  *
- * `npm test` (tools/test-lanes.ts) runs the unit lane in its own Jest process alongside one serial
- * pass over the integration and e2e lanes; the cluster starts once for that pass (Jest runs a
- * globalSetup module shared by projects once) and only when a selected test needs it.
- * `npm test -- <args>` is one serial Jest run over every lane, as `jest --runInBand <args>`.
+ * `npm test` (tools/test-lanes.ts) runs the three lanes side by side, one Jest process each (the
+ * integration and e2e lanes each start their own cluster; within a lane, files run serially).
+ * `npm test -- <args>` is one serial Jest run over every lane, as `jest --runInBand <args>`: the
+ * cluster starts once (Jest runs a globalSetup module shared by projects once) and only when a
+ * selected test needs it.
  * A new test file is a unit test unless its name says otherwise.
  */
 

@@ -1,9 +1,10 @@
 /**
- * `npm test`: the three Jest lanes (jest.config.js), the unit lane beside the other two. The
- * unit lane needs no database and no process of its own, so it runs in its own Jest process
- * at the same time as the integration and e2e lanes, which stay one serial pass over one test
- * PostgreSQL (their files share its databases, so they never run side by side). Each lane's
- * output is printed whole (the unit lane's when both are done), then one closing line.
+ * `npm test`: the three Jest lanes (jest.config.js) side by side, each in its own Jest
+ * process. They are independent: the unit lane needs no database and no process of its own,
+ * and the integration and e2e lanes each start their own test PostgreSQL (Jest's globalSetup
+ * runs once per Jest process), so their files never share databases; within a lane, files
+ * still run one at a time, as before. The e2e lane's output streams; the other two lanes'
+ * are printed whole when all are done, then one closing line.
  * With arguments, it is plain Jest over every lane, serially, as before:
  * `npm test -- tests/graph.e2e.ts`, `npm test -- --selectProjects unit`.
  */
@@ -51,17 +52,19 @@ async function main(): Promise<void> {
     process.exit(all.code);
   }
   const started = Date.now();
-  const [unit, rest] = await Promise.all([
+  const lanes = await Promise.all([
+    run('e2e', ['--selectProjects', 'e2e', '--runInBand'], true),
     run('unit', ['--selectProjects', 'unit', '--maxWorkers=1'], false),
-    run('integration + e2e', ['--selectProjects', 'integration', 'e2e', '--runInBand'], true),
+    run('integration', ['--selectProjects', 'integration', '--runInBand'], false),
   ]);
-  process.stderr.write(`\n── unit lane (ran alongside) ──\n${unit.output}`);
-  const [u, r] = [counts(unit.output), counts(rest.output)];
-  const failed = unit.code !== 0 || rest.code !== 0;
+  for (const lane of lanes.slice(1)) process.stderr.write(`\n── ${lane.name} lane (ran alongside) ──\n${lane.output}`);
+  const total = lanes.map((l) => counts(l.output));
+  const sum = (k: 'passed' | 'failed' | 'skipped') => total.reduce((n, c) => n + c[k], 0);
+  const failed = lanes.some((l) => l.code !== 0);
   const seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(
-    `\nlanes: unit exit ${unit.code}, integration + e2e exit ${rest.code}; ${seconds} s in all\n` +
-      `${u.passed + r.passed} passed, ${u.failed + r.failed} failed, ${u.skipped + r.skipped} skipped\n`,
+    `\nlanes: ${lanes.map((l) => `${l.name} exit ${l.code}`).join(', ')}; ${seconds} s in all\n` +
+      `${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped\n`,
   );
   process.exit(failed ? 1 : 0);
 }
