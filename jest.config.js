@@ -10,13 +10,17 @@
  *   *.e2e.ts       e2e          Starts processes: the full stack, CLIs, PostgreSQL, git, Chromium,
  *                               the bench smoke (`npm run test:e2e`).
  *
- * `npm test` runs all three in one serial pass; the cluster starts once (Jest runs a globalSetup
- * module shared by projects once) and only when a selected test needs it.
+ * `npm test` (tools/test-lanes.ts) runs the three lanes side by side, one Jest process each (the
+ * integration and e2e lanes each start their own cluster; within a lane, files run serially).
+ * `npm test -- <args>` is one serial Jest run over every lane, as `jest --runInBand <args>`: the
+ * cluster starts once (Jest runs a globalSetup module shared by projects once) and only when a
+ * selected test needs it.
  * A new test file is a unit test unless its name says otherwise.
  */
 
 const common = {
-  testEnvironment: 'node',
+  // Node's, with the log lines of a test held and shown only if it fails (quiet-environment.ts).
+  testEnvironment: '<rootDir>/tests/harness/quiet-environment.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // The generated Prisma clients import their siblings as './x.js'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -5,6 +5,7 @@
  * folder (Chromium) and the baselines against the stack: smoke.e2e.ts.
  */
 import { parseArgs, num, UsageError } from './lib/args';
+import type { CommandSpec } from '../tools/cli';
 import { percentile, perSecond, summarize, type Sample } from './lib/stats';
 import { runOpenLoop } from './load/open-loop';
 import { summarizeProfile, type CpuProfile } from './profile-summary';
@@ -51,9 +52,10 @@ describe('statistics', () => {
   });
 
   test('command-line numbers are checked', () => {
-    expect(num(parseArgs(['--rate', '20']), 'rate', 50, 1, 100)).toBe(20);
-    expect(num(parseArgs([]), 'rate', 50, 1, 100)).toBe(50);
-    expect(() => num(parseArgs(['--rate', 'x']), 'rate', 50, 1, 100)).toThrow(UsageError);
+    const spec: CommandSpec = { script: 'bench', summary: '', options: { rate: { type: 'string', help: '' } } };
+    expect(num(parseArgs(spec, ['--rate', '20']), 'rate', 50, 1, 100)).toBe(20);
+    expect(num(parseArgs(spec, []), 'rate', 50, 1, 100)).toBe(50);
+    expect(() => num(parseArgs(spec, ['--rate', 'x']), 'rate', 50, 1, 100)).toThrow(UsageError);
   });
 });
 

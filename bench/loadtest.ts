@@ -17,7 +17,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { CONTEXTS, type ContextName } from '../platform/config';
-import { num, only, parseArgs, str, UsageError } from './lib/args';
+import { usageFailure, type CommandSpec } from '../tools/cli';
+import { num, opt, parseArgs, str, UsageError } from './lib/args';
 import { buildCompiled, type Build } from './lib/build';
 import { startBenchCluster, type BenchCluster } from './lib/cluster';
 import { waitQuiet } from './lib/proc';
@@ -41,25 +42,34 @@ const SCENARIOS: Record<string, { run: Scenario; needsStack: boolean }> = {
 
 const say = (msg: string) => process.stdout.write(`[loadtest] ${msg}\n`);
 
+const COMMAND = {
+  script: 'loadtest',
+  summary: `A load or fault test against a stack it starts itself (a throwaway embedded PostgreSQL, the
+subgraphs and the gateway compiled, production mode) or against --gateway-url (e.g. a running
+\`npm start\`, REPLICAS=2 included). Report: bench/reports/<scenario>-<timestamp>/.`,
+  positionals: { name: '<scenario>', help: `one of ${Object.keys(SCENARIOS).join(', ')}`, required: true },
+  options: {
+    rate: opt('N', 'requests per second (default 50)'),
+    duration: opt('S', 'seconds, at most 600 (default 30; fault scenarios: fault-at + down + 20)'),
+    down: opt('S', 'seconds the fault lasts (fault scenarios, default 30)'),
+    'fault-at': opt('S', 'second at which the fault starts (default 10)'),
+    subgraph: opt('NAME', `kill-subgraph: ${CONTEXTS.join(', ')} (default account)`),
+    users: opt('N', 'read-write: concurrent users (default 10)'),
+    accounts: opt('N', 'seeded accounts; with --gateway-url: how many of 10000.. exist (default 100)'),
+    'gateway-url': opt('URL', 'a running gateway on a loopback address (steady and read-write only)'),
+    warmup: opt('S', 'seconds of unrecorded reads first (default 10)'),
+    'warmup-rate': opt('N', 'their requests per second (default the larger of --rate and 300)'),
+    tsx: { type: 'boolean', help: "run the services' TypeScript through tsx" },
+  },
+  exitCodes: { 0: 'ran (the report says how it went)', 1: 'failed' },
+} satisfies CommandSpec;
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  only(args, [
-    'rate',
-    'duration',
-    'down',
-    'fault-at',
-    'subgraph',
-    'users',
-    'accounts',
-    'gateway-url',
-    'tsx',
-    'warmup',
-    'warmup-rate',
-  ]);
+  const args = parseArgs(COMMAND);
   const name = args.positional[0] ?? '';
   const scenario = SCENARIOS[name];
   if (!scenario || args.positional.length > 1)
-    throw new UsageError(`usage: npm run loadtest -- <${Object.keys(SCENARIOS).join('|')}> [options]`);
+    throw new UsageError(`give one scenario: ${Object.keys(SCENARIOS).join(', ')}`);
   const gatewayUrl = str(args, 'gateway-url');
   if (gatewayUrl && scenario.needsStack)
     throw new UsageError(
@@ -176,6 +186,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : err);
+  console.error(err instanceof UsageError ? usageFailure(COMMAND, err.message) : err);
   process.exitCode = err instanceof UsageError ? 2 : 1;
 });

@@ -17,7 +17,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { Pool } from 'undici';
-import { num, only, parseArgs, UsageError } from './lib/args';
+import { usageFailure, type CommandSpec } from '../tools/cli';
+import { num, opt, parseArgs, UsageError } from './lib/args';
 import { buildCompiled } from './lib/build';
 import { startBenchCluster } from './lib/cluster';
 import { peakRssMiB } from './lib/proc';
@@ -42,9 +43,22 @@ async function heapUsedMiB(baseUrl: string): Promise<number> {
 const documentOf = (i: number, accounts: number) =>
   `query Doc${i} { account(id: "${10_000 + (i % accounts)}") { id a${i}: name events { eventName } } }`;
 
+const COMMAND = {
+  script: 'bench:memory',
+  summary: `Whether the gateway's memory stays bounded when every request is a different document:
+sends distinct named operations and reports the gateway's resident memory and its peak.`,
+  options: {
+    documents: opt('N', 'distinct documents sent (default 100000)'),
+    concurrency: opt('N', 'requests in flight (default 16)'),
+    bound: opt('MiB', 'the peak RSS allowed; above it exit 1 (default 256)'),
+    heap: opt('MiB', "the gateway's --max-old-space-size (default: V8's own)"),
+    tsx: { type: 'boolean', help: "run the services' TypeScript through tsx" },
+  },
+  exitCodes: { 0: 'the peak stayed within --bound', 1: 'above --bound, or failed' },
+} satisfies CommandSpec;
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  only(args, ['documents', 'concurrency', 'bound', 'heap', 'tsx']);
+  const args = parseArgs(COMMAND);
   const documents = num(args, 'documents', 100_000, 1, 10_000_000);
   const concurrency = num(args, 'concurrency', 16, 1, 256);
   const bound = num(args, 'bound', 256, 16, 65_536);
@@ -133,6 +147,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : err);
+  console.error(err instanceof UsageError ? usageFailure(COMMAND, err.message) : err);
   process.exitCode = err instanceof UsageError ? 2 : 1;
 });

@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTEXTS } from '../platform/config';
-import { num, only, parseArgs, str, UsageError } from './lib/args';
+import { usageFailure, type CommandSpec } from '../tools/cli';
+import { num, opt, parseArgs, str, UsageError } from './lib/args';
 import { buildCompiled } from './lib/build';
 import { startBenchCluster } from './lib/cluster';
 import { waitQuiet } from './lib/proc';
@@ -28,9 +29,23 @@ function mainThreadProfile(folder: string): string | undefined {
   return target;
 }
 
+const COMMAND = {
+  script: 'bench:profile',
+  summary: `Where the time goes in our gateway for the aggregated view: the seeded stack under node
+--cpu-prof with autocannon load on one route; profiles in bench/results/profiles/<route>-<timestamp>/.`,
+  options: {
+    route: opt('graphql|rest', 'the route loaded (default graphql)'),
+    duration: opt('S', 'seconds of load (default 10)'),
+    connections: opt('N', 'autocannon connections (default 10)'),
+    accounts: opt('N', 'seeded accounts (default 15000)'),
+    tsx: { type: 'boolean', help: 'profile the TypeScript sources under tsx' },
+    experiment: opt('NAME', 'preload bench/experiments/<name>.ts into the gateway'),
+  },
+  exitCodes: { 0: 'profiled', 1: 'failed' },
+} satisfies CommandSpec;
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  only(args, ['route', 'duration', 'connections', 'accounts', 'tsx', 'experiment']);
+  const args = parseArgs(COMMAND);
   const route = str(args, 'route') ?? 'graphql';
   if (route !== 'graphql' && route !== 'rest') throw new UsageError('--route must be graphql or rest');
   const durationS = num(args, 'duration', 10, 2, 120);
@@ -108,6 +123,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : err);
+  console.error(err instanceof UsageError ? usageFailure(COMMAND, err.message) : err);
   process.exitCode = err instanceof UsageError ? 2 : 1;
 });

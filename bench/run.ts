@@ -27,7 +27,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTEXTS } from '../platform/config';
-import { num, only, parseArgs, str, UsageError } from './lib/args';
+import { usageFailure, type CommandSpec } from '../tools/cli';
+import { num, opt, parseArgs, str, UsageError } from './lib/args';
 import { buildCompiled } from './lib/build';
 import { startBenchCluster } from './lib/cluster';
 import { machine } from './lib/machine';
@@ -42,26 +43,41 @@ import { fetchOne, TARGETS, type TargetContext } from './targets';
 
 const log = (msg: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
+const COMMAND = {
+  script: 'bench',
+  summary: `Our gateway against its peers on the same seeded data (targets after one another, rounds
+interleaved): req/s, latency percentiles, a fixed-rate run, CPU and peak RSS per process, SQL
+statements per request. Writes bench/results/latest.json and latest.md (a partial run: partial.json).`,
+  options: {
+    accounts: opt('N', 'seeded accounts (default 15000)'),
+    duration: opt('S', 'seconds of measured load per run (default 10)'),
+    warmup: opt('S', 'seconds of unmeasured load first (default 5)'),
+    connections: opt('N', 'autocannon connections (default 10)'),
+    rate: opt('N', 'requests per second of the fixed-rate run (default 50)'),
+    'rate-duration': opt('S', 'seconds of the fixed-rate run (default 10)'),
+    rounds: opt('N', 'rounds, interleaved; medians and spread over them (default 3)'),
+    'stack-warmup': opt('S', 'seconds to warm a stack (JIT, pools) before it is measured (default 20)'),
+    'quiet-wait': opt('S', 'seconds to wait at most for an idle CPU before each run (default 180)'),
+    targets: opt('A,B', `targets to measure (default all): ${TARGETS.map((t) => t.id).join(', ')}`),
+    shapes: opt('A,B', `request shapes (default all): ${SHAPES.join(', ')} (page and hot: GraphQL targets only)`),
+    secret: {
+      type: 'boolean',
+      help: "production mode with SUBGRAPH_SECRET (signed subgraph requests); our gateway's targets only",
+    },
+    render: opt('FILE', 'print and rewrite the tables of an earlier run (bench/results/<file>.json); nothing measured'),
+    tsx: { type: 'boolean', help: "run the services' TypeScript through tsx instead of the compiled build" },
+    experiment: opt(
+      'NAME,...',
+      'preload bench/experiments/<name>.ts into our gateway and the servers; results to experiment-<names>.json',
+    ),
+  },
+  exitCodes: { 0: 'measured', 1: 'failed' },
+} satisfies CommandSpec;
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(COMMAND);
   const render = str(args, 'render');
   if (render) return writeBenchReport(JSON.parse(fs.readFileSync(render, 'utf8')) as BenchOutput, log);
-  only(args, [
-    'accounts',
-    'duration',
-    'warmup',
-    'connections',
-    'rate',
-    'rate-duration',
-    'targets',
-    'shapes',
-    'secret',
-    'experiment',
-    'quiet-wait',
-    'rounds',
-    'stack-warmup',
-    'tsx',
-  ]);
   const secret = args.flags.get('secret') === true;
   const cfg = {
     accounts: num(args, 'accounts', 15_000, 100, 1_000_000),
@@ -192,6 +208,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : err);
+  console.error(err instanceof UsageError ? usageFailure(COMMAND, err.message) : err);
   process.exitCode = err instanceof UsageError ? 2 : 1;
 });

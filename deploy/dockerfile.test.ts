@@ -21,14 +21,14 @@ describe('deploy/Dockerfile', () => {
   const nodeModulesFrom = () => df.stage(df.copies(runtime).find((c) => c.sources.some(isNodeModules))?.from ?? '');
   const isNodeModules = (p: string) => /(^|\/)node_modules$/.test(p);
 
-  test('multi-stage on Node 20 slim, runtime last (the default target), a migrate target', () => {
+  test('multi-stage on Node 24 (LTS) slim, runtime last (the default target), a migrate target', () => {
     // `docker build` without --target builds the last stage: the runtime image.
     expect(df.stages.at(-1)?.name).toBe('runtime');
     expect(df.stages.map((s) => s.name)).toContain('migrate');
     // The runtime starts from the plain Node image (nothing of the build stages but what it copies),
     // the same image its node_modules were installed on (native modules match Node and libc).
     expect(runtime.parent).toBeUndefined();
-    expect(df.image(runtime)).toMatch(/^node:20[.\d]*-\w+-slim$/);
+    expect(df.image(runtime)).toMatch(/^node:24[.\d]*-\w+-slim$/);
     expect(df.image(nodeModulesFrom())).toBe(df.image(runtime));
   });
 

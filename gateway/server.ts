@@ -19,7 +19,9 @@ import { Metrics } from '../platform/metrics';
 import { operationResolution } from '../platform/operation-resolution';
 import { composeSupergraph } from './compose';
 import { DocumentCache, QUERY_PLAN_CACHE_MIB } from '../platform/document-cache';
-import { formatLimitError, queryLimits, type QueryLimits } from './limits';
+import { developmentErrors } from './dev-errors';
+import { legacyJsonStatus } from './legacy-json-status';
+import { queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
@@ -39,6 +41,8 @@ export interface GatewayOptions {
   supergraphPath: string;
   composeAtStart: boolean;
   production: boolean;
+  /** Stack traces in GraphQL errors (DEBUG_ERRORS; never in production). @default false */
+  debugErrors?: boolean;
   /** Serve the GraphiQL playground (default: not in production). */
   playground?: boolean;
   /** Answer introspection queries (default: not in production). */
@@ -66,6 +70,7 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   supergraphPath: config.supergraphPath,
   composeAtStart: config.composeAtStart,
   production: config.production,
+  debugErrors: config.debugErrors,
   playground: config.playground,
   introspection: config.introspection,
   resilience: config.resilience,
@@ -193,14 +198,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     documentStore: new DocumentCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    formatError: opts.production ? publicErrors(log) : formatLimitError,
+    formatError: opts.production ? publicErrors(log) : developmentErrors(opts.debugErrors === true),
     introspection: opts.introspection ?? !opts.production,
-    includeStacktraceInErrorResponses: !opts.production,
+    includeStacktraceInErrorResponses: opts.debugErrors === true && !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
     // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      legacyJsonStatus<GatewayContext>(),
       metrics.operationPlugin('gateway'),
       operationResolution,
       idempotencyPlugin,

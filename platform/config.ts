@@ -14,6 +14,12 @@ export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
   logLevel: Env['LOG_LEVEL'];
+  /** How log lines are written: 'auto' is human-readable on a terminal, JSON otherwise. */
+  logFormat: Env['LOG_FORMAT'];
+  /** GraphQL errors carry their stack trace (development only: never in production). */
+  debugErrors: boolean;
+  /** `npm start`: how many processes of each service (deploy/local/topology.ts). */
+  replicas: number;
   instanceName: string;
   host: string;
   ports: Record<ContextName | 'gateway', number>;
@@ -152,6 +158,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    debugErrors: e.DEBUG_ERRORS && e.NODE_ENV !== 'production',
+    replicas: e.REPLICAS,
     instanceName: e.INSTANCE_NAME,
     host: e.HOST,
     ports,

@@ -51,12 +51,18 @@ export const envSchema = z
     // deployments' environments, which set the heap bound with it (docs/memory.md), validate.
     NODE_OPTIONS: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // auto: human-readable lines when stdout is a terminal, JSON lines otherwise (platform/logger.ts).
+    LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    // Stack traces in GraphQL errors' extensions (development only; never in production).
+    DEBUG_ERRORS: bool.default(false),
     INSTANCE_NAME: z.string().min(1).default(os.hostname()),
     GATEWAY_PORT: port(4000),
     ACCOUNT_PORT: port(4001),
     DATA_PORT: port(4002),
     IMAGE_PORT: port(4003),
     HOST: z.string().min(1).default('127.0.0.1'),
+    // `npm start` only: processes per service; replica k of a service on port P listens on P + 10·k.
+    REPLICAS: z.coerce.number().int().min(1).max(10).default(1),
     // Any subset: a subgraph process is given only its own context's URL.
     ACCOUNT_DATABASE_URL: postgresUrl,
     DATA_DATABASE_URL: postgresUrl,
@@ -142,6 +148,15 @@ export const envSchema = z
         path: ['SUBGRAPH_SECRET'],
         message: 'is required in production: subgraphs must answer only the gateway',
       });
+    }
+    for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'DATA_PORT', 'IMAGE_PORT'] as const) {
+      if (env[name] + 10 * (env.REPLICAS - 1) > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `with REPLICAS=${env.REPLICAS} its last replica would listen on ${env[name] + 10 * (env.REPLICAS - 1)}, above 65535`,
+        });
+      }
     }
     if (env.OUTBOX_DELIVERY_TIMEOUT_MS >= env.OUTBOX_LEASE_MS) {
       ctx.addIssue({

@@ -1,10 +1,13 @@
 /**
- * Structured JSON logs (pino), one logger per process, child loggers per component.
+ * Structured logs (pino), one logger per process, child loggers per component: JSON lines
+ * for machines (log collectors, pipes), human-readable lines when a person reads them at a
+ * terminal (LOG_FORMAT=auto|pretty|json; auto: pretty when stdout is a TTY).
  * Credentials never reach a log line; addresses do (where a process listens, which
  * database it uses): a URL keeps its host, port and path, its user name and password are
  * replaced (`postgresql://[redacted]@db:26257/account`).
  */
 import pino, { type Logger } from 'pino';
+import pretty, { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
 
@@ -41,4 +44,38 @@ export function createLogger(service: string, level: string, destination?: pino.
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+/** Whether lines written to stdout in `format` are for a person: pretty, or auto at a terminal. */
+export function isPretty(format: LogFormat, stream: { isTTY?: boolean } = process.stdout): boolean {
+  return format === 'pretty' || (format === 'auto' && stream.isTTY === true);
+}
+
+/** pino-pretty's settings for every human-readable line: one line each, local time, the service (pino's name), no pid or host. */
+const PRETTY = { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' };
+
+/**
+ * Where a process's log lines go: undefined (pino's own JSON to stdout), or pino-pretty in
+ * this thread (synchronous, so a line written before process.exit is not lost).
+ */
+export function consoleOutput(format: LogFormat): pino.DestinationStream | undefined {
+  return isPretty(format) ? pretty({ ...PRETTY, colorize: process.stdout.isTTY === true, sync: true }) : undefined;
+}
+
+/**
+ * The launcher shows its children's JSON lines to a person: one JSON line in, one readable
+ * line out (anything that is not a pino line, e.g. a crash's stack trace, unchanged).
+ */
+export function prettyLine(colorize: boolean): (line: string) => string {
+  const format = prettyFactory({ ...PRETTY, colorize });
+  return (line) => {
+    if (!line.startsWith('{')) return `${line}\n`;
+    try {
+      return format(JSON.parse(line));
+    } catch {
+      return `${line}\n`;
+    }
+  };
 }

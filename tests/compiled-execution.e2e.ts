@@ -13,7 +13,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTEXTS, loadConfig, type ContextName } from '../platform/config';
-import { createLogger } from '../platform/logger';
+import { testLogger } from './harness/log';
 import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../gateway/server';
 import { ACCOUNT_SELECTION } from '../gateway/rest/legacy';
 import { accountSubgraph } from '../subgraphs/account';
@@ -76,7 +76,7 @@ async function startTee(context: ContextName, compiled: string, reference: strin
 }
 
 beforeAll(async () => {
-  const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
+  const log = testLogger();
   const urls = testDatabaseUrls();
   const starters: Record<ContextName, (opts: SubgraphOptions) => Promise<RunningSubgraph>> = {
     account: (opts) => startSubgraph(accountSubgraph(urls.account, 3), opts),

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { loadConfig } from '../platform/config';
-import { createLogger } from '../platform/logger';
+import { testLogger } from './harness/log';
 import { insertAccounts, removeFixtures, sql, uniquePrefix } from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
 
@@ -125,7 +125,7 @@ describe('PLAYGROUND=false, INTROSPECTION=false', () => {
       introspection: config.introspection,
       resilience: config.resilience,
       limits: config.limits,
-      log: createLogger('test', 'warn'),
+      log: testLogger('warn'),
     });
     offOrigin = new URL(off.url).origin;
   });

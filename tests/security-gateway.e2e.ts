@@ -12,6 +12,7 @@ import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../gatewa
 import { loadConfig } from '../platform/config';
 import { freePort } from '../prisma/tools/local/scratch';
 import { createLogger } from '../platform/logger';
+import { testLogger } from './harness/log';
 import { accountSubgraph } from '../subgraphs/account';
 import { startSubgraph } from '../subgraphs/kit/subgraph';
 import { removeFixtures, seedAccounts, uniquePrefix, type SeededAccount } from './harness/fixtures';
@@ -40,7 +41,7 @@ function gatewayFrom(env: Record<string, string>): Promise<RunningGateway> {
   const config = loadConfig({ ...process.env, SUBGRAPH_SECRET: SECRET, ...env });
   const { account, data, image } = stack.subgraphs;
   return startGateway({
-    ...gatewayOptionsFrom(config, createLogger('test', process.env.LOG_LEVEL ?? 'warn')),
+    ...gatewayOptionsFrom(config, testLogger()),
     host: '127.0.0.1',
     port: 0,
     subgraphUrls: { account: account.url, data: data.url, image: image.url },

@@ -5,14 +5,17 @@
  * environments as /proc records them), the seeded aggregated view, that a killed subgraph
  * is restarted and served again, a clean Ctrl-C (SIGINT to the launcher's whole process
  * group, as a terminal sends it) stopping gateway, subgraphs and database in that order,
- * and that data survives a restart without being seeded twice. Also: a bad setting or an
- * unusable data folder stops the launcher at once with one line saying what is wrong.
+ * and that data survives a restart without being seeded twice, and that a second launcher on
+ * the same data folder is refused naming the first. Also: a bad setting, an unusable data
+ * folder or a taken port stops the launcher at once (exit 2) with one line saying what is wrong.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { freePort, scratchDir } from '../prisma/tools/local/scratch';
-import { childrenOf, cmdlineOf, databaseUrlVariablesOf, hasProc } from './harness/proc';
+import { childrenOf, cmdlineOf, databaseUrlVariablesOf, environOf, hasProc } from './harness/proc';
+import { stackPorts } from './harness/ports';
 import { eventually, GiveUp } from './harness/eventually';
 import { postGraphQL } from './harness/stack';
 
@@ -106,6 +109,12 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
   try {
     await waitFor(first, 'Account graph is up');
     expect(first.output()).toContain(gatewayUrl);
+    // A second `npm start` on the same data folder is refused at once, naming the running one.
+    const twice = launch({ ...env, GATEWAY_PORT: String(await freePort()) });
+    expect(await twice.exited).toBe(2);
+    expect(twice.output()).toMatch(
+      /^a stack is already running on this data folder: its PostgreSQL \(pid \d+, port \d+\) holds .*postmaster\.pid, started by pid \d+ \(.*deploy\/local\/start\.ts\)\. Stop it/,
+    );
     if (hasProc) {
       // The launcher has all three URLs (and inherits this test run's admin URL); its children only their own.
       expect(databaseUrlsOfServices(first.child.pid!)).toEqual({
@@ -208,6 +217,51 @@ test('starts, serves the seeded aggregated view, stops on SIGINT and keeps its d
   }
 });
 
+test('REPLICAS=2: two processes of each service on P and P + 10, every URL in the banner, gateways given every replica', async () => {
+  const ports = await stackPorts(2);
+  const l = launch({ ...env, ...ports, REPLICAS: '2', EMBEDDED_PG_DIR: path.join(dir, 'replicas') });
+  try {
+    await waitFor(l, 'Account graph is up');
+    const url = (variable: keyof typeof ports, k: number) =>
+      `http://127.0.0.1:${Number(ports[variable]) + 10 * k}/graphql`;
+    const banner = l.output().slice(l.output().indexOf('Account graph is up'));
+    const all = (['GATEWAY_PORT', 'ACCOUNT_PORT', 'DATA_PORT', 'IMAGE_PORT'] as const).flatMap((v) => [
+      url(v, 0),
+      url(v, 1),
+    ]);
+    for (const u of all) {
+      expect(banner).toContain(u);
+      expect((await fetch(u.replace(/graphql$/, 'health'))).status).toBe(200);
+    }
+    if (hasProc) {
+      const services = childrenOf(l.child.pid!)
+        .map((pid) => ({ pid, entry: cmdlineOf(pid).find((a) => /(subgraphs\/\w+|gateway)\/main\.[jt]s$/.test(a)) }))
+        .filter((s) => s.entry);
+      expect(services).toHaveLength(8);
+      const envOf = (entry: string) =>
+        services
+          .filter((s) => s.entry!.includes(entry))
+          .map((s) => environOf(s.pid))
+          .sort((a, b) => Number(a.ACCOUNT_PORT ?? a.GATEWAY_PORT) - Number(b.ACCOUNT_PORT ?? b.GATEWAY_PORT));
+      // One outbox relay: the first account process's.
+      expect(envOf('subgraphs/account/main').map((e) => [e.ACCOUNT_PORT, e.OUTBOX_RELAY])).toEqual([
+        [ports.ACCOUNT_PORT, undefined],
+        [String(Number(ports.ACCOUNT_PORT) + 10), 'false'],
+      ]);
+      for (const gw of envOf('gateway/main')) {
+        expect(gw.ACCOUNT_SUBGRAPH_URL).toBe(`${url('ACCOUNT_PORT', 0)},${url('ACCOUNT_PORT', 1)}`);
+        expect(gw.DATA_SUBGRAPH_URL).toBe(`${url('DATA_PORT', 0)},${url('DATA_PORT', 1)}`);
+        expect(gw.IMAGE_SUBGRAPH_URL).toBe(`${url('IMAGE_PORT', 0)},${url('IMAGE_PORT', 1)}`);
+      }
+    }
+  } finally {
+    ctrlC(l);
+  }
+  expect({ code: await l.exited, log: l.output().slice(-4000) }).toMatchObject({ code: 0 });
+  expect(l.output()).toContain('Stopping: gateways');
+  expect(errorLines(l.output())).toEqual([]);
+});
+
 describe('what stops the launcher at once, with one line saying why', () => {
   test.each([
     ['abc', 'invalid configuration: GATEWAY_PORT: must be an integer from 1 to 65535 (got "abc")'],
@@ -220,15 +274,31 @@ describe('what stops the launcher at once, with one line saying why', () => {
     expect(fs.existsSync(pgDir)).toBe(false);
   });
 
-  test('a data folder PostgreSQL cannot use: exit 1 naming the folder and what is wrong with it', async () => {
+  test('a data folder PostgreSQL cannot use: exit 2, one line naming the folder and what is wrong with it', async () => {
     const pgDir = path.join(dir, 'not-postgres');
     fs.mkdirSync(path.join(pgDir, 'data'), { recursive: true });
     fs.writeFileSync(path.join(pgDir, 'data', 'notes.txt'), 'my notes, not a database');
     const l = launch({ ...env, EMBEDDED_PG_DIR: pgDir });
-    expect(await l.exited).toBe(1);
-    expect(l.output()).toContain(
-      `embedded PostgreSQL cannot use its data folder: ${path.join(pgDir, 'data')} is not empty and holds no PostgreSQL data (no PG_VERSION file); use an empty or new folder (EMBEDDED_PG_DIR)`,
+    expect(await l.exited).toBe(2);
+    expect(l.output()).toBe(
+      `embedded PostgreSQL cannot use its data folder: ${path.join(pgDir, 'data')} is not empty and holds no PostgreSQL data (no PG_VERSION file); use an empty or new folder (EMBEDDED_PG_DIR)\n`,
     );
     expect(fs.readFileSync(path.join(pgDir, 'data', 'notes.txt'), 'utf8')).toBe('my notes, not a database');
+  });
+
+  test('a port already taken (here the second gateway’s, REPLICAS=2): exit 2, one line naming it, nothing started', async () => {
+    const pgDir = path.join(dir, 'never-port');
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(Number(env.GATEWAY_PORT) + 10, '127.0.0.1', r));
+    try {
+      const l = launch({ ...env, REPLICAS: '2', EMBEDDED_PG_DIR: pgDir });
+      expect(await l.exited).toBe(2);
+      expect(l.output()).toBe(
+        `port ${Number(env.GATEWAY_PORT) + 10} is in use by another program: it is the second gateway's (GATEWAY_PORT + 10); set GATEWAY_PORT to move it\n`,
+      );
+      expect(fs.existsSync(pgDir)).toBe(false);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 });

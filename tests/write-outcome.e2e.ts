@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { freePort } from '../prisma/tools/local/scratch';
 import { loadConfig } from '../platform/config';
 import { ErrorCode } from '../platform/errors';
-import { createLogger } from '../platform/logger';
+import { testLogger } from './harness/log';
 import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../gateway/server';
 import { dataSubgraph } from '../subgraphs/data';
 import { imageSubgraph } from '../subgraphs/image';
@@ -30,7 +30,7 @@ let others: RunningSubgraph[];
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
+  const log = testLogger();
   const urls = testDatabaseUrls();
   const common = { host: '127.0.0.1', port: 0, instanceName: 'test', retry: { maxAttempts: 6 }, log };
   others = await Promise.all([

@@ -1,7 +1,14 @@
 /** `npm run supergraph:compose`: recomposes gateway/supergraph.graphql from the subgraphs' SDL files. */
 import fs from 'node:fs';
 import { CompositionFailed, composeSupergraph, DEFAULT_SUPERGRAPH_PATH } from '../gateway/compose';
+import { parseCommandLine } from './cli';
 
+parseCommandLine({
+  script: 'supergraph:compose',
+  summary: "Recomposes gateway/supergraph.graphql from the subgraphs' SDL files (subgraphs/*/schema.graphql).",
+  options: {},
+  exitCodes: { 0: 'written (or unchanged)', 1: 'composition failed' },
+});
 try {
   const { supergraphSdl, hints } = composeSupergraph();
   for (const hint of hints) console.warn(`hint: ${hint}`);

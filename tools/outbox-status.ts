@@ -6,7 +6,6 @@
  * line comes from GET /outbox of the account subgraph (the configured one, or `--relay`),
  * with an operator's credentials from the environment (operatorHeaders).
  */
-import { parseArgs } from 'node:util';
 import { PrismaClient } from '../generated/account/client';
 import { signedHeaders } from '../platform/auth';
 import { loadConfig, type Config } from '../platform/config';
@@ -14,6 +13,7 @@ import { runningDatabaseUrls } from '../prisma/tools/local/bootstrap';
 import { connectDatabase } from '../subgraphs/kit/database';
 import type { DestinationStatus } from '../subgraphs/account/outbox/destination';
 import { status } from '../subgraphs/account/outbox/store';
+import { failUsage, numberOption, parseCommandLine, type CommandSpec } from './cli';
 
 type RelayView = { relay: string; destination: DestinationStatus } | { unreachable: string };
 
@@ -45,19 +45,27 @@ function destinationLine(view: RelayView): string {
   return `destination DOWN for ${((d.downForMs ?? 0) / 1000).toFixed(1)} s, ${d.failedRounds} failed rounds (relay ${view.relay}); last error: ${d.lastError}`;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      show: { type: 'string', default: '10' },
-      relay: { type: 'string' },
+const COMMAND = {
+  script: 'outbox:status',
+  summary: `How far the outbox relay is behind: pending and failing rows, the oldest one's age, the oldest
+rows with their last error, and whether the data context answers (as a running relay sees it).
+Reads ACCOUNT_DATABASE_URL, or the embedded PostgreSQL of a running \`npm start\`.`,
+  options: {
+    json: { type: 'boolean', help: 'one JSON object instead of the report' },
+    show: { type: 'string', value: 'N', help: 'how many of the oldest pending rows to list, 0..1000 (default 10)' },
+    relay: {
+      type: 'string',
+      value: 'URL',
+      help: "a relay's status URL (default: the account subgraph's, http://HOST:ACCOUNT_PORT/outbox)",
     },
-  });
-  const show = Number(values.show);
-  if (!Number.isInteger(show) || show < 0 || show > 1000) {
-    console.error('usage: npm run outbox:status -- [--json] [--show N (0..1000)] [--relay http://host:port/outbox]');
-    process.exit(2);
-  }
+  },
+  exitCodes: { 0: 'reported', 1: 'the database could not be read' },
+} satisfies CommandSpec;
+
+async function main(): Promise<void> {
+  const { values } = parseCommandLine(COMMAND);
+  const show = numberOption(COMMAND, 'show', values.show, 10, 0, 1000);
+  if (!Number.isInteger(show)) failUsage(COMMAND, `--show must be a whole number, got ${values.show}`);
   const config = loadConfig();
   const relayUrl = values.relay ?? new URL('/outbox', config.subgraphUrls.account).toString();
   const db = connectDatabase(PrismaClient, runningDatabaseUrls(config).account, 1, { dialect: config.dialect });

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generate } from '@graphql-codegen/cli';
 import { CONTEXTS, type ContextName } from '../platform/config';
+import { parseCommandLine } from './cli';
 
 const root = path.resolve(__dirname, '..');
 
@@ -68,6 +69,12 @@ export async function writeResolverTypes(): Promise<void> {
 }
 
 if (require.main === module) {
+  parseCommandLine({
+    script: 'codegen',
+    summary: "Writes each subgraph's resolver types (generated/graphql/<context>.ts) from its schema.graphql.",
+    options: {},
+    exitCodes: { 0: 'written', 1: 'failed' },
+  });
   writeResolverTypes().catch((err: unknown) => {
     console.error(err);
     process.exit(1);

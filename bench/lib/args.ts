@@ -1,29 +1,27 @@
-/** Tiny `--name value` / `--flag` parser for the bench's command lines, with numeric checks. */
-import { UsageError } from '../../platform/errors';
+/**
+ * The bench's command lines, parsed the project's one way (tools/cli.ts: node's parseArgs,
+ * `--help`, exit 2 on a bad argument), as a map of flags for num() and str() to check.
+ */
+import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec } from '../../tools/cli';
 
 /** The CLIs' one usage error (platform/errors.ts): exit code 2. */
 export { UsageError };
 
 export interface Args {
   positional: string[];
+  /** Each option given: its value, or true for a boolean one. */
   flags: Map<string, string | true>;
 }
 
-export function parseArgs(argv: readonly string[]): Args {
-  const positional: string[] = [];
+/** `spec` declares every option (with its help); anything else exits 2, `--help` exits 0. */
+export function parseArgs(spec: CommandSpec, argv: string[] = process.argv.slice(2)): Args {
+  const { values, positionals } = parseCommandLine(spec, argv);
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags.set(a.slice(2), argv[++i]!);
-    else flags.set(a.slice(2), true);
+  for (const [name, v] of Object.entries(values as Record<string, unknown>)) {
+    if (v === true) flags.set(name, true);
+    else if (typeof v === 'string') flags.set(name, v);
   }
-  return { positional, flags };
+  return { positional: positionals, flags };
 }
 
 /** A number flag within [min, max], or the default. */
@@ -31,7 +29,7 @@ export function num(args: Args, name: string, fallback: number, min: number, max
   const raw = args.flags.get(name);
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw === true || !Number.isFinite(v) || v < min || v > max)
+  if (raw === true || raw.trim() === '' || !Number.isFinite(v) || v < min || v > max)
     throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${String(raw)}`);
   return v;
 }
@@ -42,11 +40,15 @@ export function str(args: Args, name: string): string | undefined {
   return raw;
 }
 
-/** Rejects flags this command does not know (typos would otherwise be ignored silently). */
-export function only(args: Args, known: readonly string[]): void {
-  const unknown = [...args.flags.keys()].filter((k) => !known.includes(k));
-  if (unknown.length)
-    throw new UsageError(
-      `unknown option ${unknown.map((u) => `--${u}`).join(', ')}; known: ${known.map((k) => `--${k}`).join(' ')}`,
-    );
+/** An option that takes a value: `opt('N', 'seeded accounts (default 15000)')`. */
+export const opt = (value: string, help: string) => ({ type: 'string', value, help }) as const;
+
+/** The command line of a microbenchmark (bench/micro/<name>.ts, run with npx tsx): --rounds and --duration, and `more`. */
+export function microArgs(name: string, more: Record<string, OptionSpec> = {}): Args {
+  return parseArgs({
+    script: `bench/micro/${name}.ts`,
+    invocation: `npx tsx bench/micro/${name}.ts`,
+    summary: `A microbenchmark: see the comment at the top of bench/micro/${name}.ts.`,
+    options: { rounds: opt('N', 'rounds'), duration: opt('S', 'seconds per run'), ...more },
+  });
 }

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { num, parseArgs } from '../lib/args';
+import { num, microArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startGatewayVariant, startStack } from '../lib/services';
 
@@ -28,7 +28,7 @@ async function load(url: string, durationS: number): Promise<{ rps: number; p99:
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = microArgs('dedup');
   const rounds = num(args, 'rounds', 5, 1, 20);
   const duration = num(args, 'duration', 8, 1, 60);
   const cluster = await startBenchCluster(2_000);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '../../prisma/tools/local/scratch';
-import { num, parseArgs } from '../lib/args';
+import { num, microArgs } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack, type Service } from '../lib/services';
 import { AGGREGATED_QUERY, HOT_QUERY } from '../load/spec';
@@ -56,7 +56,7 @@ const answers = async (baseUrl: string) => {
 };
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = microArgs('peers');
   const rounds = num(args, 'rounds', 3, 1, 20);
   const duration = num(args, 'duration', 8, 1, 60);
   const cluster = await startBenchCluster(2_000);

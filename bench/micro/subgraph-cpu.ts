@@ -12,7 +12,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CONTEXTS } from '../../platform/config';
-import { num, parseArgs, str } from '../lib/args';
+import { num, microArgs, str, opt } from '../lib/args';
 import { buildCompiled } from '../lib/build';
 import { startBenchCluster } from '../lib/cluster';
 import { cpuDiff, cpuSnapshot, type ProcessGroups } from '../lib/proc';
@@ -61,7 +61,11 @@ const spread = (xs: number[], digits = 2) =>
 const total = (r: Row) => Object.values(r.subgraphs).reduce((a, b) => a + b, 0);
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = microArgs('subgraph-cpu', {
+    accounts: opt('N', 'seeded accounts'),
+    same: { type: 'boolean', help: 'both stacks on the default setting (the noise between two identical stacks)' },
+    shape: opt('view|page|hot', 'the request shape'),
+  });
   const rounds = num(args, 'rounds', 5, 1, 20);
   const duration = num(args, 'duration', 8, 1, 60);
   const accounts = num(args, 'accounts', 2_000, 100, 1_000_000);

@@ -14,7 +14,7 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { compiledExecution, compiledExecutionGateway } from '../../subgraphs/kit/compiled-executor';
-import { num, parseArgs } from '../lib/args';
+import { num, microArgs } from '../lib/args';
 
 const typeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -67,7 +67,7 @@ async function cpuPerRequest(s: ApolloServer, reps: number, n: number): Promise<
 }
 
 async function main(): Promise<void> {
-  const rounds = num(parseArgs(process.argv.slice(2)), 'rounds', 5, 1, 50);
+  const rounds = num(microArgs('subgraph-executor'), 'rounds', 5, 1, 50);
   const servers = { 'graphql-js': await server(false), compiled: await server(true) };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   for (const reps of [1, 50]) {

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import readline from 'node:readline';
 import type { Logger } from '../../platform/logger';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -15,6 +16,11 @@ export interface ServiceSpec {
   entry: string;
   env: NodeJS.ProcessEnv;
   healthUrl: string;
+  /**
+   * Receives each line the process writes (stdout and stderr), e.g. to show its JSON logs
+   * readably; unset: the process writes to the launcher's own stdout and stderr.
+   */
+  lines?: (line: string) => void;
 }
 
 export interface ServiceProcess {
@@ -36,9 +42,12 @@ export function startService(spec: ServiceSpec, log: Logger): ServiceProcess {
   const child = spawn(process.execPath, command(spec.entry), {
     cwd: ROOT,
     env: spec.env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', spec.lines ? 'pipe' : 'inherit', spec.lines ? 'pipe' : 'inherit', 'ipc'],
     detached: true,
   });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream && spec.lines) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', spec.lines);
+  }
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
   );

@@ -1,25 +1,52 @@
 /**
- * `npm start`: the whole stack on one machine. Databases (embedded PostgreSQL unless URLs
- * are configured), migrations, demo data on first start, then the three subgraphs and the
- * gateway as separate processes, each restarted with a backoff if it dies. Ctrl-C stops
+ * `npm start`: the whole stack on one machine. First a preflight (preflight.ts: data folder,
+ * a stack already running, every port), then databases (embedded PostgreSQL unless URLs
+ * are configured), migrations, demo data on first start, then REPLICAS processes of each
+ * subgraph and of the gateway (topology.ts), each restarted with a backoff if it dies. Ctrl-C stops
  * the gateway, the subgraphs, then the database: every service and the database run in
  * their own process groups, so the terminal's SIGINT reaches only this launcher.
  */
 import { randomBytes } from 'node:crypto';
-import { CONTEXTS, loadConfigOrExit, withDatabaseUrls, type ContextName } from '../../platform/config';
+import {
+  allDatabaseUrls,
+  CONTEXTS,
+  ConfigError,
+  loadConfigOrExit,
+  withDatabaseUrls,
+  type Config,
+} from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { isSeeded, seed } from '../../prisma/tools/seed';
 import { migrateAll, openDatabases, type Databases } from '../../prisma/tools/local/bootstrap';
+import { preflight } from './preflight';
 import { startService, supervise, waitHealthy, type SupervisedService } from './processes';
+import { terminal } from './terminal';
+import { instances, variablesOf, type Instance } from './topology';
 
-/** Progress a person at the terminal reads (logs are JSON lines for machines). */
-const say = (line: string) => process.stdout.write(`${line}\n`);
+/** Whether the stack embeds its PostgreSQL (no database URLs), or exit 2 naming what is missing. */
+function embeddedOrExit(config: Config): boolean {
+  try {
+    return allDatabaseUrls(config) === undefined;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger('launcher', config.logLevel);
+  const problems = await preflight(config, embeddedOrExit(config));
+  if (problems.length > 0) {
+    process.stderr.write(problems.map((p) => `${p}\n`).join(''));
+    process.exit(2);
+  }
+  const term = terminal(config.logFormat);
+  const say = term.say;
+  const log = createLogger('launcher', config.logLevel, { write: term.log });
+  const plan = instances(config);
   const subgraphs: SupervisedService[] = [];
-  let gateway: SupervisedService | undefined;
+  const gateways: SupervisedService[] = [];
   let dbs: Databases | undefined;
   /** The database being started: a Ctrl-C meanwhile waits for it, then stops it (it is in its own process group). */
   let opening: Promise<Databases> | undefined;
@@ -28,8 +55,8 @@ async function main(): Promise<void> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (gateway) say('Stopping: gateway');
-    await gateway?.stop();
+    if (gateways.length > 0) say(gateways.length > 1 ? 'Stopping: gateways' : 'Stopping: gateway');
+    await Promise.all(gateways.map((g) => g.stop()));
     if (subgraphs.length > 0) say('Stopping: subgraphs');
     await Promise.all(subgraphs.map((s) => s.stop()));
     const database = dbs ?? (await opening?.catch(() => undefined));
@@ -43,8 +70,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
+    say(
+      allDatabaseUrls(config)
+        ? 'Using the configured databases'
+        : `Starting the embedded PostgreSQL on 127.0.0.1:${config.embedded.port} (${config.embedded.dir})`,
+    );
     opening = openDatabases(config, log, { ownProcessGroup: true });
     dbs = await opening;
+    say('Applying migrations');
     await migrateAll(dbs.migrationUrls, log);
     if (config.seedAccounts > 0 && !(await isSeeded(dbs.urls.account))) {
       log.info({ accounts: config.seedAccounts }, 'first start: seeding demo data');
@@ -54,45 +87,50 @@ async function main(): Promise<void> {
       ...process.env,
       // Subgraphs answer only the gateway (and the relay): one secret per stack run unless given.
       SUBGRAPH_SECRET: config.subgraphSecret ?? randomBytes(32).toString('hex'),
+      // The services write JSON lines; this launcher shows them (terminal.ts).
+      LOG_FORMAT: 'json',
     };
     // Each subgraph gets its own context's database URL and no other; the gateway none.
     const urls = dbs.urls;
-    const envOf = (name: ContextName | 'gateway') => withDatabaseUrls(env, urls, name === 'gateway' ? [] : [name]);
-    const base = (name: ContextName | 'gateway') => `http://${config.host}:${config.ports[name]}`;
-    for (const c of CONTEXTS) {
-      subgraphs.push(
-        supervise(
-          startService(
-            { name: `${c}-subgraph`, entry: `subgraphs/${c}/main`, env: envOf(c), healthUrl: `${base(c)}/health` },
-            log,
-          ),
+    const run = (i: Instance) =>
+      supervise(
+        startService(
+          {
+            name: i.name,
+            entry: i.kind === 'gateway' ? 'gateway/main' : `subgraphs/${i.kind}/main`,
+            env: { ...withDatabaseUrls(env, urls, i.kind === 'gateway' ? [] : [i.kind]), ...variablesOf(config, i) },
+            healthUrl: i.url.replace(/\/graphql$/, '/health'),
+            lines: term.log,
+          },
           log,
         ),
+        log,
       );
-    }
+    say(`Starting ${plan.length - config.replicas} subgraph processes`);
+    subgraphs.push(...plan.filter((i) => i.kind !== 'gateway').map(run));
     await Promise.all(subgraphs.map((s) => waitHealthy(s.current())));
     if (stopping) return;
-    gateway = supervise(
-      startService(
-        { name: 'gateway', entry: 'gateway/main', env: envOf('gateway'), healthUrl: `${base('gateway')}/health` },
-        log,
-      ),
-      log,
-    );
-    await waitHealthy(gateway.current());
+    say(config.replicas > 1 ? `Starting ${config.replicas} gateways` : 'Starting the gateway');
+    gateways.push(...plan.filter((i) => i.kind === 'gateway').map(run));
+    await Promise.all(gateways.map((g) => waitHealthy(g.current())));
     if (stopping) return;
+    const urlsOf = (kind: Instance['kind']) => plan.filter((i) => i.kind === kind).map((i) => i.url);
     const lines = [
-      `gateway   ${base('gateway')}/graphql`,
-      ...CONTEXTS.map((c) => `${c.padEnd(9)} ${config.subgraphUrls[c]}`),
+      ...(['gateway', ...CONTEXTS] as const).flatMap((kind) =>
+        urlsOf(kind).map((url, k) => `${k === 0 ? kind.padEnd(9) : ' '.repeat(9)} ${url}`),
+      ),
       dbs.embedded
         ? `database  embedded PostgreSQL on 127.0.0.1:${config.embedded.port} (${config.embedded.dir})`
         : 'database  configured URLs',
     ];
     say(`\nAccount graph is up (Ctrl-C to stop):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-    log.info({ gateway: `${base('gateway')}/graphql` }, 'stack ready');
+    term.ready();
+    log.info({ gateways: urlsOf('gateway') }, 'stack ready');
   } catch (err) {
     if (stopping) return;
+    term.failed();
     log.fatal({ err }, 'start-up failed');
+    say(`Start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
   }
 }

@@ -10,6 +10,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTEXTS } from '../../platform/config';
+import { parseCommandLine } from '../../tools/cli';
+
+parseCommandLine({
+  script: 'prisma:generate',
+  summary: 'Generates the three Prisma clients (generated/<context>) from prisma/<context>/schema.prisma.',
+  options: {},
+  exitCodes: { 0: 'generated', 1: 'failed' },
+});
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'node_modules/prisma/build/index.js');

@@ -4,26 +4,64 @@
  *   npm run db:migrate:status              status   (= prisma migrate status)
  *   npm run db:migrate:resolve -- --context C --rolled-back|--applied NAME   (= prisma migrate resolve)
  *   npm run db:migration:create -- --context C --name add_x   (= prisma migrate dev --create-only)
- * Databases: the configured URLs, else the embedded PostgreSQL (the running stack's, or
- * started for the command). `create` works on a throwaway PostgreSQL (or --admin-url).
+ * Databases: the migrators' URLs (else the app users'), else the embedded PostgreSQL (the
+ * running stack's, or started for the command); deploy and status take --context for one. `create` works on a throwaway PostgreSQL (or --admin-url).
  * Exit codes: 0 done / up to date / nothing to create, 1 failed / not up to date, 2 bad arguments.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { migrationDatabases } from './local/bootstrap';
 import { ConfigError, CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
-import { UsageError } from '../../platform/errors';
+import { failUsage, parseCommandLine, usageLine, UsageError, type CommandSpec } from '../../tools/cli';
 import { createLogger } from '../../platform/logger';
 import { contextFiles, deploy, resolve, status, type StatusReport } from './migrate';
 import { createMigration, CreateMigrationError } from './migration-create';
 import { withAdminUrl } from './schema-drift';
 
-const USAGE = `usage: tsx prisma/tools/migrate-cli.ts <command> [options]
-  deploy                                       apply pending migrations of every context
-  status                                       report every context's migration history
-  resolve --context C (--rolled-back N | --applied N)   record a repaired failed migration
-  create  --context C --name add_x [--admin-url URL]    write the next migration from schema.prisma
-contexts: ${CONTEXTS.join(', ')}`;
+const CONTEXT = { type: 'string', value: 'C', help: `the context: ${CONTEXTS.join(', ')}` } as const;
+const DATABASES =
+  'Databases: per context <CTX>_MIGRATION_DATABASE_URL (the migrator), else <CTX>_DATABASE_URL; with none\n' +
+  'set, the embedded PostgreSQL of `npm start` (the running one, or started for the command).';
+const ONE_CONTEXT = {
+  ...CONTEXT,
+  help: `only this context (${CONTEXTS.join(', ')}): one runner per context needs only its URL`,
+} as const;
+
+/** One command line per npm script (they share this file; the first argument says which). */
+const COMMANDS: Record<string, CommandSpec> = {
+  deploy: {
+    script: 'db:migrate',
+    summary: `Applies every context's pending migrations (prisma migrate deploy).\n${DATABASES}`,
+    options: { context: ONE_CONTEXT },
+    exitCodes: { 0: 'applied or nothing to apply', 1: 'failed' },
+  },
+  status: {
+    script: 'db:migrate:status',
+    summary: `Reports every context's migration history (prisma migrate status).\n${DATABASES}`,
+    options: { context: ONE_CONTEXT },
+    exitCodes: { 0: 'every context up to date', 1: 'a context is not up to date, or failed' },
+  },
+  resolve: {
+    script: 'db:migrate:resolve',
+    summary: `Records a failed migration, repaired by hand, as rolled back (to run it again) or applied.\n${DATABASES}`,
+    options: {
+      context: CONTEXT,
+      'rolled-back': { type: 'string', value: 'NAME', help: 'the migration to run again' },
+      applied: { type: 'string', value: 'NAME', help: 'the migration to record as applied' },
+    },
+    exitCodes: { 0: 'recorded', 1: 'failed' },
+  },
+  create: {
+    script: 'db:migration:create',
+    summary:
+      "Writes the next migration of a context from its schema.prisma (prisma migrate dev --create-only),\nworked out on a throwaway PostgreSQL (or --admin-url's).",
+    options: {
+      context: CONTEXT,
+      name: { type: 'string', value: 'NAME', help: 'the migration name, e.g. add_nickname' },
+      'admin-url': { type: 'string', value: 'URL', help: 'a PostgreSQL admin URL for the scratch databases' },
+    },
+    exitCodes: { 0: 'written, or nothing to write', 1: 'failed' },
+  },
+};
 
 function contextOf(v: string | undefined): ContextName {
   if (!v || !CONTEXTS.includes(v as ContextName))
@@ -50,17 +88,9 @@ function describe(r: StatusReport): string[] {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      context: { type: 'string' },
-      name: { type: 'string' },
-      'rolled-back': { type: 'string' },
-      applied: { type: 'string' },
-      'admin-url': { type: 'string' },
-    },
-    strict: true,
-  });
+  const spec = COMMANDS[command ?? ''];
+  if (!spec) throw new UsageError(`unknown command ${command ?? '(none)'}`);
+  const values = parseCommandLine(spec, rest).values as Partial<Record<string, string>>;
   const config = loadConfig();
   const log = createLogger('migrate', config.logLevel);
   if (command === 'create') {
@@ -124,8 +154,10 @@ async function main(argv: string[]): Promise<number> {
 const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 
 main(process.argv.slice(2)).then(exit, (err: unknown) => {
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
+  if (err instanceof UsageError) {
+    const spec = COMMANDS[process.argv[2] ?? ''];
+    if (spec) return failUsage(spec, err.message);
+    console.error(`${err.message}\n${Object.values(COMMANDS).map(usageLine).join('\n')}`);
     return exit(UsageError.EXIT_CODE);
   }
   console.error(err instanceof Error ? err.message : err);

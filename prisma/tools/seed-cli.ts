@@ -6,45 +6,37 @@
  * on a terminal (a line every 10% otherwise) and a one-line summary.
  * Exit codes: 0 done, 1 failed (configuration or database), 2 bad arguments.
  */
-import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { migrateAll, toolDatabases, type Databases } from './local/bootstrap';
 import { loadConfig, type Config } from '../../platform/config';
-import { UsageError } from '../../platform/errors';
-import { createLogger } from '../../platform/logger';
+import { failUsage, parseCommandLine, type CommandSpec } from '../../tools/cli';
+import { consoleOutput, createLogger } from '../../platform/logger';
 import { MAX_SEED_ACCOUNTS, seed, type SeedReport } from './seed';
 
-const USAGE = `usage: npm run db:seed -- [--accounts N]
-
-Seeds N demo accounts (ids 10000.., names Person_0..) with one CREATED event and one
+const COMMAND = {
+  script: 'db:seed',
+  summary: `Seeds N demo accounts (ids 10000.., names Person_0..) with one CREATED event and one
 image each. Idempotent: accounts that already exist are left as they are.
-
-  --accounts N   how many accounts, 0..${MAX_SEED_ACCOUNTS} (default: SEED_ACCOUNTS, 100)
-  --help         show this help
-
 The databases come from ACCOUNT_DATABASE_URL, DATA_DATABASE_URL and IMAGE_DATABASE_URL; with
 none set, the embedded PostgreSQL of \`npm start\` (EMBEDDED_PG_DIR, EMBEDDED_PG_PORT) is used,
-running or not.`;
+running or not.`,
+  options: {
+    accounts: {
+      type: 'string',
+      value: 'N',
+      help: `how many accounts, 0..${MAX_SEED_ACCOUNTS} (default: SEED_ACCOUNTS, 100)`,
+    },
+  },
+  exitCodes: { 0: 'seeded', 1: 'failed (configuration or database)' },
+} satisfies CommandSpec;
 
-/** The --accounts value, undefined when not given (the config default applies), or 'help'. */
-function parseAccounts(argv: string[]): number | undefined | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { accounts: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (parsed.values.help) return 'help';
-  const raw = parsed.values.accounts;
+/** The --accounts value, undefined when not given (the config default applies). */
+function parseAccounts(argv: string[]): number | undefined {
+  const raw = parseCommandLine(COMMAND, argv).values.accounts;
   if (raw === undefined) return undefined;
   const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n > MAX_SEED_ACCOUNTS) {
-    throw new UsageError(`--accounts must be an integer from 0 to ${MAX_SEED_ACCOUNTS}, got "${raw}"`);
-  }
+  if (!Number.isSafeInteger(n) || n > MAX_SEED_ACCOUNTS)
+    return failUsage(COMMAND, `--accounts must be an integer from 0 to ${MAX_SEED_ACCOUNTS}, got "${raw}"`);
   return n;
 }
 
@@ -77,19 +69,7 @@ const summary = (n: number, r: SeedReport) =>
   (r.accounts < n ? ` (${n - r.accounts} accounts already existed)` : '');
 
 async function main(argv: string[]): Promise<number> {
-  let given: number | undefined;
-  try {
-    const parsed = parseAccounts(argv);
-    if (parsed === 'help') {
-      console.log(USAGE);
-      return 0;
-    }
-    given = parsed;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`db:seed: ${err.message}\n\n${USAGE}`);
-    return UsageError.EXIT_CODE;
-  }
+  const given = parseAccounts(argv);
   let config: Config;
   try {
     config = loadConfig();
@@ -100,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const accounts = given ?? config.seedAccounts;
   let dbs: Databases;
   try {
-    const log = createLogger('seed', config.logLevel);
+    const log = createLogger('seed', config.logLevel, consoleOutput(config.logFormat));
     dbs = await toolDatabases(config, log);
     // Started for this command (no stack running): bring its schema up to date first.
     if (dbs.embedded)

@@ -8,6 +8,7 @@
  */
 import { allDatabaseUrls, loadConfig, type ContextName } from '../../platform/config';
 import { startScratchCluster } from './local/scratch';
+import { failUsage, parseCommandLine, type CommandSpec } from '../../tools/cli';
 import { seed, type SeedReport } from './seed';
 
 const DEFAULT_ACCOUNTS = 15_000;
@@ -28,11 +29,21 @@ const line = (label: string, n: number, r: SeedReport) =>
   `${label}: ${n} accounts in ${(r.ms / 1000).toFixed(2)} s = ${Math.round((n * 1000) / Math.max(r.ms, 1))} accounts/s ` +
   `(inserted ${r.accounts} accounts, ${r.events} events, ${r.images} images)`;
 
+const COMMAND = {
+  script: 'bench:seed',
+  summary: `Times the seeding of N accounts, then its idempotent re-run, into the configured databases
+or a throwaway embedded PostgreSQL.`,
+  positionals: { name: '<accounts>', help: `how many accounts (default ${DEFAULT_ACCOUNTS})` },
+  options: {},
+  exitCodes: { 0: 'timed', 1: 'failed' },
+} satisfies CommandSpec;
+
 async function main(): Promise<void> {
-  const arg = process.argv[2];
+  const { positionals } = parseCommandLine(COMMAND);
+  const arg = positionals[0];
   const accounts = arg === undefined ? DEFAULT_ACCOUNTS : Number(arg);
-  if (!Number.isInteger(accounts) || accounts < 1)
-    throw new Error(`usage: tsx prisma/tools/seed.bench.ts [accounts], got "${arg}"`);
+  if (!Number.isInteger(accounts) || accounts < 1 || positionals.length > 1)
+    failUsage(COMMAND, `give one whole number of accounts, at least 1 (got ${positionals.join(' ')})`);
   const { urls, cleanup, where } = await databases();
   try {
     console.log(`seeding ${accounts} accounts into ${where}`);

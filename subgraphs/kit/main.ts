@@ -1,7 +1,7 @@
 /** Process entry shared by the three subgraphs: config, logs, start, graceful stop. */
 import { databaseUrlOf, loadConfigOrExit, type Config, type ContextName } from '../../platform/config';
 import { onShutdown } from '../../platform/lifecycle';
-import { createLogger } from '../../platform/logger';
+import { consoleOutput, createLogger } from '../../platform/logger';
 import { Metrics } from '../../platform/metrics';
 import { startSubgraph, type SubgraphDefinition } from './subgraph';
 
@@ -10,7 +10,7 @@ export function runSubgraphProcess<Db, Loaders>(
   define: (databaseUrl: string, poolSize: number, config: Config, metrics: Metrics) => SubgraphDefinition<Db, Loaders>,
 ): void {
   const config = loadConfigOrExit();
-  const log = createLogger(`${name}-subgraph`, config.logLevel);
+  const log = createLogger(`${name}-subgraph`, config.logLevel, consoleOutput(config.logFormat));
   const def = define(databaseUrlOf(config, name), config.poolSize, config, new Metrics({ processMetrics: true }));
   if (!config.subgraphSecret)
     log.warn('SUBGRAPH_SECRET is not set: this subgraph answers any caller (development only)');
@@ -21,6 +21,7 @@ export function runSubgraphProcess<Db, Loaders>(
     retry: { maxAttempts: config.txMaxAttempts },
     log,
     production: config.production,
+    debugErrors: config.debugErrors,
     secret: config.subgraphSecret,
     operatorToken: config.operatorToken,
     bodyTimeoutMs: config.bodyTimeoutMs,

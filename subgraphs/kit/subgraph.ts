@@ -75,6 +75,8 @@ export interface SubgraphOptions {
   retry: RetryOptions;
   log: Logger;
   production?: boolean;
+  /** Stack traces in GraphQL errors (DEBUG_ERRORS; never in production). @default false */
+  debugErrors?: boolean;
   /** Shared secret: GraphQL requests must be signed with it (platform/auth.ts); unset: anyone may call. */
   secret?: string;
   /** BODY_TIMEOUT_MS (platform/http.ts). */
@@ -175,7 +177,7 @@ export async function startSubgraph<Db, Loaders>(
   const lean = compiled && leanHooks(plugins);
   const apollo = new ApolloServer<SubgraphContext<Db, Loaders>>({
     ...executes,
-    includeStacktraceInErrorResponses: !opts.production,
+    includeStacktraceInErrorResponses: opts.debugErrors === true && !opts.production,
     formatError: maskInternalErrors(def.name, log),
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     plugins: apolloPlugins(plugins),

@@ -4,6 +4,7 @@
  * app, as deploy/sql), applies the migrations as the migrators, and hands the app users'
  * URLs to the tests through the environment, as the subgraphs get them.
  */
+import { createHook } from 'node:async_hooks';
 import { Client } from 'pg';
 import { startScratchCluster, type ScratchCluster } from '../../prisma/tools/local/scratch';
 
@@ -11,8 +12,30 @@ declare global {
   var __TEST_CLUSTER__: ScratchCluster | undefined;
 }
 
+/**
+ * Prisma's schema engine (Wasm, run by the migrations here) arms timers it never clears
+ * (its glue imports setTimeout but not clearTimeout), which kept Jest's process alive ~10 s
+ * after the last test ("Jest did not exit one second after the test run"). The timers
+ * armed while the cluster is set up are unref'd once it is: they may still fire, but no
+ * longer hold the process.
+ */
+async function withoutHoldingTimers<T>(fn: () => Promise<T>): Promise<T> {
+  const armed: { unref?: () => void }[] = [];
+  const hook = createHook({
+    init: (_id, type, _trigger, resource) =>
+      void (type === 'Timeout' && armed.push(resource as { unref?: () => void })),
+  });
+  hook.enable();
+  try {
+    return await fn();
+  } finally {
+    hook.disable();
+    for (const t of armed) t.unref?.();
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
-  const cluster = await startScratchCluster('account-graph-test-');
+  const cluster = await withoutHoldingTimers(() => startScratchCluster('account-graph-test-'));
   globalThis.__TEST_CLUSTER__ = cluster;
   const admin = new Client({ connectionString: cluster.adminUrl });
   await admin.connect();

@@ -6,7 +6,7 @@
  * running gateway, which knows fixed URLs, then reaches it again without a restart.
  */
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
-import { createLogger } from '../../platform/logger';
+import { testLogger } from './log';
 import { gatewayOptionsFrom, startGateway, type RunningGateway } from '../../gateway/server';
 import { accountSubgraph } from '../../subgraphs/account';
 import { dataSubgraph } from '../../subgraphs/data';
@@ -28,6 +28,8 @@ export interface Stack {
   stopSubgraph(name: ContextName): Promise<void>;
   /** Starts one subgraph anew on its port (stopping it first if it runs); `subgraphs[name]` is then the new one. */
   restart(name: ContextName): Promise<void>;
+  /** Another gateway over this stack's subgraphs, configured from `env` (e.g. DEBUG_ERRORS); the caller stops it. */
+  anotherGateway(env: Record<string, string>): Promise<RunningGateway>;
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export interface StackOptions {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const log = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
+  const log = testLogger();
   const urls = opts.urls ?? testDatabaseUrls();
   const common = {
     host: '127.0.0.1',
@@ -87,18 +89,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     stopped.add(name);
     await subgraphs[name].stop();
   };
-  const gateway = await startGateway({
-    ...gatewayOptionsFrom(config, log),
-    host: '127.0.0.1',
-    port: 0,
-    subgraphUrls: { account: account.url, data: data.url, image: image.url },
-    composeAtStart: true,
-  });
+  const gatewayOver = (cfg: typeof config) =>
+    startGateway({
+      ...gatewayOptionsFrom(cfg, log),
+      host: '127.0.0.1',
+      port: 0,
+      subgraphUrls: { account: subgraphs.account.url, data: subgraphs.data.url, image: subgraphs.image.url },
+      composeAtStart: true,
+    });
+  const gateway = await gatewayOver(config);
   return {
     gateway,
     subgraphs,
     query: (query, variables) => postGraphQL(gateway.url, query, variables),
     stopSubgraph,
+    anotherGateway: (env) =>
+      gatewayOver(loadConfig({ ...process.env, ...opts.env, ...env, SUBGRAPH_SECRET: opts.secret })),
     restart: async (name) => {
       await stopSubgraph(name);
       subgraphs[name] = await starters[name](subgraphs[name].port);

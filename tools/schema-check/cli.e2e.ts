@@ -60,10 +60,10 @@ describe('npm run schema:check', () => {
   });
 
   it.each([
-    [['--bogus'], /unknown option: --bogus/],
+    [['--bogus'], /^npm run schema:check: Unknown option '--bogus'/],
     [['--base-ref', 'no-such-ref-7c1e'], /--base-ref no-such-ref-7c1e: not a commit/],
     [['--only', 'composition,nope'], /--only: unknown check\(s\) nope/],
-    [['--base-ref'], /--base-ref needs a value/],
+    [['--base-ref'], /Option '--base-ref <value>' argument missing/],
     [['--subgraph-url', 'billing=http://127.0.0.1:1/graphql'], /--subgraph-url: expected <name>=<url>/],
   ])('exits 2 on a usage error: %s', async (args, message) => {
     const { code, stderr } = await cli(...(args as string[]));

@@ -5,7 +5,8 @@
  * (for a usage error: { ok: false, usageError }).
  * Exit codes: 0 all checks pass, 1 a check failed, 2 usage error (unknown flag, bad ref/file).
  */
-import { parseArgs, USAGE } from './options';
+import { usageFailure } from '../cli';
+import { COMMAND, parseArgs, USAGE } from './options';
 import { formatHuman, toJson } from './report';
 import { runSchemaChecks } from './run';
 import { UsageError } from './sources';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     if (argv.includes('--json')) return finish(JSON.stringify({ ok: false, usageError: err.message }), 2);
-    return finish(`schema:check: ${err.message}\n\n${USAGE}`, 2, process.stderr);
+    return finish(usageFailure(COMMAND, err.message), 2, process.stderr);
   }
   if (cli.help) return finish(USAGE, 0);
   try {
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof UsageError) {
       if (cli.json) return finish(JSON.stringify({ ok: false, usageError: err.message }), 2);
-      return finish(`schema:check: ${err.message}`, 2, process.stderr);
+      return finish(usageFailure(COMMAND, err.message), 2, process.stderr);
     }
     throw err;
   }

@@ -6,22 +6,41 @@ import path from 'node:path';
 import { CONTEXTS, type ContextName } from '../../platform/config';
 import { CHECK_NAMES, type CheckName } from './report';
 import type { RunOptions } from './run';
+import { helpText, parseOrThrow, type CommandSpec } from '../cli';
 import { UsageError } from './sources';
 
-export const USAGE = `usage: npm run schema:check -- [options]
+export const COMMAND = {
+  script: 'schema:check',
+  summary: 'Checks the federated schema and the Prisma schemas.',
+  options: {
+    only: { type: 'string', value: 'CHECKS', help: `comma-separated subset of: ${CHECK_NAMES.join(', ')}` },
+    'base-ref': {
+      type: 'string',
+      value: 'REF',
+      help: 'git ref whose committed subgraph SDL is the base for breaking changes (default: the published schema, tools/schema-check/published.graphql)',
+    },
+    'base-file': {
+      type: 'string',
+      value: 'PATH',
+      help: 'SDL file (API schema or supergraph) to use as the base instead',
+    },
+    'subgraph-url': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME=URL',
+      help: `check this already-running subgraph instead of starting it here (repeatable; NAME: ${CONTEXTS.join(', ')})`,
+    },
+    'admin-url': {
+      type: 'string',
+      value: 'URL',
+      help: "PostgreSQL admin URL for the Prisma drift check's scratch databases (default: a throwaway embedded PostgreSQL)",
+    },
+    json: { type: 'boolean', help: 'one JSON object for tools instead of the report' },
+  },
+  exitCodes: { 0: 'every check passes', 1: 'a check failed' },
+} satisfies CommandSpec;
 
-Checks the federated schema and the Prisma schemas; exit 0 clean, 1 a check failed, 2 usage error.
-
-  --only <checks>            comma-separated subset of: ${CHECK_NAMES.join(', ')}
-  --base-ref <ref>           git ref whose committed subgraph SDL is the base for breaking changes
-                             (default: the published schema, tools/schema-check/published.graphql)
-  --base-file <path>         SDL file (API schema or supergraph) to use as the base instead
-  --subgraph-url <name>=<url>  check this already-running subgraph instead of starting it here
-                             (repeatable; name is one of ${CONTEXTS.join(', ')})
-  --admin-url <url>          PostgreSQL admin URL for the Prisma drift check's scratch databases
-                             (default: a throwaway embedded PostgreSQL)
-  --json                     one JSON object for tools instead of the report
-  -h, --help                 this text`;
+export const USAGE = helpText(COMMAND);
 
 export interface CliOptions {
   run: RunOptions;
@@ -41,64 +60,34 @@ function httpUrl(flag: string, value: string, protocols: RegExp): string {
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-  const out: CliOptions = { run: {}, json: false, help: false };
-  const urls: Partial<Record<ContextName, string>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '' || (eq < 0 && v.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--json':
-        out.json = true;
-        break;
-      case '-h':
-      case '--help':
-        out.help = true;
-        break;
-      case '--only': {
-        const names = value()
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const unknown = names.filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
-        if (unknown.length || !names.length)
-          throw new UsageError(
-            `--only: unknown check(s) ${unknown.join(', ') || '(none given)'}; choose from ${CHECK_NAMES.join(', ')}`,
-          );
-        out.run.only = names as CheckName[];
-        break;
-      }
-      case '--base-ref':
-        if (out.run.base) throw new UsageError('give one of --base-ref and --base-file');
-        out.run.base = { ref: value() };
-        break;
-      case '--base-file':
-        if (out.run.base) throw new UsageError('give one of --base-ref and --base-file');
-        out.run.base = { file: path.resolve(value()) };
-        break;
-      case '--subgraph-url': {
-        const v = value();
-        const sep = v.indexOf('=');
-        const name = v.slice(0, sep) as ContextName;
-        if (sep < 1 || !CONTEXTS.includes(name))
-          throw new UsageError(
-            `--subgraph-url: expected <name>=<url> with name one of ${CONTEXTS.join(', ')}, got ${v}`,
-          );
-        urls[name] = httpUrl('--subgraph-url', v.slice(sep + 1), /^https?:$/);
-        break;
-      }
-      case '--admin-url':
-        out.run.adminUrl = httpUrl('--admin-url', value(), /^postgres(ql)?:$/);
-        break;
-      default:
-        throw new UsageError(`unknown ${arg.startsWith('-') ? 'option' : 'argument'}: ${arg}`);
-    }
+  const { values, help } = parseOrThrow(COMMAND, argv);
+  const out: CliOptions = { run: {}, json: values.json === true, help };
+  if (values.only !== undefined) {
+    const names = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = names.filter((n) => !(CHECK_NAMES as readonly string[]).includes(n));
+    if (unknown.length || !names.length)
+      throw new UsageError(
+        `--only: unknown check(s) ${unknown.join(', ') || '(none given)'}; choose from ${CHECK_NAMES.join(', ')}`,
+      );
+    out.run.only = names as CheckName[];
   }
+  if (values['base-ref'] !== undefined && values['base-file'] !== undefined)
+    throw new UsageError('give one of --base-ref and --base-file');
+  if (values['base-ref'] !== undefined) out.run.base = { ref: values['base-ref'] };
+  if (values['base-file'] !== undefined) out.run.base = { file: path.resolve(values['base-file']) };
+  const urls: Partial<Record<ContextName, string>> = {};
+  for (const v of values['subgraph-url'] ?? []) {
+    const sep = v.indexOf('=');
+    const name = v.slice(0, sep) as ContextName;
+    if (sep < 1 || !CONTEXTS.includes(name))
+      throw new UsageError(`--subgraph-url: expected <name>=<url> with name one of ${CONTEXTS.join(', ')}, got ${v}`);
+    urls[name] = httpUrl('--subgraph-url', v.slice(sep + 1), /^https?:$/);
+  }
+  if (values['admin-url'] !== undefined)
+    out.run.adminUrl = httpUrl('--admin-url', values['admin-url'], /^postgres(ql)?:$/);
   if (Object.keys(urls).length) out.run.subgraphUrls = urls;
   return out;
 }

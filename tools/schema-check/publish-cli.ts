@@ -4,7 +4,16 @@
  * compares with. Refuses (exit 1, file untouched) while a breaking change against the
  * published schema is not acknowledged with a reason; commit the new file with the change.
  */
+import { parseCommandLine } from '../cli';
 import { publish } from './published';
+
+parseCommandLine({
+  script: 'schema:publish',
+  summary: `Writes the composed API schema to tools/schema-check/published.graphql, the base later schema
+checks compare with; refused while a breaking change is not acknowledged with a reason.`,
+  options: {},
+  exitCodes: { 0: 'published', 1: 'refused (unacknowledged breaking change) or failed' },
+});
 
 publish().then(
   (o) => {
