@@ -20,13 +20,14 @@ const pages = [
     .map((f) => `docs/${f}`),
 ];
 
-/** GitHub's heading anchors (github-slugger): lower case, punctuation dropped, spaces to hyphens. */
+/** GitHub's heading anchors (github-slugger: lower case, punctuation dropped, spaces to hyphens) and `<a id>`s. */
 function anchorsOf(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
   let fenced = false;
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) fenced = !fenced;
+    for (const explicit of fenced ? [] : line.matchAll(/<a id="([^"]+)"><\/a>/g)) anchors.add(explicit[1]!);
     const m = !fenced && /^#{1,6} (.*)$/.exec(line);
     if (!m) continue;
     const base = m[1]!
