@@ -12,7 +12,7 @@ import path from 'node:path';
 import { migrationDatabases } from './local/bootstrap';
 import { ConfigError, CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import { failUsage, parseCommandLine, usageLine, UsageError, type CommandSpec } from '../../tools/cli';
-import { createLogger } from '../../platform/logger';
+import { consoleOutput, createLogger } from '../../platform/logger';
 import { contextFiles, deploy, resolve, status, type StatusReport } from './migrate';
 import { createMigration, CreateMigrationError } from './migration-create';
 import { withAdminUrl } from './schema-drift';
@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   if (!spec) throw new UsageError(`unknown command ${command ?? '(none)'}`);
   const values = parseCommandLine(spec, rest).values as Partial<Record<string, string>>;
   const config = loadConfig();
-  const log = createLogger('migrate', config.logLevel);
+  const log = createLogger('migrate', config.logLevel, consoleOutput(config.logFormat));
   if (command === 'create') {
     const context = contextOf(values.context);
     if (!values.name) throw new UsageError('--name is required');
