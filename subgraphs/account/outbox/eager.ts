@@ -80,7 +80,8 @@ export class EagerDelivery implements Worker {
       );
     queue.tail = run;
     this.queues.set(accountId, queue);
-    this.track(run).finally(() => {
+    // `run` never rejects (its failure is caught above), so neither does this.
+    void this.track(run).finally(() => {
       if (queue.tail === run) this.queues.delete(accountId);
     });
     let timer: NodeJS.Timeout | undefined;
