@@ -2,6 +2,8 @@
  * The documentation cannot drift from what it describes:
  * - every relative link in README.md, BENCHMARKS.md and docs/*.md names a file that exists,
  *   and every `#anchor` a heading of that file (GitHub's slugs);
+ * - every repository path they name in code spans exists, so a page cannot
+ *   keep describing a file that was moved or deleted;
  * - docs/configuration.md lists exactly the variables of platform/env-schema.ts, and the
  *   default it states for each number and switch is the schema's default.
  */
@@ -67,6 +69,24 @@ describe('documentation links', () => {
         broken.push(`${link} (no such heading)`);
     }
     expect(broken).toEqual([]);
+  });
+});
+
+/** Paths that are made by runs, not kept in the repository. */
+const GENERATED = /^bench\/(reports|results)\//;
+
+describe('repository paths in the documentation', () => {
+  it.each(pages)('%s: every path it names exists', (page) => {
+    const text = fs.readFileSync(path.join(root, page), 'utf8');
+    const named = [
+      ...text.matchAll(/`((?:platform|gateway|subgraphs|prisma|deploy|tools|tests|bench|docs)\/[\w./-]+)`/g),
+    ]
+      .map((m) => m[1]!)
+      .filter((p) => !GENERATED.test(p));
+    const missing = named.filter(
+      (p) => !fs.existsSync(path.join(root, p)) && !fs.existsSync(path.join(root, `${p}.ts`)),
+    );
+    expect(missing).toEqual([]);
   });
 });
 
