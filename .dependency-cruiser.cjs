@@ -7,7 +7,7 @@
  *
  * Runtime never imports tooling, tests, bench or a devDependency; platform/ never imports a
  * service; a bounded context never imports another (cross-context data goes through the graph);
- * tooling never imports tests or bench. The README's architecture section draws the same.
+ * tooling never imports tests or bench. docs/architecture.md's layout section draws the same.
  */
 const TEST = '(^tests/|^bench/|[.](test|e2e|bench)[.]ts$|^deploy/testing/)';
 const RUNTIME = '^(platform|gateway|subgraphs)/';

@@ -12,7 +12,7 @@
  *   and `SERIAL` differs (unique_rowid() there), so `INT2`/`INT4`/`INT8`, as Prisma's own
  *   CockroachDB renderer writes them;
  * - `TEXT`, not `STRING`: PostgreSQL has no STRING; CockroachDB reads TEXT as STRING.
- * CockroachDB references: README, "Migrations and CockroachDB".
+ * CockroachDB references: docs/migrations.md, "Migrations and CockroachDB".
  */
 
 export interface RuleProblem {

@@ -86,7 +86,7 @@ function loadRuntime(): Promise<Runtime> {
   })());
 }
 
-/** The engine's version (its git hash), e.g. for the README's pin. */
+/** The engine's version (its git hash), e.g. for the pin docs/migrations.md states. */
 export const engineVersion = async () => (await loadRuntime()).version();
 
 export interface ContextFiles {

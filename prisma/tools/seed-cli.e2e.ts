@@ -1,5 +1,5 @@
 /**
- * `npm run db:seed -- --accounts N` with no database URL configured, as the README says it
+ * `npm run db:seed -- --accounts N` with no database URL configured, as docs/cli.md says it
  * works: against the embedded PostgreSQL that `npm start` uses (its folder and port). Run
  * as a real process, first with no stack running (it starts that database, migrates it,
  * seeds and stops it), then while the database is up (as during `npm start`): it seeds the
