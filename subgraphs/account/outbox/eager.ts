@@ -80,7 +80,7 @@ export class EagerDelivery implements Worker {
       );
     queue.tail = run;
     this.queues.set(accountId, queue);
-    this.track(run).finally(() => {
+    void this.track(run).finally(() => {
       if (queue.tail === run) this.queues.delete(accountId);
     });
     let timer: NodeJS.Timeout | undefined;
