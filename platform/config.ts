@@ -44,7 +44,7 @@ export interface Config {
     timeoutMs: number;
     mutationTimeoutMs: number;
     dedup: boolean;
-    /** Sharing only what starts after a request arrived: how long a gathering waits (gateway/gather.ts). */
+    /** Sharing only what starts after a request arrived: how long a gathering waits (gateway/upstream/gather.ts). */
     gatherWindowMs: number;
     attempts: number;
     breakerThreshold: number;

@@ -15,7 +15,7 @@ const postgresUrl = z
   .optional();
 /**
  * A subgraph's URL, or its replicas' URLs separated by commas (the gateway balances over them,
- * gateway/replicas.ts): each an http(s):// URL, all with one path (the request signature covers
+ * gateway/upstream/replicas.ts): each an http(s):// URL, all with one path (the request signature covers
  * it), no origin twice. A bad entry is named by its position, not echoed.
  */
 const httpUrlList = z.string().transform((value, ctx) => {

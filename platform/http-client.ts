@@ -107,7 +107,7 @@ export const poolOptions = (opts: HttpClientOptions): Pool.Options => ({
 /**
  * Sends one request to `url`'s path through `dispatcher` (a Pool, or a BalancedPool whose
  * upstream supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
- * `extra` travels with the request options to the dispatcher (gateway/replicas.ts routes by it).
+ * `extra` travels with the request options to the dispatcher (gateway/upstream/replicas.ts routes by it).
  */
 export async function sendWith(
   dispatcher: Dispatcher,

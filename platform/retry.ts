@@ -8,25 +8,29 @@
  * delays from `backoffDelay`, so there is one formula.
  */
 import {
+  DelegateBackoff,
   ExponentialBackoff,
   fullJitterGenerator,
   halfJitterGenerator,
   handleWhen,
   retry,
   type IExponentialBackoffOptions,
+  type IRetryBackoffContext,
   type RetryPolicy,
 } from 'cockatiel';
 
 /**
  * `full`: uniform in [0, bound) (callers spread out the most; AWS's "full jitter").
  * `equal`: uniform in [bound/2, bound) (never much shorter than planned; "equal jitter").
- * The bound of the n-th delay is min(maxDelayMs, baseDelayMs · 2^(n−1)).
+ * The bound of the n-th delay is min(maxDelayMs, baseDelayMs · factor^(n−1)).
  */
 export type Jitter = 'full' | 'equal';
 
 export interface Backoff {
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Growth of the bound from one delay to the next. @default 2 */
+  factor?: number;
   /** @default 'full' */
   jitter?: Jitter;
 }
@@ -47,13 +51,20 @@ export interface RetryPolicyOptions extends RetryOptions {
   retryable: (err: unknown) => boolean;
   /** @default 'full' */
   jitter?: Jitter;
+  /** @default 2 */
+  factor?: number;
+  /**
+   * A delay the failure itself asks for (an HTTP answer's Retry-After), used instead of the
+   * backoff's when defined (no jitter: the other side said when).
+   */
+  delayFor?: (err: unknown) => number | undefined;
 }
 
 const exponential = (b: Backoff): IExponentialBackoffOptions<number> => ({
   generator: b.jitter === 'equal' ? halfJitterGenerator : fullJitterGenerator,
   initialDelay: b.baseDelayMs,
   maxDelay: b.maxDelayMs,
-  exponent: 2,
+  exponent: b.factor ?? 2,
 });
 
 /** The delay, in whole ms, before attempt n+1 after n failures in a row (n ≤ 1 all bound by baseDelayMs). */
@@ -69,13 +80,23 @@ export function backoffDelay(failures: number, backoff: Backoff): number {
  * under way runs out first).
  */
 export function retryPolicy(opts: RetryPolicyOptions): RetryPolicy {
+  const backoff: Backoff = {
+    baseDelayMs: opts.baseDelayMs ?? 10,
+    maxDelayMs: opts.maxDelayMs ?? 1_000,
+    factor: opts.factor,
+    jitter: opts.jitter,
+  };
+  const { delayFor } = opts;
   const policy = retry(
     handleWhen((err) => opts.retryable(err)),
     {
       maxAttempts: Math.max(0, opts.maxAttempts - 1), // cockatiel counts retries
-      backoff: new ExponentialBackoff(
-        exponential({ baseDelayMs: opts.baseDelayMs ?? 10, maxDelayMs: opts.maxDelayMs ?? 1_000, jitter: opts.jitter }),
-      ),
+      backoff: delayFor
+        ? new DelegateBackoff((ctx: IRetryBackoffContext<unknown>) => {
+            const asked = 'error' in ctx.result ? delayFor(ctx.result.error) : undefined;
+            return asked ?? backoffDelay(ctx.attempt, backoff);
+          })
+        : new ExponentialBackoff(exponential(backoff)),
     },
   );
   const { onRetry } = opts;

@@ -3,7 +3,7 @@
  * work that starts after it arrived; a cold key starts at once; a hot key gathers for the
  * window; the outcome, failure included, is everyone's at once; nothing outlives the work.
  */
-import { loadConfig } from '../platform/config';
+import { loadConfig } from '../../platform/config';
 import { DEFAULT_GATHER_WINDOW_MS, Gather } from './gather';
 
 beforeEach(() => jest.useFakeTimers());

@@ -6,8 +6,8 @@
  * goes to one replica, once, and is never re-sent; with every replica left out, nothing is sent.
  * The subgraph URL list itself: platform/env-schema.ts, tested at the end.
  */
-import { freePort } from '../prisma/tools/local/scratch';
-import { loadConfig } from '../platform/config';
+import { freePort } from '../../prisma/tools/local/scratch';
+import { loadConfig } from '../../platform/config';
 import {
   dataSource,
   expectOutcomeUnknown,
@@ -16,9 +16,9 @@ import {
   MUTATION,
   QUERY,
   rejection,
-} from '../tests/harness/data-source';
-import { useDataSources } from '../tests/harness/data-source';
-import { data, hang, startFakeServer, status } from '../tests/harness/fake-http';
+} from '../../tests/harness/data-source';
+import { useDataSources } from '../../tests/harness/data-source';
+import { data, hang, startFakeServer, status } from '../../tests/harness/fake-http';
 
 useDataSources();
 
