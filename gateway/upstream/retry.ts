@@ -55,6 +55,7 @@ export function retryAfterMs(answer: ClientResponse, now = Date.now()): number |
   const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1_000;
+  if (!/[a-z]/i.test(value)) return undefined; // an HTTP date names its day and month
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
