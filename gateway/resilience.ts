@@ -34,7 +34,7 @@ export class ResilientDataSource extends RemoteGraphQLDataSource<GatewayContext>
   private readonly metrics: GatewayMetrics;
 
   constructor(readonly upstream: SubgraphFetcher) {
-    super({ url: upstream.url, fetcher: upstream.fetch as never }); // Apollo types its fetcher as the WHATWG fetch; ours is the part it calls
+    super({ url: upstream.url, fetcher: upstream.fetch });
     this.name = upstream.name;
     this.breaker = upstream.breaker;
     this.replicas = upstream.replicas;

@@ -67,6 +67,9 @@ export interface SubgraphFetcherOptions extends FetchPieces {
   metrics?: GatewayMetrics;
 }
 
+/** What Apollo's data source passes to its fetcher (its body is always a string: the JSON it made). */
+export type FetcherInit = Omit<FetchLikeInit, 'body'> & { body?: string | Buffer };
+
 export interface SubgraphFetcher {
   readonly name: string;
   /** The URL requests are sent to (the first replica's; every replica gets its path). */
@@ -77,8 +80,8 @@ export interface SubgraphFetcher {
   /** Identical queries share one call (gather.ts); undefined when turned off. */
   readonly inFlight: Gather<ClientResponse> | undefined;
   readonly metrics: GatewayMetrics;
-  /** A `fetch`-shaped function for Apollo's RemoteGraphQLDataSource. */
-  readonly fetch: (url: string, init?: FetchLikeInit) => Promise<FetchLikeResponse>;
+  /** A `fetch`-shaped function, Apollo's RemoteGraphQLDataSource's fetcher. */
+  readonly fetch: (url: string, init?: FetcherInit) => Promise<FetchLikeResponse>;
   close(): Promise<void>;
 }
 
@@ -107,15 +110,16 @@ export function subgraphFetcher(opts: SubgraphFetcherOptions): SubgraphFetcher {
     opts.dedup === false
       ? undefined
       : new Gather<ClientResponse>({ ...opts.dedup, onShared: () => metrics.deduplicated.inc({ subgraph: name }) });
-  const fetch = async (url: string, init: FetchLikeInit = {}): Promise<FetchLikeResponse> => {
+  const fetch = async (url: string, init: FetcherInit = {}): Promise<FetchLikeResponse> => {
     const { [WRITE_MARKER]: write, ...headers } = init.headers ?? {};
-    const request = { ...init, headers };
+    const body = typeof init.body === 'string' ? init.body : init.body?.toString('utf8');
+    const request: FetchLikeInit = { method: init.method, headers, body };
     if (write) return fetchLike(url, await replicas.write(sign(url, request)));
     const call = () => {
       const tried = new Set<string>();
       return retry(() => replicas.query(sign(url, request), tried), new Deadline(deadlines.budgetMs));
     };
-    return fetchLike(url, await (inFlight ? inFlight.run(`${url}\n${init.body ?? ''}`, call) : call()));
+    return fetchLike(url, await (inFlight ? inFlight.run(`${url}\n${body ?? ''}`, call) : call()));
   };
   return {
     name,
