@@ -47,6 +47,9 @@ export interface Config {
     /** Sharing only what starts after a request arrived: how long a gathering waits (gateway/upstream/gather.ts). */
     gatherWindowMs: number;
     attempts: number;
+    /** Bounds of the first and of every backoff delay between a query's attempts (gateway/upstream/retry.ts). */
+    retryDelayMs: number;
+    retryMaxDelayMs: number;
     breakerThreshold: number;
     halfOpenAfterMs: number;
   };
@@ -177,6 +180,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       dedup: e.SUBGRAPH_DEDUP,
       gatherWindowMs: e.GATEWAY_GATHER_WINDOW_MS,
       attempts: e.SUBGRAPH_ATTEMPTS,
+      retryDelayMs: e.SUBGRAPH_RETRY_DELAY_MS,
+      retryMaxDelayMs: e.SUBGRAPH_RETRY_MAX_DELAY_MS,
       breakerThreshold: e.SUBGRAPH_BREAKER_THRESHOLD,
       halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,
     },

@@ -96,6 +96,8 @@ export const envSchema = z
       .default(24),
     IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SUBGRAPH_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+    SUBGRAPH_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(400),
     SUBGRAPH_DEDUP: bool.default(true),
     SUBGRAPH_COMPILED_EXECUTION: bool.default(true),
     SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),

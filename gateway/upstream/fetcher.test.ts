@@ -35,6 +35,8 @@ test('each configuration knob reaches its piece', () => {
     timeoutMs: 1,
     mutationTimeoutMs: 2,
     attempts: 3,
+    retryDelayMs: 7,
+    retryMaxDelayMs: 8,
     breakerThreshold: 4,
     halfOpenAfterMs: 5,
     dedup: true,
@@ -42,7 +44,7 @@ test('each configuration knob reaches its piece', () => {
   };
   expect(piecesFrom(config)).toEqual({
     timeout: { attemptMs: 1, mutationMs: 2 },
-    retry: { attempts: 3 },
+    retry: { attempts: 3, initialDelayMs: 7, maxDelayMs: 8 },
     breaker: { threshold: 4, halfOpenAfterMs: 5 },
     dedup: { windowMs: 6 },
   });

@@ -35,6 +35,8 @@ export interface ResilienceOptions {
   dedup?: boolean;
   gatherWindowMs?: number;
   attempts?: number;
+  retryDelayMs?: number;
+  retryMaxDelayMs?: number;
   breakerThreshold?: number;
   halfOpenAfterMs?: number;
 }
@@ -50,7 +52,7 @@ export interface FetchPieces {
 /** The configuration's knobs, each onto its piece's option. */
 export const piecesFrom = (r: ResilienceOptions): FetchPieces => ({
   timeout: { attemptMs: r.timeoutMs, mutationMs: r.mutationTimeoutMs },
-  retry: { attempts: r.attempts },
+  retry: { attempts: r.attempts, initialDelayMs: r.retryDelayMs, maxDelayMs: r.retryMaxDelayMs },
   breaker: { threshold: r.breakerThreshold, halfOpenAfterMs: r.halfOpenAfterMs },
   dedup: r.dedup === false ? false : { windowMs: r.gatherWindowMs },
 });

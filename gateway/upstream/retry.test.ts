@@ -44,8 +44,13 @@ async function run(steps: Step[], opts: UpstreamRetryOptions = {}, budgetMs = 3_
   return { started, outcome: await outcome };
 }
 
-test('defaults: 3 attempts, full-jitter delays below 50 then 100 ms; the environment says 3 too', async () => {
-  expect(loadConfig({}).resilience.attempts).toBe(RETRY_DEFAULTS.attempts);
+test('defaults: 3 attempts, full-jitter delays below 50 then 100 ms; the environment has the same defaults', async () => {
+  const { resilience } = loadConfig({});
+  expect([resilience.attempts, resilience.retryDelayMs, resilience.retryMaxDelayMs]).toEqual([
+    RETRY_DEFAULTS.attempts,
+    RETRY_DEFAULTS.initialDelayMs,
+    RETRY_DEFAULTS.maxDelayMs,
+  ]);
   const { started, outcome } = await run([answer(503)]);
   expect(started).toEqual([0, 25, 75]);
   expect(outcome).toEqual({ answer: answer(503) }); // the last answer, passed on as it was

@@ -25,11 +25,11 @@ export type Outcome = { answer: ClientResponse } | { error: unknown };
 export interface UpstreamRetryOptions {
   /** Attempts of one query call, the first included; 1 = no retry (SUBGRAPH_ATTEMPTS). @default 3 */
   attempts?: number;
-  /** Bound of the first backoff delay. @default 50 */
+  /** Bound of the first backoff delay (SUBGRAPH_RETRY_DELAY_MS). @default 50 */
   initialDelayMs?: number;
   /** Growth of the bound from one delay to the next. @default 2 */
   factor?: number;
-  /** Bound of every backoff delay. @default 400 */
+  /** Bound of every backoff delay (SUBGRAPH_RETRY_MAX_DELAY_MS). @default 400 */
   maxDelayMs?: number;
   /** @default 'full' */
   jitter?: Jitter;
