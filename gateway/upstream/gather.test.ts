@@ -1,5 +1,5 @@
 /**
- * Gather (gateway/gather.ts) with in-process work under Jest's fake clock: a request shares only
+ * Gather (gateway/upstream/gather.ts) with in-process work under Jest's fake clock: a request shares only
  * work that starts after it arrived; a cold key starts at once; a hot key gathers for the
  * window; the outcome, failure included, is everyone's at once; nothing outlives the work.
  */

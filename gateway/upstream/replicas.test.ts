@@ -1,5 +1,5 @@
 /**
- * A subgraph with two replicas (gateway/replicas.ts under the data source, resilience.ts),
+ * A subgraph with two replicas (gateway/upstream/replicas.ts under the fetcher and the data source),
  * against real HTTP fakes that count what reached each: queries are spread over both; a query
  * whose replica refuses, hangs or answers 5xx is retried on the other; a replica that keeps
  * failing is left out (its breaker) while its sibling serves, and probed again later; a write
