@@ -25,7 +25,7 @@
  */
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
-import { Gather, type GatherOptions } from './gather';
+import { Gather, type GatherOptions } from './upstream/gather';
 
 interface Shared {
   result: FormattedExecutionResult;

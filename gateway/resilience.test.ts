@@ -33,7 +33,8 @@ import {
   startFakeServer as startSubgraph,
   status,
 } from '../tests/harness/fake-http';
-import { isTransient, type ResilienceOptions } from './resilience';
+import { isTransient } from './upstream/breaker';
+import type { ResilienceOptions } from './upstream/fetcher';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -26,9 +26,8 @@ import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
 import { coalescePlugin } from './coalesce';
-import { DEFAULT_GATHER_WINDOW_MS } from './gather';
-import { ReplicaSet } from './replicas';
-import { ResilientDataSource, type ResilienceOptions } from './resilience';
+import { ResilientDataSource } from './resilience';
+import { piecesFrom, subgraphFetcher, type ResilienceOptions, type SubgraphFetcher } from './upstream/fetcher';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
 import { legacyRoutes } from './rest/routes';
 import { idempotencyPlugin, type GatewayContext } from './writes';
@@ -36,7 +35,7 @@ import { idempotencyPlugin, type GatewayContext } from './writes';
 export interface GatewayOptions {
   host: string;
   port: number;
-  /** Each subgraph's URL, or its replicas' URLs (replicas.ts). */
+  /** Each subgraph's URL, or its replicas' URLs (upstream/replicas.ts). */
   subgraphUrls: Record<ContextName, string | readonly string[]>;
   supergraphPath: string;
   composeAtStart: boolean;
@@ -149,27 +148,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const log = opts.log.child({ component: 'gateway' });
   const metrics = opts.metrics ?? new Metrics();
   const gatewayMetrics = new GatewayMetrics(metrics.registry);
-  // Each subgraph's replicas with their pooled, kept-alive connections (replicas.ts).
-  const replicaSets: ReplicaSet[] = [];
-  const replicasOf = (name: string, urls: readonly string[]) => {
-    const set = new ReplicaSet({
-      urls,
-      timeoutMs: opts.resilience.timeoutMs,
-      mutationTimeoutMs: opts.resilience.mutationTimeoutMs,
-      breaker: {
-        threshold: opts.resilience.breakerThreshold,
-        halfOpenAfterMs: opts.resilience.halfOpenAfterMs,
-        onChange: (replica, state) =>
-          (state === 'open' ? log.warn : log.info).call(
-            log,
-            { subgraph: name, replica, state },
-            'subgraph replica breaker',
-          ),
-      },
-    });
-    replicaSets.push(set);
-    return set;
-  };
+  // Each subgraph's fetch-level pieces, composed in one place (upstream/fetcher.ts).
+  const fetchers: SubgraphFetcher[] = [];
   const supergraphSdl = loadSupergraph(opts);
   const gateway = withoutTelemetry(
     () =>
@@ -178,14 +158,16 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         buildService: ({ name, url }) => {
           const target = isContext(name) ? replicaUrls(opts.subgraphUrls[name]) : url ? [url] : [];
           if (target.length === 0) throw new Error(`no URL for subgraph ${name}`);
-          return new ResilientDataSource({
+          const fetcher = subgraphFetcher({
             name,
-            replicas: replicasOf(name, target),
-            resilience: opts.resilience,
-            log,
+            urls: target,
+            ...piecesFrom(opts.resilience),
             secret: opts.subgraphSecret,
+            log,
             metrics: gatewayMetrics,
           });
+          fetchers.push(fetcher);
+          return new ResilientDataSource(fetcher);
         },
         logger: log,
         experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB, // bounded caches: document-cache.ts
@@ -216,7 +198,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ? []
         : [
             coalescePlugin({
-              windowMs: opts.resilience.gatherWindowMs ?? DEFAULT_GATHER_WINDOW_MS,
+              windowMs: opts.resilience.gatherWindowMs,
               onShared: () => gatewayMetrics.coalesced.inc(),
             }),
           ]),
@@ -258,7 +240,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     stop: async () => {
       await http.close();
       await apollo.stop();
-      await Promise.all(replicaSets.map((r) => r.close()));
+      await Promise.all(fetchers.map((f) => f.close()));
     },
   };
 }

@@ -60,14 +60,17 @@ export function configOf(e: Env) {
     embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     seedAccounts: e.SEED_ACCOUNTS,
     txMaxAttempts: e.TX_MAX_ATTEMPTS,
-    /** How the gateway treats each subgraph (see gateway/resilience.ts). */
+    /** How the gateway treats each subgraph (gateway/upstream/fetcher.ts composes the pieces). */
     resilience: {
       timeoutMs: e.SUBGRAPH_TIMEOUT_MS,
       mutationTimeoutMs: e.SUBGRAPH_MUTATION_TIMEOUT_MS,
       dedup: e.SUBGRAPH_DEDUP,
-      /** Sharing only what starts after a request arrived: how long a gathering waits (gateway/gather.ts). */
+      /** Sharing only what starts after a request arrived: how long a gathering waits (gateway/upstream/gather.ts). */
       gatherWindowMs: e.GATEWAY_GATHER_WINDOW_MS,
       attempts: e.SUBGRAPH_ATTEMPTS,
+      /** Bounds of the first and of every backoff delay between a query's attempts (gateway/upstream/retry.ts). */
+      retryDelayMs: e.SUBGRAPH_RETRY_DELAY_MS,
+      retryMaxDelayMs: e.SUBGRAPH_RETRY_MAX_DELAY_MS,
       breakerThreshold: e.SUBGRAPH_BREAKER_THRESHOLD,
       halfOpenAfterMs: e.SUBGRAPH_BREAKER_HALF_OPEN_MS,
     },

@@ -15,7 +15,7 @@ const postgresUrl = z
   .optional();
 /**
  * A subgraph's URL, or its replicas' URLs separated by commas (the gateway balances over them,
- * gateway/replicas.ts): each an http(s):// URL, all with one path (the request signature covers
+ * gateway/upstream/replicas.ts): each an http(s):// URL, all with one path (the request signature covers
  * it), no origin twice. A bad entry is named by its position, not echoed.
  */
 const httpUrlList = z.string().transform((value, ctx) => {
@@ -102,6 +102,8 @@ export const envSchema = z
       .default(24),
     IDEMPOTENCY_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     SUBGRAPH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SUBGRAPH_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+    SUBGRAPH_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(400),
     SUBGRAPH_DEDUP: bool.default(true),
     SUBGRAPH_COMPILED_EXECUTION: bool.default(true),
     SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),

@@ -14,7 +14,7 @@ import {
   status,
   type Behaviour,
 } from '../tests/harness/fake-http';
-import { HttpClient } from './http-client';
+import { HttpClient, fetchLike } from './http-client';
 import { isNetworkError, isTimeout } from './network-errors';
 
 const clients: HttpClient[] = [];
@@ -157,6 +157,22 @@ describe('the fetch-shaped view', () => {
     );
     expect(await res.json()).toEqual({ data: { ok: true } });
     expect(await res.text()).toBe('{"data":{"ok":true}}');
+  });
+
+  test("the rest of fetch's Response (Apollo's fetcher type): a view's header changes are its own, clone, arrayBuffer", () => {
+    const answer = { status: 200, headers: { 'content-type': 'application/json' }, text: '{"a":1}' };
+    const view = fetchLike('http://x/graphql', answer);
+    view.headers.set('x-a', '1');
+    view.headers.append('x-a', '2');
+    view.headers.delete('content-type');
+    expect([...view.headers.keys()]).toEqual(['x-a']);
+    expect([...view.headers.values()]).toEqual(['1, 2']);
+    const other = fetchLike('http://x/graphql', answer); // another caller sharing the answer
+    expect(Object.fromEntries(other.headers)).toEqual({ 'content-type': 'application/json' });
+    expect(answer.headers).toEqual({ 'content-type': 'application/json' });
+    expect(view.clone().headers.get('content-type')).toBe('application/json');
+    expect(view.bodyUsed).toBe(false);
+    return view.arrayBuffer().then((b) => expect(Buffer.from(b).toString()).toBe('{"a":1}'));
   });
 
   test('a 5xx is not ok', async () => {

@@ -29,9 +29,9 @@ export interface ClientResponse {
   text: string;
 }
 
-/** The part of the WHATWG Headers class callers read, over undici's lower-cased object. */
+/** The WHATWG Headers interface (what a `fetch` caller may use) over undici's lower-cased object. */
 class ResponseHeaders {
-  constructor(private readonly raw: ClientResponse['headers']) {}
+  constructor(private raw: ClientResponse['headers']) {}
   get(name: string): string | null {
     const v = this.raw[name.toLowerCase()];
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
@@ -48,6 +48,30 @@ class ResponseHeaders {
   forEach(fn: (value: string, key: string) => void): void {
     for (const [k, v] of this.entries()) fn(v, k);
   }
+  *keys(): IterableIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  *values(): IterableIterator<string> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  /** Changes this view only: answers shared by deduplicated callers are copied on first write. */
+  set(name: string, value: string): void {
+    this.own();
+    this.raw[name.toLowerCase()] = value;
+  }
+  append(name: string, value: string): void {
+    const had = this.get(name);
+    this.set(name, had === null ? value : `${had}, ${value}`);
+  }
+  delete(name: string): void {
+    this.own();
+    this.raw[name.toLowerCase()] = undefined;
+  }
+  private copied = false;
+  private own(): void {
+    if (!this.copied) this.raw = { ...this.raw };
+    this.copied = true;
+  }
 }
 
 /** What a `fetch`-shaped caller (Apollo's RemoteGraphQLDataSource) reads of a response. */
@@ -57,9 +81,12 @@ export interface FetchLikeResponse {
   statusText: string;
   url: string;
   redirected: false;
+  bodyUsed: false;
   headers: ResponseHeaders;
   text(): Promise<string>;
   json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  clone(): FetchLikeResponse;
 }
 
 export interface FetchLikeInit {
@@ -89,9 +116,12 @@ export function fetchLike(url: string, res: ClientResponse): FetchLikeResponse {
     statusText: STATUS_TEXT[res.status] ?? '',
     url,
     redirected: false,
+    bodyUsed: false,
     headers: new ResponseHeaders(res.headers),
     text: async () => res.text,
     json: async () => JSON.parse(res.text) as unknown,
+    arrayBuffer: async () => new TextEncoder().encode(res.text).buffer,
+    clone: () => fetchLike(url, res),
   };
 }
 
@@ -107,7 +137,7 @@ export const poolOptions = (opts: HttpClientOptions): Pool.Options => ({
 /**
  * Sends one request to `url`'s path through `dispatcher` (a Pool, or a BalancedPool whose
  * upstream supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
- * `extra` travels with the request options to the dispatcher (gateway/replicas.ts routes by it).
+ * `extra` travels with the request options to the dispatcher (gateway/upstream/replicas.ts routes by it).
  */
 export async function sendWith(
   dispatcher: Dispatcher,

@@ -1,5 +1,5 @@
 /**
- * MICROBENCHMARK: in-flight deduplication (gateway/resilience.ts, gather.ts) on the hot-document shape: the
+ * MICROBENCHMARK: in-flight deduplication (gateway/resilience.ts, upstream/gather.ts) on the hot-document shape: the
  * same `accounts(first: 50) { … }` page sent by 10 connections at once. One set of subgraphs
  * (2,000 seeded accounts), two gateways in front of it, SUBGRAPH_DEDUP on and off, rounds
  * interleaved; req/s and p99 per round, and the ratio within each round.

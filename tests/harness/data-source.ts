@@ -11,14 +11,19 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
-import { ResilientDataSource, type ResilienceOptions } from '../../gateway/resilience';
+import { ResilientDataSource } from '../../gateway/resilience';
+import {
+  piecesFrom,
+  subgraphFetcher,
+  type ResilienceOptions,
+  type SubgraphFetcher,
+} from '../../gateway/upstream/fetcher';
 import { ErrorCode } from '../../platform/errors';
-import { ReplicaSet } from '../../gateway/replicas';
 import { createLogger } from '../../platform/logger';
 import { closeFakeServers } from './fake-http';
 
 const log = createLogger('test', 'silent');
-const clients: ReplicaSet[] = [];
+const clients: SubgraphFetcher[] = [];
 
 export function useDataSources(): void {
   afterEach(async () => {
@@ -35,21 +40,20 @@ const defaults: ResilienceOptions = {
   halfOpenAfterMs: 10_000,
 };
 
-/** A data source on its own replicas' pools (one URL or several), as the gateway builds them (the pools hold the deadlines). */
+/** A data source on its own fetcher (one URL or several), as the gateway builds it (upstream/fetcher.ts). */
 export function dataSource(
   url: string | readonly string[],
   opts: Partial<ResilienceOptions> = {},
   name = 'account',
 ): ResilientDataSource {
-  const resilience = { ...defaults, ...opts };
-  const replicas = new ReplicaSet({
+  const fetcher = subgraphFetcher({
+    name,
     urls: typeof url === 'string' ? [url] : url,
-    timeoutMs: resilience.timeoutMs,
-    mutationTimeoutMs: resilience.mutationTimeoutMs,
-    breaker: { threshold: resilience.breakerThreshold, halfOpenAfterMs: resilience.halfOpenAfterMs },
+    ...piecesFrom({ ...defaults, ...opts }),
+    log,
   });
-  clients.push(replicas);
-  return new ResilientDataSource({ name, replicas, resilience, log });
+  clients.push(fetcher);
+  return new ResilientDataSource(fetcher);
 }
 
 export const QUERY = 'query Q__account__0{account(id:"1"){id}}';

@@ -2,7 +2,7 @@
  * The replicated topology that ships (deploy/k8s: 2 gateways, 2 replicas of each subgraph),
  * on one machine, over the test databases: N processes of each subgraph (processes.ts: real
  * child processes, so a test can SIGSTOP or SIGKILL one) and N gateways, each given every
- * subgraph's replicas as a URL list (gateway/replicas.ts balances over them). Everything is
+ * subgraph's replicas as a URL list (gateway/upstream/replicas.ts balances over them). Everything is
  * signed with a shared secret, as in production. The gateways run in this process as real HTTP
  * servers, each with its own state (dedup, coalescing, breakers): nothing is shared between
  * them but the subgraphs, as between two gateway pods. Ports are free ones (the fixed-port

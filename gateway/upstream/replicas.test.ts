@@ -1,13 +1,13 @@
 /**
- * A subgraph with two replicas (gateway/replicas.ts under the data source, resilience.ts),
+ * A subgraph with two replicas (gateway/upstream/replicas.ts under the fetcher and the data source),
  * against real HTTP fakes that count what reached each: queries are spread over both; a query
  * whose replica refuses, hangs or answers 5xx is retried on the other; a replica that keeps
  * failing is left out (its breaker) while its sibling serves, and probed again later; a write
  * goes to one replica, once, and is never re-sent; with every replica left out, nothing is sent.
  * The subgraph URL list itself: platform/env-schema.ts, tested at the end.
  */
-import { freePort } from '../prisma/tools/local/scratch';
-import { loadConfig } from '../platform/config';
+import { freePort } from '../../prisma/tools/local/scratch';
+import { loadConfig } from '../../platform/config';
 import {
   dataSource,
   expectOutcomeUnknown,
@@ -16,9 +16,9 @@ import {
   MUTATION,
   QUERY,
   rejection,
-} from '../tests/harness/data-source';
-import { useDataSources } from '../tests/harness/data-source';
-import { data, hang, startFakeServer, status } from '../tests/harness/fake-http';
+} from '../../tests/harness/data-source';
+import { useDataSources } from '../../tests/harness/data-source';
+import { data, hang, startFakeServer, status } from '../../tests/harness/fake-http';
 
 useDataSources();
 

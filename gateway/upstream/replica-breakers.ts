@@ -9,19 +9,17 @@
  * through the policy's own `execute`, so the state machine stays cockatiel's. Writes record
  * nothing: a slow write must not cut reads off (writes.ts).
  *
- * The subgraph's own breaker (resilience.ts) stays around each call: it opens when calls keep
+ * The subgraph's own breaker (breaker.ts) stays around each call: it opens when calls keep
  * failing on every replica. A subgraph given one URL has no replica breakers: its one breaker
  * is the subgraph's, as before replicas.
  */
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { breakerOptions, type BreakerOptions, type BreakerState } from './breaker';
 
-export interface ReplicaBreakerOptions {
-  /** Failed attempts in a row that open a replica's breaker (SUBGRAPH_BREAKER_THRESHOLD). */
-  threshold: number;
-  /** How long an open replica is left out before one probe is let through (SUBGRAPH_BREAKER_HALF_OPEN_MS). */
-  halfOpenAfterMs: number;
+/** The subgraph breaker's options and defaults (breaker.ts), counted in attempts per replica. */
+export interface ReplicaBreakerOptions extends BreakerOptions {
   /** Told when a replica is left out, probed, or back. */
-  onChange?: (origin: string, state: 'open' | 'half-open' | 'closed') => void;
+  onChange?: (origin: string, state: BreakerState) => void;
 }
 
 interface Replica {
@@ -33,15 +31,15 @@ interface Replica {
 
 export class ReplicaBreakers {
   private readonly replicas = new Map<string, Replica>();
+  private readonly halfOpenAfterMs: number;
 
-  constructor(
-    origins: readonly string[],
-    private readonly opts: ReplicaBreakerOptions,
-  ) {
+  constructor(origins: readonly string[], opts: ReplicaBreakerOptions) {
+    const { threshold, halfOpenAfterMs } = breakerOptions(opts);
+    this.halfOpenAfterMs = halfOpenAfterMs;
     for (const origin of origins) {
       const policy = circuitBreaker(handleAll, {
-        halfOpenAfter: opts.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(opts.threshold),
+        halfOpenAfter: halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(threshold),
       });
       const replica: Replica = { policy, openedAt: 0, probing: false };
       policy.onBreak(() => {
@@ -64,7 +62,7 @@ export class ReplicaBreakers {
   admits(origin: string): boolean {
     const r = this.replica(origin);
     if (r.policy.state === CircuitState.Closed) return true;
-    return !r.probing && Date.now() - r.openedAt >= this.opts.halfOpenAfterMs;
+    return !r.probing && Date.now() - r.openedAt >= this.halfOpenAfterMs;
   }
 
   /** A request is sent to `origin`: when it is not closed, that request is its probe. */

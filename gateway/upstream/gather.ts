@@ -20,8 +20,8 @@
  */
 
 export interface GatherOptions {
-  /** How long a gathering behind work under way waits for identical requests before it starts. */
-  windowMs: number;
+  /** How long a gathering behind work under way waits for identical requests before it starts. @default DEFAULT_GATHER_WINDOW_MS */
+  windowMs?: number;
   /** Called for each request answered by another's work (the gateway counts them, metrics.ts). */
   onShared?: () => void;
 }
@@ -54,7 +54,7 @@ export class Gather<T> {
         setTimeout(() => {
           if (this.gathering.get(key) === entry) this.gathering.delete(key);
           this.launch(key, start).then(resolve, reject);
-        }, this.opts.windowMs);
+        }, this.opts.windowMs ?? DEFAULT_GATHER_WINDOW_MS);
       }),
     };
     this.gathering.set(key, entry);

@@ -19,7 +19,7 @@
  */
 import { BrokenCircuitError } from 'cockatiel';
 import { BalancedPool, Pool, type Dispatcher } from 'undici';
-import { poolOptions, sendWith, type ClientResponse, type FetchLikeInit } from '../platform/http-client';
+import { poolOptions, sendWith, type ClientResponse, type FetchLikeInit } from '../../platform/http-client';
 import { ReplicaBreakers, type ReplicaBreakerOptions } from './replica-breakers';
 
 export interface ReplicaSetOptions {

@@ -1,9 +1,9 @@
 /**
- * Gather (gateway/gather.ts) with in-process work under Jest's fake clock: a request shares only
+ * Gather (gateway/upstream/gather.ts) with in-process work under Jest's fake clock: a request shares only
  * work that starts after it arrived; a cold key starts at once; a hot key gathers for the
  * window; the outcome, failure included, is everyone's at once; nothing outlives the work.
  */
-import { loadConfig } from '../platform/config';
+import { loadConfig } from '../../platform/config';
 import { DEFAULT_GATHER_WINDOW_MS, Gather } from './gather';
 
 beforeEach(() => jest.useFakeTimers());

@@ -1,5 +1,5 @@
 /**
- * ReplicaBreakers (gateway/replica-breakers.ts) under Jest's fake clock: a replica opens after
+ * ReplicaBreakers (gateway/upstream/replica-breakers.ts) under Jest's fake clock: a replica opens after
  * `threshold` failed attempts in a row (an answer in between starts the count again), is left
  * out for `halfOpenAfterMs`, then admits exactly one probe, whose outcome closes or re-opens it;
  * replicas are independent; each change is told.

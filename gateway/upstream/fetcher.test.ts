@@ -1,0 +1,73 @@
+/**
+ * The composition (fetcher.ts) against real HTTP fakes: the configuration's knobs reach their
+ * pieces; every attempt is signed anew; a query's 429 with Retry-After is retried; a write is
+ * sent once whatever it is answered (503 with Retry-After included), without the write marker.
+ */
+import { SIGNATURE_HEADER, check } from '../../platform/auth';
+import { createLogger } from '../../platform/logger';
+import { closeFakeServers, data, firstN, startFakeServer, type Behaviour } from '../../tests/harness/fake-http';
+import { WRITE_MARKER } from '../writes';
+import { piecesFrom, subgraphFetcher, type SubgraphFetcher } from './fetcher';
+
+const SECRET = 'k'.repeat(32);
+const log = createLogger('test', 'silent');
+const fetchers: SubgraphFetcher[] = [];
+afterEach(async () => {
+  await Promise.all(fetchers.splice(0).map((f) => f.close()));
+  await closeFakeServers();
+});
+
+const fetcher = (url: string) => {
+  const f = subgraphFetcher({ name: 'account', urls: [url], secret: SECRET, log, ...piecesFrom({ attempts: 3 }) });
+  fetchers.push(f);
+  return f;
+};
+const busy =
+  (status: number): Behaviour =>
+  (_req, res) => {
+    res.writeHead(status, { 'retry-after': '0', 'content-type': 'text/plain' });
+    res.end('busy');
+  };
+const BODY = JSON.stringify({ query: '{ account(id: "1") { id } }' });
+
+test('each configuration knob reaches its piece', () => {
+  const config = {
+    timeoutMs: 1,
+    mutationTimeoutMs: 2,
+    attempts: 3,
+    retryDelayMs: 7,
+    retryMaxDelayMs: 8,
+    breakerThreshold: 4,
+    halfOpenAfterMs: 5,
+    dedup: true,
+    gatherWindowMs: 6,
+  };
+  expect(piecesFrom(config)).toEqual({
+    timeout: { attemptMs: 1, mutationMs: 2 },
+    retry: { attempts: 3, initialDelayMs: 7, maxDelayMs: 8 },
+    breaker: { threshold: 4, halfOpenAfterMs: 5 },
+    dedup: { windowMs: 6 },
+  });
+  expect(piecesFrom({ ...config, dedup: false }).dedup).toBe(false);
+});
+
+test("a query's attempts are each signed anew; a 429 with Retry-After is retried", async () => {
+  const sub = await startFakeServer(firstN(1, busy(429), data({ account: { id: '1' } })));
+  const res = await fetcher(sub.url).fetch(sub.url, { method: 'POST', body: BODY });
+  expect(res.status).toBe(200);
+  expect(sub.requests).toBe(2);
+  const signatures = sub.headers.map((h) => h[SIGNATURE_HEADER] as string);
+  expect(new Set(signatures).size).toBe(2);
+  for (const s of signatures) expect(check(SECRET, 'account', s, 'POST', '/graphql', BODY)).toHaveProperty('verified');
+});
+
+test('a write is sent once, even answered 503 with Retry-After, and the marker is not sent', async () => {
+  const sub = await startFakeServer(busy(503));
+  const res = await fetcher(sub.url).fetch(sub.url, { method: 'POST', body: BODY, headers: { [WRITE_MARKER]: '1' } });
+  expect(res.status).toBe(503);
+  expect(sub.requests).toBe(1);
+  expect(sub.headers[0]).not.toHaveProperty(WRITE_MARKER);
+  expect(
+    check(SECRET, 'account', sub.headers[0]![SIGNATURE_HEADER] as string, 'POST', '/graphql', BODY),
+  ).toHaveProperty('verified');
+});
