@@ -66,8 +66,10 @@ function databaseUrlsOfServices(launcherPid: number): Record<string, string[]> {
   return out;
 }
 
-/** Ctrl-C at a terminal: SIGINT to every process of the foreground process group. */
-const ctrlC = (l: Launched) => process.kill(-l.child.pid!, 'SIGINT');
+/** Ctrl-C at a terminal: SIGINT to every process of the foreground process group (if it still runs). */
+const ctrlC = (l: Launched) => {
+  if (l.child.exitCode === null && l.child.signalCode === null) process.kill(-l.child.pid!, 'SIGINT');
+};
 
 /** The pid of the launcher's service process running `entry` (e.g. subgraphs/data/main). */
 function servicePid(launcherPid: number, entry: string): number | undefined {

@@ -13,16 +13,38 @@ import { contextFiles, deploy } from '../migrate';
 import { provision } from '../provision';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The first port the kernel hands out to outgoing connections (Linux: 32768 by default). A
+ * port above it that was free a moment ago may be taken by any client socket on the machine
+ * (a database driver's, another test run's) before a child process binds it; below it only a
+ * listener can take it.
+ */
+export function ephemeralPortStart(): number {
+  try {
+    const first = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return first > 21_024 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1, chosen below the range of outgoing
+ * connections (ephemeralPortStart), for servers that another process will bind a little later.
+ */
+export async function freePort(): Promise<number> {
+  const top = ephemeralPortStart();
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * (top - 20_000));
+    if (await bindable(port)) return port;
+  }
 }
 
 export interface ScratchCluster {
