@@ -97,34 +97,52 @@ async function keyed(tx: Tx, key: KeyedRequest | undefined, write: () => Promise
   return { ...result, replayed: false };
 }
 
+/**
+ * One write as every account write runs: its Idempotency-Key claimed first and its result
+ * stored last (`keyed`), in one write transaction with the request's retries and signature
+ * nonce, settled by `lookup` when its COMMIT is ambiguous.
+ */
+function keyedWrite(
+  db: PrismaClient,
+  req: WriteRequest,
+  operation: string,
+  args: Record<string, unknown>,
+  write: (tx: Tx) => Promise<Written>,
+  lookup: () => Promise<WriteResult | null>,
+): Promise<WriteResult> {
+  const key = keyedRequest(req.idempotencyKey, operation, args, req.idempotencyTtlHours);
+  return writeTransaction(db, (tx) => keyed(tx, key, () => write(tx)), {
+    retry: req.retry,
+    onRetry: req.onRetry,
+    signed: req.signed,
+    lookup,
+  });
+}
+
 export async function createAccount(db: PrismaClient, name: string, req: WriteRequest): Promise<WriteResult> {
-  const key = keyedRequest(req.idempotencyKey, 'createAccount', { name }, req.idempotencyTtlHours);
   // Decided before the retry loop: a re-run after an ambiguous commit reuses them.
   const id = randomUUID();
   const eventId = randomUUID();
-  return writeTransaction(
+  return keyedWrite(
     db,
-    (tx) =>
-      keyed(tx, key, async () => {
-        const account = await tx.account.create({ data: { id, name } });
-        await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
-        return created(account, eventId);
-      }),
-    {
-      retry: req.retry,
-      onRetry: req.onRetry,
-      signed: req.signed,
-      lookup: async () => {
-        const account = await db.account.findUnique({ where: { id } });
-        return (
-          account && {
-            account,
-            event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
-            replayed: false,
-            pending: [],
-          }
-        );
-      },
+    req,
+    'createAccount',
+    { name },
+    async (tx) => {
+      const account = await tx.account.create({ data: { id, name } });
+      await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
+      return created(account, eventId);
+    },
+    async () => {
+      const account = await db.account.findUnique({ where: { id } });
+      return (
+        account && {
+          account,
+          event: { id: eventId, eventName: 'CREATED', occurredAt: account.createdAt },
+          replayed: false,
+          pending: [],
+        }
+      );
     },
   );
 }
@@ -165,17 +183,18 @@ export async function renameAccount(
   name: string,
   req: WriteRequest,
 ): Promise<WriteResult> {
-  const key = keyedRequest(req.idempotencyKey, 'renameAccount', { id, name }, req.idempotencyTtlHours);
   const eventId = randomUUID();
-  return writeTransaction(
+  return keyedWrite(
     db,
-    (tx) =>
-      keyed(tx, key, async () => {
-        const renamed = await renameLocked(tx, id, name, eventId);
-        if (!renamed) throw notFound('Account', id);
-        return renamed;
-      }),
-    { retry: req.retry, onRetry: req.onRetry, signed: req.signed, lookup: () => lookupByEvent(db, id, name, eventId) },
+    req,
+    'renameAccount',
+    { id, name },
+    async (tx) => {
+      const renamed = await renameLocked(tx, id, name, eventId);
+      if (!renamed) throw notFound('Account', id);
+      return renamed;
+    },
+    () => lookupByEvent(db, id, name, eventId),
   );
 }
 
@@ -186,22 +205,23 @@ export async function renameAccount(
  * of one failing with a unique violation; an existing row is then locked as a rename does.
  */
 export async function saveAccount(db: PrismaClient, id: string, name: string, req: WriteRequest): Promise<WriteResult> {
-  const key = keyedRequest(req.idempotencyKey, 'saveAccount', { id, name }, req.idempotencyTtlHours);
   const eventId = randomUUID();
-  return writeTransaction(
+  return keyedWrite(
     db,
-    (tx) =>
-      keyed(tx, key, async () => {
-        // createMany with skipDuplicates: INSERT … ON CONFLICT DO NOTHING, the count says whether it inserted.
-        const inserted = await tx.account.createMany({ data: [{ id, name }], skipDuplicates: true });
-        if (inserted.count > 0) {
-          const account = await tx.account.findUniqueOrThrow({ where: { id } });
-          await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
-          return created(account, eventId);
-        }
-        // The insert found the row (committed, or committed by the save it waited for).
-        return (await renameLocked(tx, id, name, eventId))!;
-      }),
-    { retry: req.retry, onRetry: req.onRetry, signed: req.signed, lookup: () => lookupByEvent(db, id, name, eventId) },
+    req,
+    'saveAccount',
+    { id, name },
+    async (tx) => {
+      // createMany with skipDuplicates: INSERT … ON CONFLICT DO NOTHING, the count says whether it inserted.
+      const inserted = await tx.account.createMany({ data: [{ id, name }], skipDuplicates: true });
+      if (inserted.count > 0) {
+        const account = await tx.account.findUniqueOrThrow({ where: { id } });
+        await appendEvent(tx, id, 'CREATED', account.createdAt, { first: true, id: eventId });
+        return created(account, eventId);
+      }
+      // The insert found the row (committed, or committed by the save it waited for).
+      return (await renameLocked(tx, id, name, eventId))!;
+    },
+    () => lookupByEvent(db, id, name, eventId),
   );
 }
