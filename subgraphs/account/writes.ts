@@ -203,6 +203,11 @@ export async function renameAccount(
  * event). The insert comes first with ON CONFLICT DO NOTHING: two saves of one new id
  * queue on the key (the second waits for the first to commit, then finds the row) instead
  * of one failing with a unique violation; an existing row is then locked as a rename does.
+ * On CockroachDB the first insert's write intent is "a combination of a provisional value and
+ * an exclusive lock" that the second waits on
+ * ([transaction layer](https://www.cockroachlabs.com/docs/stable/architecture/transaction-layer));
+ * at READ COMMITTED, where writes run, a conflict it cannot wait out is a 40001, which
+ * kit/transaction.ts runs again.
  */
 export async function saveAccount(db: PrismaClient, id: string, name: string, req: WriteRequest): Promise<WriteResult> {
   const eventId = randomUUID();
