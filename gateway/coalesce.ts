@@ -2,9 +2,12 @@
  * Identical queries answered by one execution (`GATEWAY_COALESCE`): an identical query (same
  * document, operation name and variables) that arrives while the gateway executes one waits
  * for a shared execution instead of running the same query plan on its own. The subgraph-level
- * sharing (resilience.ts) saves the subgraphs; this saves the gateway's own plan execution and
- * result merging, which is most of its work on a hot document (a landing page, a popular
- * account) that many clients ask for at once.
+ * sharing (upstream/gather.ts in the fetcher) saves the subgraphs; this saves the gateway's own
+ * plan execution and result merging, which is most of its work on a hot document (a landing
+ * page, a popular account) that many clients ask for at once.
+ *
+ * It wraps the gateway's executor (lean-executor.ts), the one both paths run, so a query on
+ * Apollo Server's path and one on the lean path (lean-route.ts) share with each other.
  *
  * Read-your-writes across gateway replicas: a query shares only an execution that starts after
  * it arrived (gather.ts): a query behind an identical execution under way gathers the
@@ -12,68 +15,26 @@
  * So whatever write any gateway acknowledged before a query arrived, the execution that
  * answers it reads after that write, with no coordination between gateways.
  *
- * What a waiting request gets is a copy of the shared execution's finished response (data,
- * errors, status, headers): a failure or a timeout is everyone's answer at once (an honest
- * one: the execution started after each of them arrived), so nobody waits for a failure and
- * then runs again on its own. Only when the shared execution ends without a response (it threw
- * before answering) does each waiting request run its own.
- * It still went through parsing, validation and the query limits itself (this runs after
- * them, in `responseForOperation`). Never mutations. Nothing outlives the execution. The
- * gateway knows no client identity (no per-client headers reach the subgraphs), so document,
- * operation name and variables are the whole identity of a query: a gateway that adds client
- * auth must add the caller to the key.
+ * What a waiting request gets is the shared execution's outcome: its result (a copy of the top
+ * level; `data` is shared and nothing writes to it) or what it threw. Each request's own run of
+ * Apollo Server formats, masks and counts it, so a failure or a timeout is everyone's answer at
+ * once (an honest one: the execution started after each of them arrived), and nobody waits for
+ * a failure and then runs again on its own. Every request went through parsing, validation, the
+ * query limits and the plugins' checks itself (the executor is the pipeline's last step). Never
+ * mutations. Nothing outlives the execution. The gateway knows no client identity (no
+ * per-client headers reach the subgraphs), so document, operation name and variables are the
+ * whole identity of a query: a gateway that adds client auth must add the caller to the key.
  */
-import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
-import type { FormattedExecutionResult } from 'graphql';
+import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import { Gather, type GatherOptions } from './upstream/gather';
 
-interface Shared {
-  result: FormattedExecutionResult;
-  status?: number;
-  headers: [string, string][];
-}
-
 /** `gather.onShared`: called for each request answered by another's execution (metrics.ts counts them). */
-export function coalescePlugin(gather: GatherOptions): ApolloServerPlugin {
-  const executions = new Gather<Shared | undefined>(gather);
-  return {
-    async requestDidStart() {
-      /** Set when this request leads an execution: what the others get. */
-      let settle: ((shared: Shared | undefined) => void) | undefined;
-      const finish = (shared: Shared | undefined) => {
-        settle?.(shared);
-        settle = undefined;
-      };
-      return {
-        async responseForOperation({ operation, queryHash, request }): Promise<GraphQLResponse | null> {
-          if (operation?.operation !== 'query') return null;
-          const key = `${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}`;
-          let lead!: () => void;
-          const leading = new Promise<'lead'>((resolve) => (lead = () => resolve('lead')));
-          const outcome = executions.run(
-            key,
-            () =>
-              new Promise<Shared | undefined>((resolve) => {
-                settle = resolve;
-                lead();
-              }),
-          );
-          const shared = await Promise.race([leading, outcome]);
-          if (shared === 'lead' || !shared) return null;
-          return {
-            body: { kind: 'single', singleResult: structuredClone(shared.result) },
-            http: { status: shared.status, headers: new HeaderMap(shared.headers) },
-          };
-        },
-        async willSendResponse({ response }) {
-          const { body } = response;
-          finish(
-            body.kind === 'single'
-              ? { result: body.singleResult, status: response.http.status, headers: [...response.http.headers] }
-              : undefined,
-          );
-        },
-      };
-    },
+export function coalescing(executor: GatewayExecutor, gather: GatherOptions): GatewayExecutor {
+  const executions = new Gather<Awaited<ReturnType<GatewayExecutor>>>(gather);
+  return async (requestContext) => {
+    const { request, operation, source } = requestContext;
+    if (operation.operation !== 'query') return executor(requestContext);
+    const key = `${source}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}`;
+    return { ...(await executions.run(key, () => executor(requestContext))) };
   };
 }

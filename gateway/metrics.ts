@@ -1,7 +1,8 @@
 /**
  * The gateway's own series, on its process's registry (platform/metrics.ts): each subgraph
  * call's latency and outcome (resilience.ts), and the queries answered by an identical one
- * gathered behind another (resilience.ts, gather.ts), and the queries answered by another's execution (coalesce.ts).
+ * gathered behind another (resilience.ts, gather.ts), the queries answered by another's execution
+ * (coalesce.ts), and the answers of the lean path (lean-route.ts).
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS } from '../platform/metrics';
@@ -10,6 +11,7 @@ export class GatewayMetrics {
   readonly subgraphRequests: Histogram<'subgraph' | 'outcome'>;
   readonly deduplicated: Counter<'subgraph'>;
   readonly coalesced: Counter;
+  readonly leanAnswers: Counter;
 
   constructor(registry: Registry) {
     this.subgraphRequests = new Histogram({
@@ -28,6 +30,11 @@ export class GatewayMetrics {
     this.coalesced = new Counter({
       name: 'gateway_queries_coalesced_total',
       help: 'Queries answered by an identical one the gateway was already executing (coalesce.ts)',
+      registers: [registry],
+    });
+    this.leanAnswers = new Counter({
+      name: 'gateway_lean_answers_total',
+      help: "Queries answered by the gateway's lean path, without Apollo Server's pipeline (lean-route.ts)",
       registers: [registry],
     });
   }

@@ -7,6 +7,7 @@
  * offline GraphiQL playground (playground/).
  */
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
@@ -17,6 +18,7 @@ import { REPLAYED_HEADER, idempotencyKeyOf } from '../platform/idempotency-key';
 import type { Logger } from '../platform/logger';
 import { Metrics } from '../platform/metrics';
 import { operationResolution } from '../platform/operation-resolution';
+import { apolloPlugins, leanHooks, type ServerPlugin } from '../platform/plugins';
 import { composeSupergraph } from './compose';
 import { DocumentCache, QUERY_PLAN_CACHE_MIB } from '../platform/document-cache';
 import { developmentErrors } from './dev-errors';
@@ -25,7 +27,8 @@ import { queryLimits, type QueryLimits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
-import { coalescePlugin } from './coalesce';
+import { LeanExecutor } from './lean-executor';
+import { leanRoute } from './lean-route';
 import { ResilientDataSource } from './resilience';
 import { piecesFrom, subgraphFetcher, type ResilienceOptions, type SubgraphFetcher } from './upstream/fetcher';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
@@ -49,6 +52,8 @@ export interface GatewayOptions {
   resilience: ResilienceOptions;
   /** Identical queries in flight answered by one execution (coalesce.ts). @default true */
   coalesce?: boolean;
+  /** Known queries answered without Apollo Server's pipeline (lean-route.ts). @default true */
+  leanPath?: boolean;
   limits: QueryLimits;
   maxBodyBytes?: number;
   /** BODY_TIMEOUT_MS (platform/http.ts). */
@@ -74,6 +79,7 @@ export const gatewayOptionsFrom = (config: Config, log: Logger): GatewayOptions 
   introspection: config.introspection,
   resilience: config.resilience,
   coalesce: config.coalesce,
+  leanPath: config.leanPath,
   limits: config.limits,
   maxBodyBytes: config.maxBodyBytes,
   bodyTimeoutMs: config.bodyTimeoutMs,
@@ -175,8 +181,22 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   );
   const playground = { enabled: opts.playground ?? !opts.production, graphqlPath: '/graphql' };
   const limits = queryLimits(opts.limits);
+  const gather = { windowMs: opts.resilience.gatherWindowMs, onShared: () => gatewayMetrics.coalesced.inc() };
+  // One list for both paths: what Apollo Server runs, and what the lean path runs (platform/plugins.ts).
+  const plugins: ServerPlugin<GatewayContext>[] = [
+    // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
+    { name: 'landing page off', apollo: ApolloServerPluginLandingPageDisabled(), lean: 'inert' },
+    { name: 'legacy JSON status', apollo: legacyJsonStatus<GatewayContext>(), lean: 'errors-only' },
+    metrics.operationServerPlugin('gateway'),
+    { name: 'operation resolution', apollo: operationResolution, lean: 'document-checks' },
+    { name: 'idempotency keys', apollo: idempotencyPlugin, lean: 'mutations-only' },
+    // GraphQL Armor's Apollo plugins only rewrite error messages (its limits are validation rules).
+    ...limits.plugins.map((apollo) => ({ name: 'query limits', apollo, lean: 'errors-only' as const })),
+  ];
+  // Both paths run this executor; identical queries share its executions (coalesce.ts).
+  const executor = new LeanExecutor(gateway, { coalesce: opts.coalesce === false ? undefined : gather });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: executor,
     documentStore: new DocumentCache(),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
@@ -185,24 +205,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     includeStacktraceInErrorResponses: opts.debugErrors === true && !opts.production,
     stopOnTerminationSignals: false, // platform/lifecycle.ts owns shutdown
     logger: log,
-    // Apollo's own landing page (Apollo Sandbox, from a CDN) would answer browsers on /graphql.
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      legacyJsonStatus<GatewayContext>(),
-      metrics.operationPlugin('gateway'),
-      operationResolution,
-      idempotencyPlugin,
-      ...limits.plugins,
-      // Last: it answers from another execution only after the limits have let the query through.
-      ...(opts.coalesce === false
-        ? []
-        : [
-            coalescePlugin({
-              windowMs: opts.resilience.gatherWindowMs,
-              onShared: () => gatewayMetrics.coalesced.inc(),
-            }),
-          ]),
-    ],
+    plugins: apolloPlugins(plugins),
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
@@ -221,12 +224,24 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     log,
     opts.maxBodyBytes,
   );
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => ({
+    idempotencyKey: idempotencyKeyOf(req.headers),
+  });
+  const lean = opts.leanPath === false ? undefined : leanHooks(plugins);
   const http = await startHttpServer(
     {
       apollo,
       log,
       metrics,
-      context: async (req) => ({ idempotencyKey: idempotencyKeyOf(req.headers) }),
+      context: async (req) => executor.contextFor(req, await context(req)),
+      shortcut:
+        lean &&
+        leanRoute({
+          executor,
+          context,
+          plugins: lean,
+          metrics: gatewayMetrics,
+        }),
       ready,
       routes: [playgroundRoute(playground), rest],
       maxBodyBytes: opts.maxBodyBytes,

@@ -57,6 +57,8 @@ export function configOf(e: Env) {
     composeAtStart: e.GATEWAY_COMPOSE_AT_START,
     /** Identical queries in flight at the gateway answered by one execution (gateway/coalesce.ts). */
     coalesce: e.GATEWAY_COALESCE,
+    /** Known queries answered without Apollo Server's pipeline (gateway/lean-route.ts). */
+    leanPath: e.GATEWAY_LEAN_PATH,
     embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     seedAccounts: e.SEED_ACCOUNTS,
     txMaxAttempts: e.TX_MAX_ATTEMPTS,

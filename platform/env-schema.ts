@@ -87,6 +87,7 @@ export const envSchema = z
     SUPERGRAPH_PATH: z.string().min(1).default(path.resolve(__dirname, '../gateway/supergraph.graphql')),
     GATEWAY_COMPOSE_AT_START: bool.default(false),
     GATEWAY_COALESCE: bool.default(true),
+    GATEWAY_LEAN_PATH: bool.default(true),
     GATEWAY_GATHER_WINDOW_MS: z.coerce.number().int().min(0).max(1_000).default(5),
     EMBEDDED_PG_DIR: z.string().min(1).default(path.resolve('.data/postgres')), // relative to the working directory
     EMBEDDED_PG_PORT: port(54329),

@@ -126,7 +126,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function headerMap(req: IncomingMessage): HeaderMap {
+/** The request's headers as Apollo Server takes them. */
+export function headerMap(req: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

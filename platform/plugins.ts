@@ -1,15 +1,16 @@
 /**
  * A server's plugins, one list for both of its execution paths: Apollo Server's pipeline, and a
- * lean path that answers known documents straight from the HTTP layer without it
- * (subgraphs/kit/lean-route.ts). Each entry is an Apollo Server plugin that also says what it
- * needs when a request takes the lean path, which answers only queries whose result has no
- * errors (everything else goes through Apollo Server):
+ * lean path that answers known documents straight from the HTTP layer without it (a subgraph's:
+ * subgraphs/kit/lean-route.ts; the gateway's: gateway/lean-route.ts). Each entry is an Apollo
+ * Server plugin that also says what it needs when a request takes the lean path, which answers
+ * only queries whose result has no errors (everything else goes through Apollo Server):
  *
  * - `lean: { requestDidStart }`: the lean path calls it, as Apollo calls the plugin's own hooks;
  * - `lean: 'mutations-only'`: it acts on mutations only, which never take the lean path;
  * - `lean: 'inert'`: it changes nothing per request (a disabled Apollo default, say);
  * - `lean: 'document-checks'`: it judges the document and its operation, which the lean path
- *   takes only after Apollo Server accepted that very document and operation name.
+ *   takes only after Apollo Server accepted that very document and operation name;
+ * - `lean: 'errors-only'`: it acts only on answers with errors, which the lean path never gives.
  *
  * A plugin that does not say turns the lean path off: every request then goes through Apollo
  * Server and its pipeline, so a plugin added to the list runs for every request, always.
@@ -34,7 +35,7 @@ export interface LeanHooks<Ctx> {
 export interface ServerPlugin<Ctx extends BaseContext> {
   name: string;
   apollo: ApolloServerPlugin<Ctx>;
-  lean?: LeanHooks<Ctx> | 'mutations-only' | 'inert' | 'document-checks';
+  lean?: LeanHooks<Ctx> | 'mutations-only' | 'inert' | 'document-checks' | 'errors-only';
 }
 
 /** The Apollo Server plugins of the list, in its order. */

@@ -3,7 +3,8 @@
  * planner) and Grafbase Gateway (Rust) over the same subgraphs (2,000 seeded accounts), on two shapes: the hot document
  * (the same `accounts(first: 50)` page from 10 connections at once) and the aggregated view
  * with a random seeded id per request. Rounds interleaved across the targets; req/s and p99
- * per round, ratios to ours within each round. (`npm run bench` measures the same peers on the
+ * per round, ratios to ours within each round; our gateway also runs with coalescing off and
+ * with its lean path off, to show what each adds. (`npm run bench` measures the same peers on the
  * compiled build, with the page shape too; this one runs everything through tsx.)
  * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8]`
  */
@@ -82,20 +83,25 @@ async function main(): Promise<void> {
     grafbaseService({ name: 'grafbase', port: grafbasePort, urls: subgraphUrls, logDir, env: {}, probe: answers }),
   );
   const peers = [await hive('hive-js', 'js'), await hive('hive-rust', 'rust'), grafbase];
-  // Our gateway once more with query coalescing off (gateway/coalesce.ts), to see what it adds.
-  const uncoalescedPort = await freePort();
-  const uncoalesced = await startService({
-    name: 'gateway-uncoalesced',
-    entry: 'gateway/main',
-    env: { ...stack.env, GATEWAY_PORT: String(uncoalescedPort), GATEWAY_COALESCE: 'false' },
-    port: uncoalescedPort,
-    logDir,
-    probe: answers,
-  });
-  peers.push(uncoalesced);
+  // Our gateway once more with one of its pieces off, to see what each adds: query coalescing
+  // (gateway/coalesce.ts), the lean path (gateway/lean-route.ts).
+  const variant = async (name: string, env: Record<string, string>) => {
+    const port = await freePort();
+    const service = await startService({
+      name,
+      entry: 'gateway/main',
+      env: { ...stack.env, ...env, GATEWAY_PORT: String(port) },
+      port,
+      logDir,
+      probe: answers,
+    });
+    peers.push(service);
+    return `${service.baseUrl}/graphql`;
+  };
   const targets: Record<string, string> = {
     ours: `${stack.gateway.baseUrl}/graphql`,
-    'ours, coalescing off': `${uncoalesced.baseUrl}/graphql`,
+    'ours, coalescing off': await variant('gateway-uncoalesced', { GATEWAY_COALESCE: 'false' }),
+    'ours, lean path off': await variant('gateway-not-lean', { GATEWAY_LEAN_PATH: 'false' }),
     'hive (JS planner)': `${peers[0]!.baseUrl}/graphql`,
     'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql`,
     'grafbase (Rust)': `${grafbase.baseUrl}/graphql`,

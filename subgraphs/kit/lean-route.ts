@@ -26,6 +26,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLAnswer } from '../../platform/http';
+import { APPLICATION_JSON, leanRequest, resultJson } from '../../platform/lean-request';
 import type { LeanHooks } from '../../platform/plugins';
 import { runCompiled, type CompiledExecution } from './compiled-executor';
 
@@ -35,32 +36,6 @@ export interface LeanRouteOptions<Ctx> {
   context: (req: IncomingMessage) => Promise<Ctx>;
   /** The lean hooks of the subgraph's plugins (platform/plugins.ts `leanHooks`). */
   plugins: LeanHooks<Ctx>[];
-}
-
-/** Apollo Server's media type for a single JSON result (when the request's `accept` allows it). */
-const APPLICATION_JSON = 'application/json; charset=utf-8';
-
-/** `accept` values for which Apollo Server picks plain JSON (no header, anything, JSON itself). */
-const acceptsJson = (accept: string | undefined) =>
-  accept === undefined || accept === '*/*' || accept === 'application/json';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-interface Request {
-  query: string;
-  operationName: string | undefined;
-  variables: Record<string, unknown> | undefined;
-}
-
-/** The body as the lean path takes it; undefined: anything else (Apollo Server answers, and judges). */
-function leanRequest(req: IncomingMessage, body: unknown): Request | undefined {
-  if (!isRecord(body) || !(req.headers['content-type'] ?? '').startsWith('application/json')) return undefined;
-  if (!acceptsJson(req.headers.accept)) return undefined;
-  const { query, operationName, variables } = body;
-  if (typeof query !== 'string' || body.extensions !== undefined) return undefined;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
-  if (variables !== undefined && variables !== null && !isRecord(variables)) return undefined;
-  return { query, operationName: operationName ?? undefined, variables: variables ?? undefined };
 }
 
 /** Counts of the lean path's answers land in `execution.paths.lean`. */
@@ -80,8 +55,7 @@ export function leanRoute<Ctx>(opts: LeanRouteOptions<Ctx>) {
     return {
       status: 200,
       headers: { 'content-type': APPLICATION_JSON },
-      // Apollo Server's field order and trailing newline.
-      body: `${JSON.stringify({ data: result.data, extensions: result.extensions })}\n`,
+      body: resultJson(result.data, result.extensions),
     };
   };
 }

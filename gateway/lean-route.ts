@@ -1,0 +1,81 @@
+/**
+ * The gateway's lean path: a query this process has already executed once through Apollo
+ * Server's whole pipeline (lean-executor.ts notes it) is answered the next time straight from the
+ * HTTP layer — request body, the gateway's executor with its cached query plan, one
+ * serialisation — without Apollo Server's per-request pipeline (its request context, document
+ * cache lookups, plugin hooks, header maps, response assembly). The gateway answers a handful of
+ * documents over and over (the REST shim's, a client's), so most requests take this path.
+ *
+ * It is one execution path with Apollo Server's, not a second one beside it:
+ * - the same executor (lean-executor.ts): the same plan, data sources (signatures, retries,
+ *   breakers, replicas, deduplication), result shaping;
+ * - the same plugins: the gateway's one plugin list (platform/plugins.ts) gives this path each
+ *   plugin's hooks (the operation metrics), and a plugin that does not say what it needs here
+ *   turns the path off (server.ts then passes none);
+ * - the same context function makes each request's context;
+ * - only a result with **plain data** is answered here, as Apollo Server would (status 200, its
+ *   headers, its field order). Anything else (errors, extensions, a cacheable hint, a throw) is
+ *   handed to Apollo Server with its outcome, which formats, masks and counts it as always,
+ *   without executing again (lean-executor.ts);
+ * - identical queries share executions with each other and with Apollo Server's path
+ *   (coalesce.ts wraps the executor), under the read-your-writes rule; an answer shared by
+ *   several requests is serialised once.
+ * Queries only (mutations are never noted as known). Apollo Server answers everything else: a
+ * document not yet executed, a body with `extensions`, an `accept` other than JSON's, anything
+ * malformed (platform/lean-request.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { GraphQLAnswer } from '../platform/http';
+import { APPLICATION_JSON, leanRequest, resultJson } from '../platform/lean-request';
+import type { LeanHooks } from '../platform/plugins';
+import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
+import type { LeanExecutor } from './lean-executor';
+import type { GatewayMetrics } from './metrics';
+import type { GatewayContext } from './writes';
+
+export interface GatewayLeanRouteOptions {
+  executor: LeanExecutor;
+  /** The per-request context, the same function Apollo Server is given. */
+  context: (req: IncomingMessage) => Promise<GatewayContext>;
+  /** The lean hooks of the gateway's plugins (platform/plugins.ts `leanHooks`). */
+  plugins: LeanHooks<GatewayContext>[];
+  metrics: GatewayMetrics;
+}
+
+/** Apollo Server's headers on a gateway answer with data (its cache-control plugin: nothing cacheable). */
+const HEADERS = { 'cache-control': 'no-store', 'content-type': APPLICATION_JSON };
+
+/** A result with plain data: Apollo Server's answer to it. */
+const plain = (result: GatewayExecutionResult): GraphQLAnswer | undefined =>
+  result.errors?.length || result.extensions !== undefined
+    ? undefined
+    : { status: 200, headers: HEADERS, body: resultJson(result.data) };
+
+export function leanRoute(opts: GatewayLeanRouteOptions) {
+  // Coalesced requests get copies of one result around the same `data`: serialised once.
+  const answers = new WeakMap<object, GraphQLAnswer>();
+  return async (req: IncomingMessage, body: unknown): Promise<GraphQLAnswer | undefined> => {
+    const request = leanRequest(req, body);
+    const known = request && opts.executor.knownQuery(request.query, request.operationName);
+    if (!request || !known) return undefined;
+    const contextValue = await opts.context(req);
+    const started = { operationName: known.operationName ?? undefined, contextValue };
+    const hooks = opts.plugins.map((plugin) => plugin.requestDidStart(started));
+    const outcome = await opts.executor.run(known, request, contextValue, req);
+    // A cacheable hint: Apollo Server executes again and decides the headers itself.
+    if (outcome.cacheable) return undefined;
+    const data = 'result' in outcome ? outcome.result.data : undefined;
+    let answer = data ? answers.get(data) : undefined;
+    if (!answer && 'result' in outcome) {
+      answer = plain(outcome.result);
+      if (answer && data) answers.set(data, answer);
+    }
+    if (!answer) {
+      opts.executor.handOver(req, outcome);
+      return undefined;
+    }
+    opts.metrics.leanAnswers.inc();
+    for (const hook of hooks) hook?.willSendResponse?.();
+    return answer;
+  };
+}
