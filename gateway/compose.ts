@@ -32,11 +32,22 @@ export interface Composition {
   hints: string[];
 }
 
+export interface ServiceSdl {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
+/** Any subgraphs' SDL into a supergraph; CompositionFailed names every composition error. */
+export function composeServiceSdls(services: readonly ServiceSdl[]): Composition {
+  const result = composeServices(services.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
+  if (result.errors) throw new CompositionFailed(result.errors.map((e) => e.message));
+  return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => h.toString()) };
+}
+
 export function composeSupergraph(
   urls: Record<ContextName, string> = DEFAULT_COMPOSE_URLS,
   sdl: (c: ContextName) => string = (c) => fs.readFileSync(sdlPathOf(c), 'utf8'),
 ): Composition {
-  const result = composeServices(CONTEXTS.map((name) => ({ name, url: urls[name], typeDefs: parse(sdl(name)) })));
-  if (result.errors) throw new CompositionFailed(result.errors.map((e) => e.message));
-  return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => h.toString()) };
+  return composeServiceSdls(CONTEXTS.map((name) => ({ name, url: urls[name], sdl: sdl(name) })));
 }

@@ -25,6 +25,7 @@ const WITH_ARGUMENTS = [
   'outbox:status',
   'schema:check',
   'schema:publish',
+  'audit:federation',
   'bench',
   'loadtest',
   'bench:profile',
