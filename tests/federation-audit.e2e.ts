@@ -42,3 +42,17 @@ test.each(Array.from({ length: PASSES }, (_, i) => i + 1))(
     }).toEqual({ newFailures: [], newPasses: [], unknown: [] });
   },
 );
+
+test('known documents are answered by the lean path wherever the answer is plain data', () => {
+  const queries = (t: SuiteResult['tests'][number]) => !/^mutation\b/.test(t.query.trim());
+  const lean = (pass: number) => results.reduce((n, s) => n + s.leanAnswers[pass]!, 0);
+  // First pass: only a document a suite sends again can have been known already.
+  const repeated = results.flatMap((s) =>
+    s.tests.filter((t, i) => queries(t) && t.passes[0]!.plain && s.tests.slice(0, i).some((u) => u.query === t.query)),
+  );
+  expect(lean(0)).toBeLessThanOrEqual(repeated.length);
+  // Second pass: every query answered with data alone came from the lean path.
+  const plain = results.flatMap((s) => s.tests).filter((t) => queries(t) && t.passes[1]!.plain);
+  expect(plain.length).toBeGreaterThan(100);
+  expect(lean(1)).toBe(plain.length);
+});

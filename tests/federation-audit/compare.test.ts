@@ -23,6 +23,18 @@ test('errors are compared only when the test says true or false, and only whethe
 test('no GraphQL answer fails, saying why', () => {
   expect(verdictOf({ data: null }, { failure: 'HTTP 502, not JSON: bad gateway' })).toEqual({
     ok: false,
+    plain: false,
     detail: 'no GraphQL answer: HTTP 502, not JSON: bad gateway',
   });
+});
+
+test('plain: data alone, no errors and no extensions', () => {
+  const plain = (body: { data?: unknown; errors?: unknown[]; extensions?: unknown }) =>
+    verdictOf({ data: null }, { body }).plain;
+  expect(plain({ data: { a: 1 } })).toBe(true);
+  expect(plain({ data: null })).toBe(true);
+  expect(plain({ data: { a: 1 }, errors: [] })).toBe(true);
+  expect(plain({ data: { a: 1 }, errors: [{ message: 'x' }] })).toBe(false);
+  expect(plain({ data: { a: 1 }, extensions: {} })).toBe(false);
+  expect(plain({ errors: [{ message: 'x' }] })).toBe(false);
 });

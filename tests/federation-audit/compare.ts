@@ -8,25 +8,29 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AuditTest } from './testkit';
 
 /** What the gateway answered: its JSON body, or why there is none. */
-export type Answer = { body: { data?: unknown; errors?: unknown[] } } | { failure: string };
+export type Answer = { body: { data?: unknown; errors?: unknown[]; extensions?: unknown } } | { failure: string };
 
 export interface Verdict {
   ok: boolean;
+  /** The answer was data alone: no errors, no extensions (what a gateway's lean path may answer). */
+  plain: boolean;
   /** On a mismatch: what was expected and what came back, as compared. */
   detail?: string;
 }
 
 export function verdictOf(expected: AuditTest['expected'], answer: Answer): Verdict {
-  if ('failure' in answer) return { ok: false, detail: `no GraphQL answer: ${answer.failure}` };
+  if ('failure' in answer) return { ok: false, plain: false, detail: `no GraphQL answer: ${answer.failure}` };
+  const plain = 'data' in answer.body && !answer.body.errors?.length && answer.body.extensions === undefined;
   const errorsOptional = typeof expected.errors !== 'boolean';
   const received = {
     data: answer.body.data ?? null,
     errors: errorsOptional ? null : (answer.body.errors?.length ?? 0) > 0,
   };
   const wanted = { data: expected.data ?? null, errors: errorsOptional ? null : (expected.errors ?? false) };
-  if (isDeepStrictEqual(received, wanted)) return { ok: true };
+  if (isDeepStrictEqual(received, wanted)) return { ok: true, plain };
   return {
     ok: false,
+    plain,
     detail: `expected ${JSON.stringify(wanted)}\nreceived ${JSON.stringify(received)}${
       answer.body.errors?.length ? `\nerrors ${JSON.stringify(answer.body.errors)}` : ''
     }`,

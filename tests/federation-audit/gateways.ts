@@ -17,6 +17,8 @@ import { gatewayOptionsFrom, startGateway, withoutTelemetry } from '../../gatewa
 export interface RunningAuditGateway {
   /** Its GraphQL endpoint. */
   url: string;
+  /** How many answers its lean path has given (gateway/lean-route.ts); undefined: it has none. */
+  leanAnswers?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,11 @@ export const ourGateway =
         string
       >,
     });
-    return { url: gateway.url, stop: () => gateway.stop() };
+    const leanAnswers = async () => {
+      const text = await (await fetch(new URL('/metrics', gateway.url))).text();
+      return Number(/^gateway_lean_answers_total (\d+)$/m.exec(text)?.[1]);
+    };
+    return { url: gateway.url, leanAnswers, stop: () => gateway.stop() };
   };
 
 export const stockGateway: AuditGateway = async (supergraphPath) => {

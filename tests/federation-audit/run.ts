@@ -28,6 +28,8 @@ export interface TestResult {
 export interface SuiteResult {
   id: string;
   tests: TestResult[];
+  /** Per pass, how many answers came from the gateway's lean path (when it has one). */
+  leanAnswers: number[];
 }
 
 export const passed = (t: TestResult) => t.passes.every((p) => p.ok);
@@ -64,7 +66,9 @@ export async function runSuite(suite: AuditSuite, gateway: AuditGateway): Promis
     const running = await gateway(supergraphPath, served.urls);
     try {
       const tests: TestResult[] = [];
+      const leanAnswers: number[] = [];
       for (let pass = 0; pass < PASSES; pass++) {
+        const before = (await running.leanAnswers?.()) ?? 0;
         // Taken anew each pass, as upstream takes them for each run (supergraph.ts).
         const list = suite.tests();
         for (const [i, { query, expected }] of list.entries()) {
@@ -72,8 +76,9 @@ export async function runSuite(suite: AuditSuite, gateway: AuditGateway): Promis
           const test = (tests[i] ??= { id: `${suite.id}_${i}`, query, passes: [] });
           test.passes.push(verdict);
         }
+        leanAnswers.push(((await running.leanAnswers?.()) ?? 0) - before);
       }
-      return { id: suite.id, tests };
+      return { id: suite.id, tests, leanAnswers };
     } finally {
       await running.stop();
     }
