@@ -13,11 +13,12 @@
  *   passed. The executor notes it (by source text and requested operation name, at most
  *   `maxDocuments`, least recently used out) with what Apollo made of it (document, hash,
  *   operation); the lean path runs only those. A new schema forgets them all.
- * - **Handing over.** When the lean path's execution produced anything but plain data (errors,
- *   extensions, a cache hint that could make the answer cacheable) it hands the outcome to
- *   Apollo Server, which runs its pipeline as for any request and, at the execute step, gets
- *   this outcome back instead of executing again: Apollo formats, masks, counts and answers it,
- *   and the subgraphs are not asked twice.
+ * - **Handing over** (platform/handover.ts). When the lean path's execution produced anything
+ *   but plain data (errors, extensions, a throw) it hands the outcome to Apollo Server, which
+ *   runs its pipeline as for any request and, at the execute step, gets this outcome back
+ *   instead of executing again: Apollo formats, masks, counts and answers it, and the
+ *   subgraphs are not asked twice. (A cache hint that could make the answer cacheable is the
+ *   exception: Apollo Server executes that request itself and decides its headers.)
  */
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
@@ -29,6 +30,7 @@ import type {
   GatewayHTTPRequest,
   GatewayInterface,
 } from '@apollo/server-gateway-interface';
+import { Handover, type Outcome } from '../platform/handover';
 import { headerMap } from '../platform/http';
 import type { LeanBody } from '../platform/lean-request';
 import { coalescing } from './coalesce';
@@ -40,14 +42,8 @@ type Known = Pick<
   'logger' | 'schema' | 'schemaHash' | 'cache' | 'queryHash' | 'document' | 'source' | 'operationName' | 'operation'
 >;
 
-/** An execution's outcome: its result, or what it threw. */
-export type Outcome = { result: GatewayExecutionResult } | { error: unknown };
-
 /** An execution on the lean path; `cacheable`: a subgraph's cache hint may make it cacheable (Apollo decides). */
 export type LeanOutcome = Outcome & { cacheable: boolean };
-
-const HANDED_OVER = Symbol('outcome of the lean path, for Apollo Server to answer');
-type WithOutcome = { [HANDED_OVER]?: Outcome };
 
 /** Notes whether any subgraph sent a hint that could make the answer cacheable (Apollo's cache-control plugin decides then). */
 function cacheHints(): GatewayCachePolicy & { hinted: boolean } {
@@ -100,7 +96,8 @@ class RequestHeaders implements Readonly<GatewayHTTPRequest['headers']> {
 export class LeanExecutor implements GatewayInterface {
   private executor: GatewayExecutor | undefined;
   private readonly known = new Map<string, Known>();
-  private readonly handedOver = new WeakMap<IncomingMessage, Outcome>();
+  /** Outcomes the lean path hands to Apollo Server (the server's context function adds them). */
+  readonly handover = new Handover();
 
   constructor(
     private readonly gateway: GatewayInterface,
@@ -122,20 +119,16 @@ export class LeanExecutor implements GatewayInterface {
   async load(options: Parameters<GatewayInterface['load']>[0]) {
     const { executor } = await this.gateway.load(options);
     this.executor = executor && this.opts.coalesce ? coalescing(executor, this.opts.coalesce) : (executor ?? undefined);
-    return { executor: executor && ((requestContext: GatewayGraphQLRequestContext) => this.execute(requestContext)) };
+    const noting = (requestContext: GatewayGraphQLRequestContext) => this.execute(requestContext);
+    return { executor: executor && this.handover.executor(noting) };
   }
 
   stop(): Promise<void> {
     return this.gateway.stop();
   }
 
-  /** Apollo Server's execute step: a handed-over outcome, or the gateway's execution (noting the query). */
+  /** Apollo Server's execution: the gateway's executor, noting the query. */
   private async execute(requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> {
-    const outcome = (requestContext.context as WithOutcome)[HANDED_OVER];
-    if (outcome) {
-      if ('error' in outcome) throw outcome.error;
-      return outcome.result;
-    }
     const { request, operation } = requestContext;
     if (operation.operation === 'query' && request.query !== undefined) {
       const key = `${request.query}\n${request.operationName ?? ''}`;
@@ -180,18 +173,5 @@ export class LeanExecutor implements GatewayInterface {
     } catch (error) {
       return { error, cacheable: hints.hinted };
     }
-  }
-
-  /** Leaves `outcome` for Apollo Server's run of the same request (its context: `contextFor`). */
-  handOver(req: IncomingMessage, outcome: Outcome): void {
-    this.handedOver.set(req, outcome);
-  }
-
-  /** The request's context for Apollo Server, with the outcome the lean path handed over, if any. */
-  contextFor<Ctx extends object>(req: IncomingMessage, context: Ctx): Ctx {
-    const outcome = this.handedOver.get(req);
-    if (!outcome) return context;
-    this.handedOver.delete(req);
-    return { ...context, [HANDED_OVER]: outcome };
   }
 }

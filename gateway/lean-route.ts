@@ -71,7 +71,7 @@ export function leanRoute(opts: GatewayLeanRouteOptions) {
       if (answer && data) answers.set(data, answer);
     }
     if (!answer) {
-      opts.executor.handOver(req, outcome);
+      opts.executor.handover.leave(req, outcome);
       return undefined;
     }
     opts.metrics.leanAnswers.inc();

@@ -233,7 +233,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       apollo,
       log,
       metrics,
-      context: async (req) => executor.contextFor(req, await context(req)),
+      context: async (req) => executor.handover.contextFor(req, await context(req)),
       shortcut:
         lean &&
         leanRoute({

@@ -44,7 +44,7 @@ async function server(compiled: boolean) {
   const schema = buildSubgraphSchema({ typeDefs, resolvers: { ...resolvers, DateTime: undefined } as never });
   const plugins = [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()];
   const s = compiled
-    ? new ApolloServer({ gateway: compiledExecutionGateway(schema, compiledExecution(schema)), plugins })
+    ? new ApolloServer({ gateway: compiledExecutionGateway(schema, compiledExecution(schema).executor), plugins })
     : new ApolloServer({ schema, plugins });
   await s.start();
   return s;

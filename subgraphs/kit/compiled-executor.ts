@@ -28,7 +28,7 @@ export interface CompiledExecutionOptions {
 
 /** Why a request ran on graphql-js, or that it ran compiled (for tests and metrics). */
 export type ExecutionPath =
-  'lean' | 'compiled' | 'mutation' | 'introspection' | 'not-compilable' | 'cache-full' | 'variables';
+  'lean' | 'handed-over' | 'compiled' | 'mutation' | 'introspection' | 'not-compilable' | 'cache-full' | 'variables';
 
 /** A query document that has been through Apollo Server's pipeline once and ran compiled. */
 export interface KnownDocument {
@@ -41,7 +41,7 @@ const INTROSPECTION = /\b__(schema|type)\b/;
 
 export interface CompiledExecution {
   executor: GatewayExecutor;
-  /** Counts of requests per path since start ('lean': answered by kit/lean-route.ts). */
+  /** Counts of requests per path since start ('lean': answered by kit/lean-route.ts; 'handed-over': run there, answered by Apollo Server). */
   readonly paths: Record<ExecutionPath, number>;
   /**
    * The compiled document for this exact source text and requested operation name, once a
@@ -71,6 +71,7 @@ export function compiledExecution(schema: GraphQLSchema, opts: CompiledExecution
   const known = new Map<string, KnownDocument>();
   const paths: Record<ExecutionPath, number> = {
     lean: 0,
+    'handed-over': 0,
     compiled: 0,
     mutation: 0,
     introspection: 0,
@@ -148,13 +149,13 @@ function asGraphQLError(e: GraphQLError): GraphQLError {
  * `onSchemaLoadOrUpdate` (for parsing, validation and its plugins) and runs every operation
  * through `load()`'s executor. The schema never changes in a subgraph process.
  */
-export function compiledExecutionGateway(schema: GraphQLSchema, execution: CompiledExecution): GatewayInterface {
+export function compiledExecutionGateway(schema: GraphQLSchema, executor: GatewayExecutor): GatewayInterface {
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => {};
     },
-    load: async () => ({ executor: execution.executor }),
+    load: async () => ({ executor }),
     stop: async () => {},
   };
 }

@@ -13,10 +13,9 @@
  *   request on Apollo Server (kit/subgraph.ts passes no lean path then);
  * - the same context function makes each request's context (fresh loaders);
  * - only a result **without errors** is answered here, as Apollo Server would (status 200, its
- *   content type, its field order). A result with errors is handed to Apollo Server, which runs
- *   the query again and formats, masks and counts its errors itself: no second copy of its
- *   error handling. Queries only, so running one twice changes nothing; it costs a second
- *   execution only on a failing query.
+ *   content type, its field order). A result with errors is handed to Apollo Server with it
+ *   (platform/handover.ts): Apollo formats, masks and counts the errors itself, without
+ *   executing again (no second copy of its error handling, no second trip to the database).
  * Request signatures are checked before either path (platform/http.ts).
  *
  * Apollo Server answers everything else: a document not yet known (its first request is what
@@ -27,6 +26,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLAnswer } from '../../platform/http';
 import { APPLICATION_JSON, leanRequest, resultJson } from '../../platform/lean-request';
+import type { Handover } from '../../platform/handover';
 import type { LeanHooks } from '../../platform/plugins';
 import { runCompiled, type CompiledExecution } from './compiled-executor';
 
@@ -36,6 +36,8 @@ export interface LeanRouteOptions<Ctx> {
   context: (req: IncomingMessage) => Promise<Ctx>;
   /** The lean hooks of the subgraph's plugins (platform/plugins.ts `leanHooks`). */
   plugins: LeanHooks<Ctx>[];
+  /** Where a result with errors goes to Apollo Server (the server's context function takes it). */
+  handover: Handover;
 }
 
 /** Counts of the lean path's answers land in `execution.paths.lean`. */
@@ -48,8 +50,13 @@ export function leanRoute<Ctx>(opts: LeanRouteOptions<Ctx>) {
     const started = { operationName: known.operationName ?? undefined, contextValue };
     const hooks = opts.plugins.map((plugin) => plugin.requestDidStart(started));
     const result = await runCompiled(known.query, contextValue, request.variables);
-    // Nothing ran (variables that do not coerce), or it failed: Apollo Server answers, and words it.
-    if (result === 'variables' || result.errors) return undefined;
+    // Nothing ran (variables that do not coerce): Apollo Server answers, and words it.
+    if (result === 'variables') return undefined;
+    if (result.errors) {
+      opts.execution.paths['handed-over']++;
+      opts.handover.leave(req, { result });
+      return undefined;
+    }
     opts.execution.paths.lean++;
     for (const hook of hooks) hook?.willSendResponse?.();
     return {

@@ -22,6 +22,7 @@ import { operatorPages } from '../../platform/operator-access';
 import { REPLAYED_HEADER, idempotencyKeyOf } from '../../platform/idempotency-key';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
+import { Handover } from '../../platform/handover';
 import { apolloPlugins, leanHooks, type ServerPlugin } from '../../platform/plugins';
 import { ReplayGuard } from '../../platform/replay-guard';
 import { compiledExecution, compiledExecutionGateway, type ExecutionPath } from './compiled-executor';
@@ -165,7 +166,11 @@ export async function startSubgraph<Db, Loaders>(
   // Compiled execution takes Apollo Server's `gateway` hook (the only way to replace its
   // execute step); Apollo still parses, validates and caches documents against `schema`.
   const compiled = opts.compiledExecution === false ? undefined : compiledExecution(schema);
-  const executes = compiled ? { gateway: compiledExecutionGateway(schema, compiled) } : { schema };
+  // A known query's failure on the lean path reaches Apollo Server with its outcome (platform/handover.ts).
+  const handover = new Handover();
+  const executes = compiled
+    ? { gateway: compiledExecutionGateway(schema, handover.executor(compiled.executor)) }
+    : { schema };
   // One list for both paths: what Apollo Server runs, and what the lean path runs (platform/plugins.ts).
   const plugins = [
     ...apolloDefaultsOff,
@@ -219,8 +224,8 @@ export async function startSubgraph<Db, Loaders>(
       log,
       metrics: def.metrics,
       ready: def.ping,
-      context,
-      shortcut: compiled && lean ? leanRoute({ execution: compiled, context, plugins: lean }) : undefined,
+      context: async (req) => handover.contextFor(req, await context(req)),
+      shortcut: compiled && lean ? leanRoute({ execution: compiled, context, plugins: lean, handover }) : undefined,
       routes: [
         operatorPages(
           { production: opts.production ?? false, secret: opts.secret, audience: def.name, token: opts.operatorToken },
