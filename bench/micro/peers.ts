@@ -6,14 +6,14 @@
  * per round, ratios to ours within each round; our gateway also runs with coalescing off and
  * with its lean path off, to show what each adds. (`npm run bench` measures the same peers on the
  * compiled build, with the page shape too; this one runs everything through tsx.)
- * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8]`
+ * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8] [--connections 1,10,50]`
  */
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '../../prisma/tools/local/scratch';
-import { num, microArgs } from '../lib/args';
+import { num, microArgs, opt, str } from '../lib/args';
 import { startBenchCluster } from '../lib/cluster';
 import { startService, startStack, type Service } from '../lib/services';
 import { AGGREGATED_QUERY, HOT_QUERY } from '../load/spec';
@@ -22,7 +22,13 @@ import { CONTEXTS, type ContextName } from '../../platform/config';
 
 const HOT = JSON.stringify({ query: HOT_QUERY });
 
-async function load(url: string, shape: 'hot' | 'view', ids: { first: number; count: number }, durationS: number) {
+async function load(
+  url: string,
+  shape: 'hot' | 'view',
+  ids: { first: number; count: number },
+  durationS: number,
+  connections: number,
+) {
   const body =
     shape === 'hot'
       ? () => HOT
@@ -33,7 +39,7 @@ async function load(url: string, shape: 'hot' | 'view', ids: { first: number; co
           });
   const result = await autocannon({
     url,
-    connections: 10,
+    connections,
     duration: durationS,
     requests: [
       {
@@ -57,9 +63,14 @@ const answers = async (baseUrl: string) => {
 };
 
 async function main(): Promise<void> {
-  const args = microArgs('peers');
+  const args = microArgs('peers', {
+    connections: opt('N,...', 'concurrency levels, each measured in turn (default 10)'),
+  });
   const rounds = num(args, 'rounds', 3, 1, 20);
   const duration = num(args, 'duration', 8, 1, 60);
+  const levels = (str(args, 'connections') ?? '10').split(',').map(Number);
+  if (levels.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000))
+    throw new Error('--connections: a comma-separated list of whole numbers from 1 to 1000');
   const cluster = await startBenchCluster(2_000);
   const logDir = path.join(os.tmpdir(), 'account-graph-peers-bench');
   const stack = await startStack({ urls: cluster.urls, logDir, relay: false });
@@ -123,25 +134,26 @@ async function main(): Promise<void> {
           `${name} answers the hot document differently from our gateway:\n${JSON.stringify(got).slice(-400)}\nours:\n${JSON.stringify(expected).slice(-400)}`,
         );
     }
-    for (const shape of ['hot', 'view'] as const) {
-      for (const url of Object.values(targets)) await load(url, shape, cluster.ids, 3); // warm-up
-      const rows: Record<string, { rps: number; p99: number; errors: number }[]> = Object.fromEntries(
-        Object.keys(targets).map((k) => [k, []]),
-      );
-      for (let r = 0; r < rounds; r++)
-        for (const [name, url] of Object.entries(targets))
-          rows[name]!.push(await load(url, shape, cluster.ids, duration));
-      console.log(
-        `\n${shape === 'hot' ? 'hot document' : 'aggregated view, random ids'}: 10 connections, ${rounds} rounds of ${duration} s, interleaved`,
-      );
-      for (const [name, rs] of Object.entries(rows)) {
-        const ratio = rs.map((x, i) => rows.ours![i]!.rps / x.rps);
-        console.log(
-          `${name.padEnd(20)} req/s ${median(rs.map((x) => x.rps)).toFixed(0)} (${Math.min(...rs.map((x) => x.rps)).toFixed(0)}–${Math.max(...rs.map((x) => x.rps)).toFixed(0)}), ` +
-            `p99 ${median(rs.map((x) => x.p99))} ms, errors ${rs.reduce((a, x) => a + x.errors, 0)}; ours / this: ×${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}–${Math.max(...ratio).toFixed(2)})`,
+    for (const connections of levels)
+      for (const shape of ['hot', 'view'] as const) {
+        for (const url of Object.values(targets)) await load(url, shape, cluster.ids, 3, connections); // warm-up
+        const rows: Record<string, { rps: number; p99: number; errors: number }[]> = Object.fromEntries(
+          Object.keys(targets).map((k) => [k, []]),
         );
+        for (let r = 0; r < rounds; r++)
+          for (const [name, url] of Object.entries(targets))
+            rows[name]!.push(await load(url, shape, cluster.ids, duration, connections));
+        console.log(
+          `\n${shape === 'hot' ? 'hot document' : 'aggregated view, random ids'}: ${connections} connections, ${rounds} rounds of ${duration} s, interleaved`,
+        );
+        for (const [name, rs] of Object.entries(rows)) {
+          const ratio = rs.map((x, i) => rows.ours![i]!.rps / x.rps);
+          console.log(
+            `${name.padEnd(20)} req/s ${median(rs.map((x) => x.rps)).toFixed(0)} (${Math.min(...rs.map((x) => x.rps)).toFixed(0)}–${Math.max(...rs.map((x) => x.rps)).toFixed(0)}), ` +
+              `p99 ${median(rs.map((x) => x.p99))} ms, errors ${rs.reduce((a, x) => a + x.errors, 0)}; ours / this: ×${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}–${Math.max(...ratio).toFixed(2)})`,
+          );
+        }
       }
-    }
   } finally {
     for (const p of peers) await p.stop();
     await stack.stop();
