@@ -4,9 +4,10 @@
  * usual autocannon load on one gateway route, stops the processes gracefully (which writes the
  * profiles) and prints the summary of each (bench/profile-summary.ts) for the load window.
  *
- * Options: --route graphql|rest (default graphql)  --duration 10  --connections 10  --accounts 15000
+ * Options: --route graphql|rest (default graphql)  --shape view|page|hot (GraphQL; default view)
+ *          --duration 10  --connections 10  --accounts 15000
  *          --tsx (profile the TypeScript sources under tsx)  --experiment <name> (preload bench/experiments/<name>.ts into the gateway)
- * Profiles: bench/results/profiles/<route>-<timestamp>/<service>.cpuprofile (main thread; open in Chrome DevTools).
+ * Profiles: bench/results/profiles/<shape, or rest>-<timestamp>/<service>.cpuprofile (main thread; open in Chrome DevTools).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { startBenchCluster } from './lib/cluster';
 import { waitQuiet } from './lib/proc';
 import { startStack } from './lib/services';
 import { runLoad } from './load/autocannon';
+import { SHAPES, type Shape } from './load/spec';
 import { formatSummary, summarizeProfile, type CpuProfile } from './profile-summary';
 
 /** The main thread's profile in a service's folder (thread id 0), copied to <folder>.cpuprofile. */
@@ -31,10 +33,11 @@ function mainThreadProfile(folder: string): string | undefined {
 
 const COMMAND = {
   script: 'bench:profile',
-  summary: `Where the time goes in our gateway for the aggregated view: the seeded stack under node
---cpu-prof with autocannon load on one route; profiles in bench/results/profiles/<route>-<timestamp>/.`,
+  summary: `Where the time goes in our gateway: the seeded stack under node --cpu-prof with autocannon
+load on one route and shape; profiles in bench/results/profiles/<shape, or rest>-<timestamp>/.`,
   options: {
     route: opt('graphql|rest', 'the route loaded (default graphql)'),
+    shape: opt('view|page|hot', 'what GraphQL requests ask (bench/load/spec.ts; default view)'),
     duration: opt('S', 'seconds of load (default 10)'),
     connections: opt('N', 'autocannon connections (default 10)'),
     accounts: opt('N', 'seeded accounts (default 15000)'),
@@ -48,11 +51,14 @@ async function main(): Promise<void> {
   const args = parseArgs(COMMAND);
   const route = str(args, 'route') ?? 'graphql';
   if (route !== 'graphql' && route !== 'rest') throw new UsageError('--route must be graphql or rest');
+  const shape = (str(args, 'shape') ?? 'view') as Shape;
+  if (!SHAPES.includes(shape)) throw new UsageError(`--shape must be one of ${SHAPES.join(', ')}`);
+  if (route === 'rest' && shape !== 'view') throw new UsageError('--shape: the REST route has the view only');
   const durationS = num(args, 'duration', 10, 2, 120);
   const connections = num(args, 'connections', 10, 1, 200);
   const accounts = num(args, 'accounts', 15_000, 100, 1_000_000);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = path.join(__dirname, 'results', 'profiles', `${route}-${stamp}`);
+  const dir = path.join(__dirname, 'results', 'profiles', `${route === 'graphql' ? shape : route}-${stamp}`);
   fs.mkdirSync(dir, { recursive: true });
   // One folder per service, default file names: tsx's loader hooks run on a second thread,
   // which writes its own profile (CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile).
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
       const spec = {
         baseUrl: stack.gateway.baseUrl,
         kind: route,
+        shape,
         path: route === 'graphql' ? '/graphql' : '/accounts/',
         ids: cluster.ids,
         connections,
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
       const result = await runLoad(spec);
       loadEndedAt = performance.now();
       console.log(
-        `${route}: ${result.rps.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (under the profiler)`,
+        `${route} ${route === 'graphql' ? shape : 'view'}: ${result.rps.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (under the profiler)`,
       );
     } finally {
       await stack.stop();
