@@ -29,100 +29,11 @@ export interface ClientResponse {
   text: string;
 }
 
-/** The WHATWG Headers interface (what a `fetch` caller may use) over undici's lower-cased object. */
-class ResponseHeaders {
-  constructor(private raw: ClientResponse['headers']) {}
-  get(name: string): string | null {
-    const v = this.raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-  }
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-  *entries(): IterableIterator<[string, string]> {
-    for (const k of Object.keys(this.raw)) if (this.raw[k] !== undefined) yield [k, this.get(k)!];
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-  forEach(fn: (value: string, key: string) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k);
-  }
-  *keys(): IterableIterator<string> {
-    for (const [k] of this.entries()) yield k;
-  }
-  *values(): IterableIterator<string> {
-    for (const [, v] of this.entries()) yield v;
-  }
-  /** Changes this view only: answers shared by deduplicated callers are copied on first write. */
-  set(name: string, value: string): void {
-    this.own();
-    this.raw[name.toLowerCase()] = value;
-  }
-  append(name: string, value: string): void {
-    const had = this.get(name);
-    this.set(name, had === null ? value : `${had}, ${value}`);
-  }
-  delete(name: string): void {
-    this.own();
-    this.raw[name.toLowerCase()] = undefined;
-  }
-  private copied = false;
-  private own(): void {
-    if (!this.copied) this.raw = { ...this.raw };
-    this.copied = true;
-  }
-}
-
-/** What a `fetch`-shaped caller (Apollo's RemoteGraphQLDataSource) reads of a response. */
-export interface FetchLikeResponse {
-  ok: boolean;
-  status: number;
-  statusText: string;
-  url: string;
-  redirected: false;
-  bodyUsed: false;
-  headers: ResponseHeaders;
-  text(): Promise<string>;
-  json(): Promise<unknown>;
-  arrayBuffer(): Promise<ArrayBuffer>;
-  clone(): FetchLikeResponse;
-}
-
-export interface FetchLikeInit {
+/** A request to one of our services: the body is always a whole string (our services speak JSON). */
+export interface ClientRequest {
   method?: string;
-  headers?: Record<string, string>;
+  headers?: Readonly<Record<string, string>>;
   body?: string;
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  413: 'Payload Too Large',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};
-
-/**
- * A `fetch`-shaped view of an answer. Each call makes a new view whose `json()` parses the
- * text anew, so callers that share one answer (in-flight deduplication) share no objects.
- */
-export function fetchLike(url: string, res: ClientResponse): FetchLikeResponse {
-  return {
-    ok: res.status >= 200 && res.status < 300,
-    status: res.status,
-    statusText: STATUS_TEXT[res.status] ?? '',
-    url,
-    redirected: false,
-    bodyUsed: false,
-    headers: new ResponseHeaders(res.headers),
-    text: async () => res.text,
-    json: async () => JSON.parse(res.text) as unknown,
-    arrayBuffer: async () => new TextEncoder().encode(res.text).buffer,
-    clone: () => fetchLike(url, res),
-  };
 }
 
 /** The options of every pool of ours: `connections` per origin, kept alive, the deadline on every phase. */
@@ -134,21 +45,26 @@ export const poolOptions = (opts: HttpClientOptions): Pool.Options => ({
   keepAliveTimeout: 10_000,
 });
 
+/** A URL's path and query, what a request to its origin's pool names. */
+export const pathOf = (url: string | URL): string => {
+  const u = typeof url === 'string' ? new URL(url) : url;
+  return u.pathname + u.search;
+};
+
 /**
- * Sends one request to `url`'s path through `dispatcher` (a Pool, or a BalancedPool whose
- * upstream supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
+ * Sends one request for `path` through `dispatcher` (a Pool, or a BalancedPool whose upstream
+ * supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
  * `extra` travels with the request options to the dispatcher (gateway/upstream/replicas.ts routes by it).
  */
 export async function sendWith(
   dispatcher: Dispatcher,
-  url: string,
-  init: FetchLikeInit = {},
+  path: string,
+  init: ClientRequest = {},
   extra: object = {},
 ): Promise<ClientResponse> {
-  const target = new URL(url);
   const { statusCode, headers, body } = await dispatcher.request({
     ...extra,
-    path: target.pathname + target.search,
+    path,
     method: (init.method ?? 'GET') as 'GET',
     headers: init.headers,
     body: init.body,
@@ -173,13 +89,10 @@ export class HttpClient {
   }
 
   /** Sends one request and reads the whole answer; rejects on network errors and timeouts only. */
-  async send(url: string, init: FetchLikeInit = {}): Promise<ClientResponse> {
-    return sendWith(this.pool(new URL(url).origin), url, init);
+  async send(url: string, init: ClientRequest = {}): Promise<ClientResponse> {
+    const target = new URL(url);
+    return sendWith(this.pool(target.origin), pathOf(target), init);
   }
-
-  /** A `fetch`-shaped function over `send`, for libraries that take a fetcher. */
-  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> =>
-    fetchLike(url, await this.send(url, init));
 
   /** Closes every pool; requests in flight finish first. */
   async close(): Promise<void> {

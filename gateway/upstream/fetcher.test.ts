@@ -1,12 +1,11 @@
 /**
  * The composition (fetcher.ts) against real HTTP fakes: the configuration's knobs reach their
  * pieces; every attempt is signed anew; a query's 429 with Retry-After is retried; a write is
- * sent once whatever it is answered (503 with Retry-After included), without the write marker.
+ * sent once whatever it is answered (503 with Retry-After included).
  */
 import { SIGNATURE_HEADER, check } from '../../platform/auth';
 import { createLogger } from '../../platform/logger';
 import { closeFakeServers, data, firstN, startFakeServer, type Behaviour } from '../../tests/harness/fake-http';
-import { WRITE_MARKER } from '../writes';
 import { piecesFrom, subgraphFetcher, type SubgraphFetcher } from './fetcher';
 
 const SECRET = 'k'.repeat(32);
@@ -53,7 +52,7 @@ test('each configuration knob reaches its piece', () => {
 
 test("a query's attempts are each signed anew; a 429 with Retry-After is retried", async () => {
   const sub = await startFakeServer(firstN(1, busy(429), data({ account: { id: '1' } })));
-  const res = await fetcher(sub.url).fetch(sub.url, { method: 'POST', body: BODY });
+  const res = await fetcher(sub.url).send({ method: 'POST', body: BODY }, false);
   expect(res.status).toBe(200);
   expect(sub.requests).toBe(2);
   const signatures = sub.headers.map((h) => h[SIGNATURE_HEADER] as string);
@@ -61,12 +60,11 @@ test("a query's attempts are each signed anew; a 429 with Retry-After is retried
   for (const s of signatures) expect(check(SECRET, 'account', s, 'POST', '/graphql', BODY)).toHaveProperty('verified');
 });
 
-test('a write is sent once, even answered 503 with Retry-After, and the marker is not sent', async () => {
+test('a write is sent once, even answered 503 with Retry-After', async () => {
   const sub = await startFakeServer(busy(503));
-  const res = await fetcher(sub.url).fetch(sub.url, { method: 'POST', body: BODY, headers: { [WRITE_MARKER]: '1' } });
+  const res = await fetcher(sub.url).send({ method: 'POST', body: BODY }, true);
   expect(res.status).toBe(503);
   expect(sub.requests).toBe(1);
-  expect(sub.headers[0]).not.toHaveProperty(WRITE_MARKER);
   expect(
     check(SECRET, 'account', sub.headers[0]![SIGNATURE_HEADER] as string, 'POST', '/graphql', BODY),
   ).toHaveProperty('verified');
