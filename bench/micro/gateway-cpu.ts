@@ -15,9 +15,8 @@ import path from 'node:path';
 import { num, microArgs, str, opt } from '../lib/args';
 import { buildCompiled } from '../lib/build';
 import { startBenchCluster } from '../lib/cluster';
-import { cpuDiff, cpuSnapshot } from '../lib/proc';
 import { ROOT, startGatewayVariant, startStack, type Service } from '../lib/services';
-import { runLoad } from '../load/autocannon';
+import { graphqlCpuPerRequest } from '../load/autocannon';
 import { SHAPES, type Shape } from '../load/spec';
 
 /** `ref`'s tree in a temporary folder, with this tree's untracked inputs a build needs (generated code, assets). */
@@ -34,24 +33,10 @@ function checkout(ref: string): { dir: string; remove(): void } {
 }
 
 async function round(gateway: Service, ids: { first: number; count: number }, durationS: number, shape: Shape) {
-  let before = cpuSnapshot({ gateway: gateway.pid });
-  const spec = {
-    baseUrl: gateway.baseUrl,
-    kind: 'graphql',
-    shape,
-    path: '/graphql',
-    ids,
-    connections: 10,
-    durationS,
-    warmupS: 1,
-  } as const;
-  const result = await runLoad(spec, () => (before = cpuSnapshot({ gateway: gateway.pid })));
-  const used = cpuDiff(before, cpuSnapshot({ gateway: gateway.pid }));
-  return {
-    cpuMs: (used.gateway ?? 0) / result.requests,
-    rps: result.rps,
-    errors: result.errors + result.non2xx + result.mismatches,
-  };
+  const { result, cpuMs } = await graphqlCpuPerRequest(gateway.baseUrl, shape, ids, durationS, {
+    gateway: gateway.pid,
+  });
+  return { cpuMs: cpuMs.gateway ?? 0, rps: result.rps, errors: result.errors + result.non2xx + result.mismatches };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
