@@ -69,3 +69,42 @@ test('a write is sent once, even answered 503 with Retry-After', async () => {
     check(SECRET, 'account', sub.headers[0]![SIGNATURE_HEADER] as string, 'POST', '/graphql', BODY),
   ).toHaveProperty('verified');
 });
+
+/*
+ * Kept alive and reused, never one per request. undici's pool hands a request sent the moment
+ * an answer's body has been read to another connection (the first is not free yet), so a pool
+ * holds up to twice the requests in flight: bounds, not exact counts.
+ */
+describe('connections are reused', () => {
+  const query = (i: number) => ({ method: 'POST', body: JSON.stringify({ query: `{ account(id: "${i}") { id } }` }) });
+
+  test('100 queries one after another: at most two connections', async () => {
+    const sub = await startFakeServer(data({ ok: true }));
+    const f = fetcher(sub.url);
+    for (let i = 0; i < 100; i++) expect((await f.send(query(i), false)).status).toBe(200);
+    expect(sub.requests).toBe(100);
+    expect(sub.connections).toBeLessThanOrEqual(2);
+  });
+
+  test('20 rounds of 10 different queries at once: at most 20 connections for the 200', async () => {
+    const sub = await startFakeServer(data({ ok: true }));
+    const f = fetcher(sub.url);
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => f.send(query(round * 10 + i), false)));
+    }
+    expect(sub.requests).toBe(200);
+    expect(sub.connections).toBeLessThanOrEqual(20);
+  });
+
+  test('writes have a pool of their own (their own deadline), kept alive too', async () => {
+    const sub = await startFakeServer(data({ ok: true }));
+    const f = fetcher(sub.url);
+    for (let i = 0; i < 20; i++) {
+      await f.send(query(i), false);
+      await f.send(query(100 + i), true);
+    }
+    expect(sub.requests).toBe(40);
+    expect(sub.connections).toBeGreaterThanOrEqual(2);
+    expect(sub.connections).toBeLessThanOrEqual(4);
+  });
+});
