@@ -156,6 +156,17 @@ describe('the answer', () => {
     expect(await client().send(failing.url)).toEqual(expect.objectContaining({ status: 502, text: 'boom' }));
   });
 
+  test("a body in several chunks is decoded once, as UTF-8, a leading BOM skipped (as undici's body.text())", async () => {
+    const bytes = Buffer.from('\uFEFF{"name":"Zoë"}', 'utf8');
+    const cut = bytes.indexOf(Buffer.from('ë', 'utf8')) + 1; // inside the two bytes of ë
+    const server = await startFakeServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(bytes.subarray(0, cut));
+      setTimeout(() => res.end(bytes.subarray(cut)), 20);
+    });
+    expect((await client().send(server.url)).text).toBe('{"name":"Zoë"}');
+  });
+
   test('the path and query of the URL reach the server', async () => {
     let seen = '';
     const server = await startFakeServer((req, res) => {

@@ -6,7 +6,9 @@
  * Why not the global `fetch`: Node 20's fetch wraps every string body and every response
  * in web streams and `AbortSignal.timeout` adds a DOMException-carrying signal per call;
  * profiled under load it was the gateway's largest CPU item, and `Pool.request` costs a
- * fraction of its CPU per call (BENCHMARKS.md has both numbers).
+ * fraction of its CPU per call (BENCHMARKS.md has both numbers). The answer is collected
+ * through undici's handler interface (`dispatch`) rather than `request()`'s body stream: our
+ * services answer small JSON bodies that are read whole anyway.
  *
  * What its failures mean (not sent, lost, a deadline) is platform/network-errors.ts's to say.
  */
@@ -52,24 +54,61 @@ export const pathOf = (url: string | URL): string => {
 };
 
 /**
+ * One whole answer collected through undici's handler interface (`Dispatcher.dispatch`): the
+ * status and headers, then the body's chunks decoded once at the end as `body.text()` does (UTF-8,
+ * a leading BOM skipped). No body stream and no async resource per request, which `request()`
+ * adds; the same errors (network, deadlines, a body cut short) reach `onResponseError`.
+ */
+class WholeAnswer implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: ClientResponse['headers'] = {};
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly resolve: (answer: ClientResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_: Dispatcher.DispatchController, statusCode: number, headers: ClientResponse['headers']): void {
+    if (statusCode < 200) return; // informational: the answer follows
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+    this.resolve({ status: this.status, headers: this.headers, text: body.toString('utf8', bom ? 3 : 0) });
+  }
+
+  onResponseError(_: Dispatcher.DispatchController, err: Error): void {
+    this.reject(err);
+  }
+}
+
+/**
  * Sends one request for `path` through `dispatcher` (a Pool, or a BalancedPool whose upstream
  * supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
  * `extra` travels with the request options to the dispatcher (gateway/upstream/replicas.ts routes by it).
  */
-export async function sendWith(
+export function sendWith(
   dispatcher: Dispatcher,
   path: string,
   init: ClientRequest = {},
   extra: object = {},
 ): Promise<ClientResponse> {
-  const { statusCode, headers, body } = await dispatcher.request({
-    ...extra,
-    path,
-    method: (init.method ?? 'GET') as 'GET',
-    headers: init.headers,
-    body: init.body,
+  return new Promise((resolve, reject) => {
+    dispatcher.dispatch(
+      { ...extra, path, method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body },
+      new WholeAnswer(resolve, reject),
+    );
   });
-  return { status: statusCode, headers, text: await body.text() };
 }
 
 export class HttpClient {
