@@ -9,9 +9,9 @@
  *
  * Identical queries share the whole call, retries included; each attempt is signed anew, after
  * the match. A write (the data source says which, writes.ts) skips dedup and retry: signed, sent
- * once, to a replica whose breaker is closed, with the write deadline. The subgraph's own breaker (breaker.ts) is
- * built here and applied by the data source around each call (resilience.ts), where Apollo's
- * errors are seen. Each piece's options and defaults are its own; `piecesFrom` maps the
+ * once, to a replica whose breaker is closed, with the write deadline. The subgraph's own breaker
+ * (breaker.ts) is built here and applied by the data source around each call (resilience.ts),
+ * where the answers are read. Each piece's options and defaults are its own; `piecesFrom` maps the
  * configuration (config.resilience) onto them, the only place a knob passes through.
  */
 import type { CircuitBreakerPolicy } from 'cockatiel';
