@@ -22,22 +22,14 @@ export interface GatewayContext {
   replayed?: boolean;
 }
 
-/** Marks a subgraph request as a write for the data source's fetcher (its deadline); never sent. */
-export const WRITE_MARKER = 'x-gateway-write';
-
-interface HeaderBag {
-  get(name: string): string | null;
-  set(name: string, value: string): void;
+/** The headers a write sends its subgraph besides the body's: the client's Idempotency-Key, when it gave one. */
+export function writeHeaders(context: GatewayContext): Record<string, string> | undefined {
+  return context.idempotencyKey === undefined ? undefined : { [IDEMPOTENCY_HEADER]: context.idempotencyKey };
 }
 
-export function forwardWriteHeaders(headers: HeaderBag | undefined, context: GatewayContext): void {
-  if (!headers) return;
-  headers.set(WRITE_MARKER, '1');
-  if (context.idempotencyKey !== undefined) headers.set(IDEMPOTENCY_HEADER, context.idempotencyKey);
-}
-
-export function noteReplay(headers: Pick<HeaderBag, 'get'> | undefined, context: GatewayContext): void {
-  if (headers?.get(REPLAYED_HEADER) === 'true') context.replayed = true;
+/** Notes an answer the owning subgraph marked as replayed (its REPLAYED_HEADER value). */
+export function noteReplay(replayed: string | undefined, context: GatewayContext): void {
+  if (replayed === 'true') context.replayed = true;
 }
 
 const RETRY_ADVICE = 'retry with the same Idempotency-Key header, or read the data back before writing again';

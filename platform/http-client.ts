@@ -6,7 +6,9 @@
  * Why not the global `fetch`: Node 20's fetch wraps every string body and every response
  * in web streams and `AbortSignal.timeout` adds a DOMException-carrying signal per call;
  * profiled under load it was the gateway's largest CPU item, and `Pool.request` costs a
- * fraction of its CPU per call (BENCHMARKS.md has both numbers).
+ * fraction of its CPU per call (BENCHMARKS.md has both numbers). The answer is collected
+ * through undici's handler interface (`dispatch`) rather than `request()`'s body stream: our
+ * services answer small JSON bodies that are read whole anyway.
  *
  * What its failures mean (not sent, lost, a deadline) is platform/network-errors.ts's to say.
  */
@@ -29,100 +31,11 @@ export interface ClientResponse {
   text: string;
 }
 
-/** The WHATWG Headers interface (what a `fetch` caller may use) over undici's lower-cased object. */
-class ResponseHeaders {
-  constructor(private raw: ClientResponse['headers']) {}
-  get(name: string): string | null {
-    const v = this.raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-  }
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-  *entries(): IterableIterator<[string, string]> {
-    for (const k of Object.keys(this.raw)) if (this.raw[k] !== undefined) yield [k, this.get(k)!];
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-  forEach(fn: (value: string, key: string) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k);
-  }
-  *keys(): IterableIterator<string> {
-    for (const [k] of this.entries()) yield k;
-  }
-  *values(): IterableIterator<string> {
-    for (const [, v] of this.entries()) yield v;
-  }
-  /** Changes this view only: answers shared by deduplicated callers are copied on first write. */
-  set(name: string, value: string): void {
-    this.own();
-    this.raw[name.toLowerCase()] = value;
-  }
-  append(name: string, value: string): void {
-    const had = this.get(name);
-    this.set(name, had === null ? value : `${had}, ${value}`);
-  }
-  delete(name: string): void {
-    this.own();
-    this.raw[name.toLowerCase()] = undefined;
-  }
-  private copied = false;
-  private own(): void {
-    if (!this.copied) this.raw = { ...this.raw };
-    this.copied = true;
-  }
-}
-
-/** What a `fetch`-shaped caller (Apollo's RemoteGraphQLDataSource) reads of a response. */
-export interface FetchLikeResponse {
-  ok: boolean;
-  status: number;
-  statusText: string;
-  url: string;
-  redirected: false;
-  bodyUsed: false;
-  headers: ResponseHeaders;
-  text(): Promise<string>;
-  json(): Promise<unknown>;
-  arrayBuffer(): Promise<ArrayBuffer>;
-  clone(): FetchLikeResponse;
-}
-
-export interface FetchLikeInit {
+/** A request to one of our services: the body is always a whole string (our services speak JSON). */
+export interface ClientRequest {
   method?: string;
-  headers?: Record<string, string>;
+  headers?: Readonly<Record<string, string>>;
   body?: string;
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  413: 'Payload Too Large',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};
-
-/**
- * A `fetch`-shaped view of an answer. Each call makes a new view whose `json()` parses the
- * text anew, so callers that share one answer (in-flight deduplication) share no objects.
- */
-export function fetchLike(url: string, res: ClientResponse): FetchLikeResponse {
-  return {
-    ok: res.status >= 200 && res.status < 300,
-    status: res.status,
-    statusText: STATUS_TEXT[res.status] ?? '',
-    url,
-    redirected: false,
-    bodyUsed: false,
-    headers: new ResponseHeaders(res.headers),
-    text: async () => res.text,
-    json: async () => JSON.parse(res.text) as unknown,
-    arrayBuffer: async () => new TextEncoder().encode(res.text).buffer,
-    clone: () => fetchLike(url, res),
-  };
 }
 
 /** The options of every pool of ours: `connections` per origin, kept alive, the deadline on every phase. */
@@ -134,26 +47,68 @@ export const poolOptions = (opts: HttpClientOptions): Pool.Options => ({
   keepAliveTimeout: 10_000,
 });
 
+/** A URL's path and query, what a request to its origin's pool names. */
+export const pathOf = (url: string | URL): string => {
+  const u = typeof url === 'string' ? new URL(url) : url;
+  return u.pathname + u.search;
+};
+
 /**
- * Sends one request to `url`'s path through `dispatcher` (a Pool, or a BalancedPool whose
- * upstream supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
+ * One whole answer collected through undici's handler interface (`Dispatcher.dispatch`): the
+ * status and headers, then the body's chunks decoded once at the end as `body.text()` does (UTF-8,
+ * a leading BOM skipped). No body stream and no async resource per request, which `request()`
+ * adds; the same errors (network, deadlines, a body cut short) reach `onResponseError`.
+ */
+class WholeAnswer implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: ClientResponse['headers'] = {};
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly resolve: (answer: ClientResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_: Dispatcher.DispatchController, statusCode: number, headers: ClientResponse['headers']): void {
+    if (statusCode < 200) return; // informational: the answer follows
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+    this.resolve({ status: this.status, headers: this.headers, text: body.toString('utf8', bom ? 3 : 0) });
+  }
+
+  onResponseError(_: Dispatcher.DispatchController, err: Error): void {
+    this.reject(err);
+  }
+}
+
+/**
+ * Sends one request for `path` through `dispatcher` (a Pool, or a BalancedPool whose upstream
+ * supplies the origin) and reads the whole answer; rejects on network errors and timeouts only.
  * `extra` travels with the request options to the dispatcher (gateway/upstream/replicas.ts routes by it).
  */
-export async function sendWith(
+export function sendWith(
   dispatcher: Dispatcher,
-  url: string,
-  init: FetchLikeInit = {},
+  path: string,
+  init: ClientRequest = {},
   extra: object = {},
 ): Promise<ClientResponse> {
-  const target = new URL(url);
-  const { statusCode, headers, body } = await dispatcher.request({
-    ...extra,
-    path: target.pathname + target.search,
-    method: (init.method ?? 'GET') as 'GET',
-    headers: init.headers,
-    body: init.body,
+  return new Promise((resolve, reject) => {
+    dispatcher.dispatch(
+      { ...extra, path, method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body },
+      new WholeAnswer(resolve, reject),
+    );
   });
-  return { status: statusCode, headers, text: await body.text() };
 }
 
 export class HttpClient {
@@ -173,13 +128,10 @@ export class HttpClient {
   }
 
   /** Sends one request and reads the whole answer; rejects on network errors and timeouts only. */
-  async send(url: string, init: FetchLikeInit = {}): Promise<ClientResponse> {
-    return sendWith(this.pool(new URL(url).origin), url, init);
+  async send(url: string, init: ClientRequest = {}): Promise<ClientResponse> {
+    const target = new URL(url);
+    return sendWith(this.pool(target.origin), pathOf(target), init);
   }
-
-  /** A `fetch`-shaped function over `send`, for libraries that take a fetcher. */
-  readonly fetch = async (url: string, init?: FetchLikeInit): Promise<FetchLikeResponse> =>
-    fetchLike(url, await this.send(url, init));
 
   /** Closes every pool; requests in flight finish first. */
   async close(): Promise<void> {

@@ -14,17 +14,17 @@ import path from 'node:path';
 import { ROOT } from './services';
 
 /** The files `npm run build` copies next to the compiled code. */
-function assets(): string[] {
+function assets(root: string): string[] {
   const glob = (dir: string, re: RegExp) =>
     fs
-      .readdirSync(path.join(ROOT, dir))
+      .readdirSync(path.join(root, dir))
       .filter((d) => re.test(d))
       .map((d) => path.join(dir, d));
   return [
     ...glob('subgraphs', /^[a-z]+$/).map((d) => path.join(d, 'schema.graphql')),
     'gateway/supergraph.graphql',
     ...glob('gateway/playground/static', /./),
-  ].filter((f) => fs.existsSync(path.join(ROOT, f)));
+  ].filter((f) => fs.existsSync(path.join(root, f)));
 }
 
 export interface Build {
@@ -32,14 +32,15 @@ export interface Build {
   remove(): void;
 }
 
-export function buildCompiled(log: (msg: string) => void): Build {
+/** Compiles the project at `root` (default: this one; another commit's tree: bench/micro/gateway-cpu.ts). */
+export function buildCompiled(log: (msg: string) => void, root = ROOT): Build {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'account-graph-bench-build-'));
   const started = Date.now();
   try {
     execFileSync(
       process.execPath,
       [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.build.json', '--outDir', dir],
-      { cwd: ROOT, stdio: 'pipe' },
+      { cwd: root, stdio: 'pipe' },
     );
   } catch (err) {
     // Type errors still emit JavaScript; only a build that emitted nothing is fatal.
@@ -49,9 +50,9 @@ export function buildCompiled(log: (msg: string) => void): Build {
       });
     log('note: the TypeScript build reported type errors (JavaScript was emitted anyway)');
   }
-  for (const f of assets()) {
+  for (const f of assets(root)) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    fs.copyFileSync(path.join(root, f), path.join(dir, f));
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   log(`compiled the project into ${dir} in ${Date.now() - started} ms (services run as plain node)`);

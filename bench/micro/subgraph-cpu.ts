@@ -15,9 +15,9 @@ import { CONTEXTS } from '../../platform/config';
 import { num, microArgs, str, opt } from '../lib/args';
 import { buildCompiled } from '../lib/build';
 import { startBenchCluster } from '../lib/cluster';
-import { cpuDiff, cpuSnapshot, type ProcessGroups } from '../lib/proc';
+import type { ProcessGroups } from '../lib/proc';
 import { startStack, type Stack } from '../lib/services';
-import { runLoad } from '../load/autocannon';
+import { graphqlCpuPerRequest } from '../load/autocannon';
 import { SHAPES, type Shape } from '../load/spec';
 
 type Row = { rps: number; p99: number; errors: number; gateway: number; subgraphs: Record<string, number> };
@@ -32,26 +32,13 @@ async function round(
     gateway: stack.gateway.pid,
     ...Object.fromEntries(CONTEXTS.map((c) => [c, stack.subgraphs[c].pid])),
   };
-  let before = cpuSnapshot(procs);
-  const spec = {
-    baseUrl: stack.gateway.baseUrl,
-    kind: 'graphql',
-    shape,
-    path: '/graphql',
-    ids,
-    connections: 10,
-    durationS,
-    warmupS: 1,
-  } as const;
-  const result = await runLoad(spec, () => (before = cpuSnapshot(procs)));
-  const used = cpuDiff(before, cpuSnapshot(procs));
-  const per = (ms: number) => ms / result.requests;
+  const { result, cpuMs } = await graphqlCpuPerRequest(stack.gateway.baseUrl, shape, ids, durationS, procs);
   return {
     rps: result.rps,
     p99: result.latencyMs.p99,
     errors: result.errors + result.non2xx + result.mismatches,
-    gateway: per(used.gateway ?? 0),
-    subgraphs: Object.fromEntries(CONTEXTS.map((c) => [c, per(used[c] ?? 0)])),
+    gateway: cpuMs.gateway ?? 0,
+    subgraphs: Object.fromEntries(CONTEXTS.map((c) => [c, cpuMs[c] ?? 0])),
   };
 }
 

@@ -1,12 +1,11 @@
 /**
  * The composition (fetcher.ts) against real HTTP fakes: the configuration's knobs reach their
  * pieces; every attempt is signed anew; a query's 429 with Retry-After is retried; a write is
- * sent once whatever it is answered (503 with Retry-After included), without the write marker.
+ * sent once whatever it is answered (503 with Retry-After included).
  */
 import { SIGNATURE_HEADER, check } from '../../platform/auth';
 import { createLogger } from '../../platform/logger';
 import { closeFakeServers, data, firstN, startFakeServer, type Behaviour } from '../../tests/harness/fake-http';
-import { WRITE_MARKER } from '../writes';
 import { piecesFrom, subgraphFetcher, type SubgraphFetcher } from './fetcher';
 
 const SECRET = 'k'.repeat(32);
@@ -53,7 +52,7 @@ test('each configuration knob reaches its piece', () => {
 
 test("a query's attempts are each signed anew; a 429 with Retry-After is retried", async () => {
   const sub = await startFakeServer(firstN(1, busy(429), data({ account: { id: '1' } })));
-  const res = await fetcher(sub.url).fetch(sub.url, { method: 'POST', body: BODY });
+  const res = await fetcher(sub.url).send({ method: 'POST', body: BODY }, false);
   expect(res.status).toBe(200);
   expect(sub.requests).toBe(2);
   const signatures = sub.headers.map((h) => h[SIGNATURE_HEADER] as string);
@@ -61,13 +60,51 @@ test("a query's attempts are each signed anew; a 429 with Retry-After is retried
   for (const s of signatures) expect(check(SECRET, 'account', s, 'POST', '/graphql', BODY)).toHaveProperty('verified');
 });
 
-test('a write is sent once, even answered 503 with Retry-After, and the marker is not sent', async () => {
+test('a write is sent once, even answered 503 with Retry-After', async () => {
   const sub = await startFakeServer(busy(503));
-  const res = await fetcher(sub.url).fetch(sub.url, { method: 'POST', body: BODY, headers: { [WRITE_MARKER]: '1' } });
+  const res = await fetcher(sub.url).send({ method: 'POST', body: BODY }, true);
   expect(res.status).toBe(503);
   expect(sub.requests).toBe(1);
-  expect(sub.headers[0]).not.toHaveProperty(WRITE_MARKER);
   expect(
     check(SECRET, 'account', sub.headers[0]![SIGNATURE_HEADER] as string, 'POST', '/graphql', BODY),
   ).toHaveProperty('verified');
+});
+
+/*
+ * Kept alive and reused, never one per request. undici's pool hands a request sent the moment
+ * an answer's body has been read to another connection (the first is not free yet), so a pool
+ * holds up to twice the requests in flight: bounds, not exact counts.
+ */
+describe('connections are reused', () => {
+  const query = (i: number) => ({ method: 'POST', body: JSON.stringify({ query: `{ account(id: "${i}") { id } }` }) });
+
+  test('100 queries one after another: at most two connections', async () => {
+    const sub = await startFakeServer(data({ ok: true }));
+    const f = fetcher(sub.url);
+    for (let i = 0; i < 100; i++) expect((await f.send(query(i), false)).status).toBe(200);
+    expect(sub.requests).toBe(100);
+    expect(sub.connections).toBeLessThanOrEqual(2);
+  });
+
+  test('20 rounds of 10 different queries at once: at most 20 connections for the 200', async () => {
+    const sub = await startFakeServer(data({ ok: true }));
+    const f = fetcher(sub.url);
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => f.send(query(round * 10 + i), false)));
+    }
+    expect(sub.requests).toBe(200);
+    expect(sub.connections).toBeLessThanOrEqual(20);
+  });
+
+  test('writes have a pool of their own (their own deadline), kept alive too', async () => {
+    const sub = await startFakeServer(data({ ok: true }));
+    const f = fetcher(sub.url);
+    for (let i = 0; i < 20; i++) {
+      await f.send(query(i), false);
+      await f.send(query(100 + i), true);
+    }
+    expect(sub.requests).toBe(40);
+    expect(sub.connections).toBeGreaterThanOrEqual(2);
+    expect(sub.connections).toBeLessThanOrEqual(4);
+  });
 });

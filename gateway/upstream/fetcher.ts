@@ -8,18 +8,17 @@
  *        (replicas.ts, replica-breakers.ts)  →  the replica's pool with the attempt's deadline
  *
  * Identical queries share the whole call, retries included; each attempt is signed anew, after
- * the match. A write (marked by writes.ts) skips dedup and retry: signed, sent once, to a replica
- * whose breaker is closed, with the write deadline. The subgraph's own breaker (breaker.ts) is
- * built here and applied by the data source around each call (resilience.ts), where Apollo's
- * errors are seen. Each piece's options and defaults are its own; `piecesFrom` maps the
+ * the match. A write (the data source says which, writes.ts) skips dedup and retry: signed, sent
+ * once, to a replica whose breaker is closed, with the write deadline. The subgraph's own breaker
+ * (breaker.ts) is built here and applied by the data source around each call (resilience.ts),
+ * where the answers are read. Each piece's options and defaults are its own; `piecesFrom` maps the
  * configuration (config.resilience) onto them, the only place a knob passes through.
  */
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { Registry } from 'prom-client';
-import { fetchLike, type ClientResponse, type FetchLikeInit, type FetchLikeResponse } from '../../platform/http-client';
+import type { ClientRequest, ClientResponse } from '../../platform/http-client';
 import type { Logger } from '../../platform/logger';
 import { GatewayMetrics } from '../metrics';
-import { WRITE_MARKER } from '../writes';
 import { subgraphBreaker, type BreakerOptions } from './breaker';
 import { Gather, type GatherOptions } from './gather';
 import { ReplicaSet } from './replicas';
@@ -69,9 +68,6 @@ export interface SubgraphFetcherOptions extends FetchPieces {
   metrics?: GatewayMetrics;
 }
 
-/** What Apollo's data source passes to its fetcher (its body is always a string: the JSON it made). */
-export type FetcherInit = Omit<FetchLikeInit, 'body'> & { body?: string | Buffer };
-
 export interface SubgraphFetcher {
   readonly name: string;
   /** The URL requests are sent to (the first replica's; every replica gets its path). */
@@ -82,8 +78,12 @@ export interface SubgraphFetcher {
   /** Identical queries share one call (gather.ts); undefined when turned off. */
   readonly inFlight: Gather<ClientResponse> | undefined;
   readonly metrics: GatewayMetrics;
-  /** A `fetch`-shaped function, Apollo's RemoteGraphQLDataSource's fetcher. */
-  readonly fetch: (url: string, init?: FetcherInit) => Promise<FetchLikeResponse>;
+  /**
+   * Sends one request to the subgraph through the pieces and gives its whole answer (any status);
+   * rejects when there is none (refused, reset, deadline) or the breakers refuse it.
+   * `write`: a mutation (sent once, the write deadline, writes.ts).
+   */
+  send(request: ClientRequest, write: boolean): Promise<ClientResponse>;
   close(): Promise<void>;
 }
 
@@ -112,20 +112,19 @@ export function subgraphFetcher(opts: SubgraphFetcherOptions): SubgraphFetcher {
     opts.dedup === false
       ? undefined
       : new Gather<ClientResponse>({ ...opts.dedup, onShared: () => metrics.deduplicated.inc({ subgraph: name }) });
-  const fetch = async (url: string, init: FetcherInit = {}): Promise<FetchLikeResponse> => {
-    const { [WRITE_MARKER]: write, ...headers } = init.headers ?? {};
-    const body = typeof init.body === 'string' ? init.body : init.body?.toString('utf8');
-    const request: FetchLikeInit = { method: init.method, headers, body };
-    if (write) return fetchLike(url, await replicas.write(sign(url, request)));
+  const url = replicas.url;
+  const send = async (request: ClientRequest, write: boolean): Promise<ClientResponse> => {
+    if (write) return replicas.write(sign(url, request));
     const call = () => {
       const tried = new Set<string>();
       return retry(() => replicas.query(sign(url, request), tried), new Deadline(deadlines.budgetMs));
     };
-    return fetchLike(url, await (inFlight ? inFlight.run(`${url}\n${body ?? ''}`, call) : call()));
+    // One fetcher per subgraph, one path: identical bodies are identical requests.
+    return inFlight ? inFlight.run(request.body ?? '', call) : call();
   };
   return {
     name,
-    url: replicas.url,
+    url,
     replicas,
     breaker: subgraphBreaker(breaker, (state) => {
       if (state === 'open') log.warn({ subgraph: name }, 'circuit opened: failing fast');
@@ -134,7 +133,7 @@ export function subgraphFetcher(opts: SubgraphFetcherOptions): SubgraphFetcher {
     }),
     inFlight,
     metrics,
-    fetch,
+    send,
     close: () => replicas.close(),
   };
 }

@@ -19,7 +19,7 @@
  */
 import { BrokenCircuitError } from 'cockatiel';
 import { BalancedPool, Pool, type Dispatcher } from 'undici';
-import { poolOptions, sendWith, type ClientResponse, type FetchLikeInit } from '../../platform/http-client';
+import { pathOf, poolOptions, sendWith, type ClientRequest, type ClientResponse } from '../../platform/http-client';
 import { ReplicaBreakers, type ReplicaBreakerOptions } from './replica-breakers';
 
 export interface ReplicaSetOptions {
@@ -73,6 +73,8 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 export class ReplicaSet {
   /** The first replica's URL: the path every replica is sent, and the subgraph's name in errors and logs. */
   readonly url: string;
+  /** The path (and query) of `url`, the one every replica is sent. */
+  private readonly path: string;
   readonly origins: readonly string[];
   /** Undefined with one replica (its breaker is the subgraph's, resilience.ts). */
   readonly breakers: ReplicaBreakers | undefined;
@@ -83,6 +85,7 @@ export class ReplicaSet {
   constructor(opts: ReplicaSetOptions) {
     if (opts.urls.length === 0) throw new Error('a subgraph needs at least one URL');
     this.url = opts.urls[0]!;
+    this.path = pathOf(this.url);
     this.origins = opts.urls.map((u) => new URL(u).origin);
     const options = (timeoutMs: number) => poolOptions({ timeoutMs, connections: opts.connections });
     if (this.origins.length === 1) {
@@ -131,11 +134,11 @@ export class ReplicaSet {
    * One query attempt on a replica not in `tried` when one is usable; adds the replica it went
    * to, and records the outcome in its breaker (no answer or a 5xx is a failure).
    */
-  async query(init: FetchLikeInit, tried: Set<string>): Promise<ClientResponse> {
+  async query(init: ClientRequest, tried: Set<string>): Promise<ClientResponse> {
     this.admit(false);
     const route: Route = { write: false, tried };
     try {
-      const answer = await sendWith(this.queries, this.url, init, { [ROUTE]: route });
+      const answer = await sendWith(this.queries, this.path, init, { [ROUTE]: route });
       this.settle(route, answer.status >= 500 ? new Error(`answered ${answer.status}`) : undefined);
       return answer;
     } catch (err) {
@@ -151,9 +154,9 @@ export class ReplicaSet {
   }
 
   /** One write, sent once (never retried here or anywhere), to a replica whose breaker is closed. */
-  write(init: FetchLikeInit): Promise<ClientResponse> {
+  write(init: ClientRequest): Promise<ClientResponse> {
     this.admit(true);
-    return sendWith(this.writes, this.url, init, { [ROUTE]: { write: true, tried: new Set() } });
+    return sendWith(this.writes, this.path, init, { [ROUTE]: { write: true, tried: new Set() } });
   }
 
   async close(): Promise<void> {

@@ -10,8 +10,8 @@
  * - an answer of 429 or 503 with a Retry-After header (seconds, or an HTTP date) is retried after
  *   exactly that delay when it ends within the call's budget (timeout.ts); otherwise it is
  *   passed on at once, as the subgraph gave it (waiting past the deadline helps no one).
- * When the attempts run out, the last answer is passed on as it was (Apollo's data source turns
- * a 5xx into its error) or the last network error thrown.
+ * When the attempts run out, the last answer is passed on as it was (the data source turns a
+ * 5xx into its error: graphql-over-http.ts) or the last network error thrown.
  */
 import { BrokenCircuitError } from 'cockatiel';
 import type { ClientResponse } from '../../platform/http-client';

@@ -6,7 +6,7 @@
  * identical queries still share one call (the signature is not part of what they compare).
  */
 import { signedHeaders } from '../../platform/auth';
-import type { FetchLikeInit } from '../../platform/http-client';
+import type { ClientRequest } from '../../platform/http-client';
 
 export interface SigningOptions {
   /** The subgraphs' shared secret (SUBGRAPH_SECRET). @default undefined: requests go unsigned (development only). */
@@ -16,7 +16,7 @@ export interface SigningOptions {
 }
 
 /** The request `init` to `url` with its signature header added (unchanged without a secret). */
-export type Sign = (url: string, init: FetchLikeInit) => FetchLikeInit;
+export type Sign = (url: string, init: ClientRequest) => ClientRequest;
 
 export function signing(opts: SigningOptions): Sign {
   const { secret, audience } = opts;

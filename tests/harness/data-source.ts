@@ -66,7 +66,7 @@ export const healthCheckKind = (query: string): GraphQLDataSourceProcessOptions 
   context: {},
 });
 
-/** A fetch of a query plan, as executeQueryPlan sends it (a fresh object each call: process() mutates request.http). */
+/** A fetch of a query plan, as executeQueryPlan sends it. */
 export const incomingOperation = (query: string, operationName?: string): GraphQLDataSourceProcessOptions => {
   const incomingRequestContext = { context: {}, request: {} } as unknown as GatewayGraphQLRequestContext;
   return {
