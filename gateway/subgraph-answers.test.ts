@@ -6,7 +6,9 @@
  * The subgraphs are tiny real HTTP servers (tests/harness/fake-http.ts) answering what each test
  * says. Each client answer (status, the headers a client may read, the body's bytes) is compared
  * with the snapshot taken on the data source before it was our own (issue #27): the data source
- * may change how it talks to subgraphs, never what clients see. Also pinned: what the subgraph
+ * may change how it talks to subgraphs, never what clients see. One deliberate change since:
+ * in production a non-2xx answer no longer shows clients `extensions.response` (the subgraph's
+ * internal URL and body: public-errors.ts logs it instead). Also pinned: what the subgraph
  * receives (body bytes, the headers our subgraphs read).
  */
 import path from 'node:path';
