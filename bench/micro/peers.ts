@@ -3,8 +3,9 @@
  * planner) and Grafbase Gateway (Rust) over the same subgraphs (2,000 seeded accounts), on two shapes: the hot document
  * (the same `accounts(first: 50)` page from 10 connections at once) and the aggregated view
  * with a random seeded id per request. Rounds interleaved across the targets; req/s and p99
- * per round, ratios to ours within each round; our gateway also runs with coalescing off and
- * with its lean path off, to show what each adds. (`npm run bench` measures the same peers on the
+ * per round, ratios to ours within each round, and how many requests the subgraphs served per
+ * answer; our gateway also runs with coalescing off and with its lean path off, to show what
+ * each adds. (`npm run bench` measures the same peers on the
  * compiled build, with the page shape too; this one runs everything through tsx.)
  * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8] [--connections 1,10,50]`
  */
@@ -49,7 +50,12 @@ async function load(
       },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    answered: result.requests.total,
+  };
 }
 
 const answers = async (baseUrl: string) => {
@@ -117,6 +123,23 @@ async function main(): Promise<void> {
     'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql`,
     'grafbase (Rust)': `${grafbase.baseUrl}/graphql`,
   };
+  // How many requests the subgraphs served (their own /metrics), to tell per answer what each
+  // gateway asked of them: sharing and caching show here, not in req/s alone.
+  const subgraphRequests = async () => {
+    let n = 0;
+    for (const c of CONTEXTS) {
+      const text = await (await fetch(`${stack.subgraphs[c].baseUrl}/metrics`)).text();
+      for (const line of text.split('\n'))
+        if (line.startsWith('http_request_duration_seconds_count{') && line.includes('method="POST"'))
+          n += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return n;
+  };
+  const measured = async (url: string, shape: 'hot' | 'view', connections: number) => {
+    const before = await subgraphRequests();
+    const run = await load(url, shape, cluster.ids, duration, connections);
+    return { ...run, perAnswer: ((await subgraphRequests()) - before) / Math.max(1, run.answered) };
+  };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   try {
     // Every target must give the same answer, or the comparison is void.
@@ -137,12 +160,10 @@ async function main(): Promise<void> {
     for (const connections of levels)
       for (const shape of ['hot', 'view'] as const) {
         for (const url of Object.values(targets)) await load(url, shape, cluster.ids, 3, connections); // warm-up
-        const rows: Record<string, { rps: number; p99: number; errors: number }[]> = Object.fromEntries(
-          Object.keys(targets).map((k) => [k, []]),
-        );
+        const rows: Record<string, { rps: number; p99: number; errors: number; perAnswer: number }[]> =
+          Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
         for (let r = 0; r < rounds; r++)
-          for (const [name, url] of Object.entries(targets))
-            rows[name]!.push(await load(url, shape, cluster.ids, duration, connections));
+          for (const [name, url] of Object.entries(targets)) rows[name]!.push(await measured(url, shape, connections));
         console.log(
           `\n${shape === 'hot' ? 'hot document' : 'aggregated view, random ids'}: ${connections} connections, ${rounds} rounds of ${duration} s, interleaved`,
         );
@@ -150,7 +171,8 @@ async function main(): Promise<void> {
           const ratio = rs.map((x, i) => rows.ours![i]!.rps / x.rps);
           console.log(
             `${name.padEnd(20)} req/s ${median(rs.map((x) => x.rps)).toFixed(0)} (${Math.min(...rs.map((x) => x.rps)).toFixed(0)}–${Math.max(...rs.map((x) => x.rps)).toFixed(0)}), ` +
-              `p99 ${median(rs.map((x) => x.p99))} ms, errors ${rs.reduce((a, x) => a + x.errors, 0)}; ours / this: ×${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}–${Math.max(...ratio).toFixed(2)})`,
+              `p99 ${median(rs.map((x) => x.p99))} ms, errors ${rs.reduce((a, x) => a + x.errors, 0)}, ` +
+              `subgraph requests per answer ${median(rs.map((x) => x.perAnswer)).toFixed(2)}; ours / this: ×${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}–${Math.max(...ratio).toFixed(2)})`,
           );
         }
       }
