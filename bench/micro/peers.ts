@@ -7,7 +7,7 @@
  * answer; our gateway also runs with coalescing off and with its lean path off, to show what
  * each adds. (`npm run bench` measures the same peers on the
  * compiled build, with the page shape too; this one runs everything through tsx.)
- * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8] [--connections 1,10,50]`
+ * `npx tsx bench/micro/peers.ts [--rounds 3] [--duration 8] [--connections 1,10,50] [--only grafbase,hive]`
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,7 @@ const answers = async (baseUrl: string) => {
 async function main(): Promise<void> {
   const args = microArgs('peers', {
     connections: opt('N,...', 'concurrency levels, each measured in turn (default 10)'),
+    only: opt('NAME,...', 'measure only these targets (ours is always measured): grafbase, hive, ours, ...'),
   });
   const rounds = num(args, 'rounds', 3, 1, 20);
   const duration = num(args, 'duration', 8, 1, 60);
@@ -123,6 +124,10 @@ async function main(): Promise<void> {
     'hive (Rust planner)': `${peers[1]!.baseUrl}/graphql`,
     'grafbase (Rust)': `${grafbase.baseUrl}/graphql`,
   };
+  const only = str(args, 'only')?.split(',');
+  if (only)
+    for (const name of Object.keys(targets))
+      if (name !== 'ours' && !only.some((o) => name.startsWith(o))) delete targets[name];
   // How many requests the subgraphs served (their own /metrics), to tell per answer what each
   // gateway asked of them: sharing and caching show here, not in req/s alone.
   const subgraphRequests = async () => {
