@@ -152,8 +152,8 @@ export class LeanExecutor implements GatewayInterface {
     return known;
   }
 
-  /** Runs a known query as Apollo Server would, with this request's variables, headers and context. */
-  async run(known: Known, body: LeanBody, contextValue: object, req: IncomingMessage): Promise<LeanOutcome> {
+  /** Runs a known query as Apollo Server would, with this request's variables, headers (HTTP requests) and context. */
+  async run(known: Known, body: LeanBody, contextValue: object, req?: IncomingMessage): Promise<LeanOutcome> {
     const hints = cacheHints();
     const requestContext: GatewayGraphQLRequestContext = {
       ...known,
@@ -161,8 +161,8 @@ export class LeanExecutor implements GatewayInterface {
         query: body.query,
         operationName: body.operationName,
         variables: body.variables,
-        // As Apollo Server gives it (no URL reaches the gateway's executor).
-        http: { method: 'POST', url: 'https://unknown-url.invalid/', headers: new RequestHeaders(req) },
+        // As Apollo Server gives it (no URL reaches the gateway's executor); none in process (the REST shim).
+        http: req && { method: 'POST', url: 'https://unknown-url.invalid/', headers: new RequestHeaders(req) },
       },
       context: contextValue,
       metrics: {},

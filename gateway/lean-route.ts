@@ -22,18 +22,20 @@
  *   several requests is serialised once.
  * Queries only (mutations are never noted as known). Apollo Server answers everything else: a
  * document not yet executed, a body with `extensions`, an `accept` other than JSON's, anything
- * malformed (platform/lean-request.ts).
+ * malformed (platform/lean-request.ts). The REST shim runs its operations through `run` too
+ * (server.ts), in process, with the same rules.
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLAnswer } from '../platform/http';
 import { APPLICATION_JSON, leanRequest, resultJson } from '../platform/lean-request';
 import type { LeanHooks } from '../platform/plugins';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
-import type { LeanExecutor } from './lean-executor';
+import type { LeanBody } from '../platform/lean-request';
+import type { LeanExecutor, LeanOutcome } from './lean-executor';
 import type { GatewayMetrics } from './metrics';
 import type { GatewayContext } from './writes';
 
-export interface GatewayLeanRouteOptions {
+export interface GatewayLeanPathOptions {
   executor: LeanExecutor;
   /** The per-request context, the same function Apollo Server is given. */
   context: (req: IncomingMessage) => Promise<GatewayContext>;
@@ -45,37 +47,53 @@ export interface GatewayLeanRouteOptions {
 /** Apollo Server's headers on a gateway answer with data (its cache-control plugin: nothing cacheable). */
 const HEADERS = { 'cache-control': 'no-store', 'content-type': APPLICATION_JSON };
 
-/** A result with plain data: Apollo Server's answer to it. */
-const plain = (result: GatewayExecutionResult): GraphQLAnswer | undefined =>
-  result.errors?.length || result.extensions !== undefined
-    ? undefined
-    : { status: 200, headers: HEADERS, body: resultJson(result.data) };
+/** A lean run: the result when it is plain data (answered on the lean path), else the outcome for Apollo Server. */
+export type LeanRun = { plain: GatewayExecutionResult } | { outcome: LeanOutcome };
 
-export function leanRoute(opts: GatewayLeanRouteOptions) {
-  // Coalesced requests get copies of one result around the same `data`: serialised once.
-  const answers = new WeakMap<object, GraphQLAnswer>();
-  return async (req: IncomingMessage, body: unknown): Promise<GraphQLAnswer | undefined> => {
-    const request = leanRequest(req, body);
-    const known = request && opts.executor.knownQuery(request.query, request.operationName);
-    if (!request || !known) return undefined;
-    const contextValue = await opts.context(req);
+const isPlain = (result: GatewayExecutionResult) => !result.errors?.length && result.extensions === undefined;
+
+export function leanPath(opts: GatewayLeanPathOptions) {
+  /**
+   * Runs a known query with the plugins' lean hooks; undefined when it is not known. A plain
+   * result counts as the lean path's answer; anything else is for Apollo Server to answer.
+   */
+  const run = async (
+    body: LeanBody,
+    contextValue: GatewayContext,
+    req?: IncomingMessage,
+  ): Promise<LeanRun | undefined> => {
+    const known = opts.executor.knownQuery(body.query, body.operationName);
+    if (!known) return undefined;
     const started = { operationName: known.operationName ?? undefined, contextValue };
     const hooks = opts.plugins.map((plugin) => plugin.requestDidStart(started));
-    const outcome = await opts.executor.run(known, request, contextValue, req);
-    // A cacheable hint: Apollo Server executes again and decides the headers itself.
-    if (outcome.cacheable) return undefined;
-    const data = 'result' in outcome ? outcome.result.data : undefined;
-    let answer = data ? answers.get(data) : undefined;
-    if (!answer && 'result' in outcome) {
-      answer = plain(outcome.result);
-      if (answer && data) answers.set(data, answer);
-    }
-    if (!answer) {
-      opts.executor.handover.leave(req, outcome);
-      return undefined;
-    }
+    const outcome = await opts.executor.run(known, body, contextValue, req);
+    if (outcome.cacheable || !('result' in outcome) || !isPlain(outcome.result)) return { outcome };
     opts.metrics.leanAnswers.inc();
     for (const hook of hooks) hook?.willSendResponse?.();
-    return answer;
+    return { plain: outcome.result };
+  };
+  // Coalesced requests get copies of one result around the same `data`: serialised once.
+  const answers = new WeakMap<object, GraphQLAnswer>();
+  const answer = (result: GatewayExecutionResult): GraphQLAnswer => {
+    const data = result.data ?? undefined;
+    const known = data && answers.get(data);
+    if (known) return known;
+    const made = { status: 200, headers: HEADERS, body: resultJson(result.data) };
+    if (data) answers.set(data, made);
+    return made;
+  };
+  return {
+    run,
+    /** The HTTP layer's shortcut (platform/http.ts): the answer, or undefined for Apollo Server (with the outcome handed over). */
+    shortcut: async (req: IncomingMessage, body: unknown): Promise<GraphQLAnswer | undefined> => {
+      const request = leanRequest(req, body);
+      if (!request || !opts.executor.knownQuery(request.query, request.operationName)) return undefined;
+      const lean = await run(request, await opts.context(req), req);
+      if (!lean) return undefined;
+      if ('plain' in lean) return answer(lean.plain);
+      // A cacheable hint: Apollo Server executes again and decides the headers itself.
+      if (!lean.outcome.cacheable) opts.executor.handover.leave(req, lean.outcome);
+      return undefined;
+    },
   };
 }

@@ -19,6 +19,7 @@ import type { Logger } from '../platform/logger';
 import { Metrics } from '../platform/metrics';
 import { operationResolution } from '../platform/operation-resolution';
 import { apolloPlugins, leanHooks, type ServerPlugin } from '../platform/plugins';
+import { contextWith } from '../platform/handover';
 import { composeSupergraph } from './compose';
 import { DocumentCache, QUERY_PLAN_CACHE_MIB } from '../platform/document-cache';
 import { developmentErrors } from './dev-errors';
@@ -28,7 +29,7 @@ import { GatewayMetrics } from './metrics';
 import { publicErrors } from './public-errors';
 import { playgroundRoute } from './playground';
 import { LeanExecutor } from './lean-executor';
-import { leanRoute } from './lean-route';
+import { leanPath } from './lean-route';
 import { ResilientDataSource } from './resilience';
 import { piecesFrom, subgraphFetcher, type ResilienceOptions, type SubgraphFetcher } from './upstream/fetcher';
 import { restRouter, type Execute, type GraphQLResult } from './rest/router';
@@ -209,8 +210,18 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   });
   await apollo.start();
   const ready = () => subgraphsReady(opts.subgraphUrls);
-  const execute: Execute = async (query, variables, context = {}) => {
-    const res = await apollo.executeOperation({ query, variables }, { contextValue: { ...context } });
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => ({
+    idempotencyKey: idempotencyKeyOf(req.headers),
+  });
+  const leanPlugins = opts.leanPath === false ? undefined : leanHooks(plugins);
+  const lean = leanPlugins && leanPath({ executor, context, plugins: leanPlugins, metrics: gatewayMetrics });
+  // The REST shim's operations: a known query on the lean path too, the rest through Apollo Server.
+  const execute: Execute = async (query, variables, restContext = {}) => {
+    const contextValue: GatewayContext = { ...restContext };
+    const run = await lean?.run({ query, operationName: undefined, variables }, contextValue);
+    if (run && 'plain' in run) return { data: run.plain.data as never, replayed: false };
+    const handedOver = run && !run.outcome.cacheable ? contextWith(contextValue, run.outcome) : { ...restContext };
+    const res = await apollo.executeOperation({ query, variables }, { contextValue: handedOver });
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST shim');
     // Apollo Server runs on a copy of contextValue: the plugin's response header is what tells.
     return {
@@ -224,24 +235,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     log,
     opts.maxBodyBytes,
   );
-  const context = async (req: IncomingMessage): Promise<GatewayContext> => ({
-    idempotencyKey: idempotencyKeyOf(req.headers),
-  });
-  const lean = opts.leanPath === false ? undefined : leanHooks(plugins);
   const http = await startHttpServer(
     {
       apollo,
       log,
       metrics,
       context: async (req) => executor.handover.contextFor(req, await context(req)),
-      shortcut:
-        lean &&
-        leanRoute({
-          executor,
-          context,
-          plugins: lean,
-          metrics: gatewayMetrics,
-        }),
+      shortcut: lean?.shortcut,
       ready,
       routes: [playgroundRoute(playground), rest],
       maxBodyBytes: opts.maxBodyBytes,

@@ -19,6 +19,12 @@ export type Outcome = { result: GatewayExecutionResult } | { error: unknown };
 const HANDED_OVER = Symbol('outcome of the lean path, for Apollo Server to answer');
 type WithOutcome = { [HANDED_OVER]?: Outcome };
 
+/** A context that carries `outcome` to the executor (an operation run in process: `executeOperation`). */
+export const contextWith = <Ctx extends object>(context: Ctx, outcome: Outcome): Ctx => ({
+  ...context,
+  [HANDED_OVER]: outcome,
+});
+
 export class Handover {
   private readonly pending = new WeakMap<IncomingMessage, Outcome>();
 
@@ -32,7 +38,7 @@ export class Handover {
     const outcome = this.pending.get(req);
     if (!outcome) return context;
     this.pending.delete(req);
-    return { ...context, [HANDED_OVER]: outcome };
+    return contextWith(context, outcome);
   }
 
   /** Apollo Server's executor: the outcome handed over with the request, or `execute`'s. */

@@ -7,7 +7,8 @@
  * `accept` the lean path leaves to Apollo, the development query-plan header, and a subgraph
  * that is down (errors: formatted by Apollo Server from the lean path's outcome, not executed
  * twice). `gateway_lean_answers_total` says which answers the lean path gave; identical queries
- * at once share executions on the lean path too, and a rename is read at once through it.
+ * at once share executions on the lean path too, and a rename is read at once through it. The
+ * REST shim runs its operations on the lean path as well, with the same answers.
  */
 import type { RunningGateway } from '../gateway/server';
 import { removeFixtures, seedAccounts, uniquePrefix, type SeededAccount } from './harness/fixtures';
@@ -146,6 +147,20 @@ describe('on the lean path', () => {
     expect((await leanAnswers(lean)) - before).toBeGreaterThanOrEqual(20);
   });
 
+  test('the REST shim: its second GET of an account on the lean path, the same answer as Apollo Server’s', async () => {
+    const get = async (gateway: RunningGateway, id: string): Promise<Answer> => {
+      const res = await fetch(new URL(`/accounts/${id}`, gateway.url));
+      return { status: res.status, headers: [...res.headers].filter(([n]) => n !== 'date'), body: await res.text() };
+    };
+    for (const id of [seeded[7]!.account.id, `${P}nobody`]) {
+      const before = await leanAnswers(lean);
+      const answers = [await get(apolloOnly, id), await get(lean, id), await get(apolloOnly, id), await get(lean, id)];
+      for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]);
+      // The REST document is known after the first GET (of this test or of an earlier one).
+      expect((await leanAnswers(lean)) - before).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   test('a subgraph that is down: the errors Apollo Server gives, the subgraph asked once per request', async () => {
     const body = { query: VIEW, variables: { id: seeded[6]!.account.id } };
     await sameEverywhere(body);
@@ -159,5 +174,16 @@ describe('on the lean path', () => {
     expect(answered).toBe(0);
     // Two requests to the lean gateway, one data call each (its retries are inside the one call).
     expect((await requests()) - before).toBe(2);
+    // The REST shim's answer with the data context down (a partial account), the same both ways.
+    const id = seeded[6]!.account.id;
+    const rest = await Promise.all(
+      [apolloOnly, lean, lean].map(async (g) => {
+        const res = await fetch(new URL(`/accounts/${id}`, g.url));
+        return { status: res.status, partial: res.headers.get('x-partial-response'), body: await res.text() };
+      }),
+    );
+    for (const answer of rest.slice(1)) expect(answer).toEqual(rest[0]);
+    expect(rest[0]!.partial).toContain('accountEvents');
+    expect((await requests()) - before).toBe(4);
   });
 });
