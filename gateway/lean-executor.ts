@@ -10,9 +10,10 @@
  *   whichever path each took.
  * - **Known operations.** A query that reaches the executor has been through all of Apollo
  *   Server's pipeline: parsed, validated, the query limits and the plugins' document checks
- *   passed. The executor notes it (by source text and requested operation name, at most
- *   `maxDocuments`, least recently used out) with what Apollo made of it (document, hash,
- *   operation); the lean path runs only those. A new schema forgets them all.
+ *   passed. The executor notes it by source text and requested operation name, with what Apollo
+ *   made of it (document, hash, operation), least recently used out beyond `maxDocuments` or
+ *   `maxSourceChars` (a noted document stays on the heap); the lean path runs only those. A new
+ *   schema forgets them all.
  * - **Handing over** (platform/handover.ts). When the lean path's execution produced anything
  *   but plain data (errors, extensions, a throw) it hands the outcome to Apollo Server, which
  *   runs its pipeline as for any request and, at the execute step, gets this outcome back
@@ -31,6 +32,7 @@ import type {
   GatewayInterface,
 } from '@apollo/server-gateway-interface';
 import { Handover, type Outcome } from '../platform/handover';
+import { DOCUMENT_CACHE_SOURCE_CHARS } from '../platform/document-cache';
 import { headerMap } from '../platform/http';
 import type { LeanBody } from '../platform/lean-request';
 import { coalescing } from './coalesce';
@@ -93,6 +95,9 @@ class RequestHeaders implements Readonly<GatewayHTTPRequest['headers']> {
   }
 }
 
+/** The known documents' source text at most: a quarter of the document cache's (platform/document-cache.ts). */
+export const KNOWN_SOURCE_CHARS = DOCUMENT_CACHE_SOURCE_CHARS / 4;
+
 export class LeanExecutor implements GatewayInterface {
   private executor: GatewayExecutor | undefined;
   private readonly known = new Map<string, Known>();
@@ -106,12 +111,26 @@ export class LeanExecutor implements GatewayInterface {
       coalesce?: GatherOptions;
       /** Distinct documents kept for the lean path. @default 256 */
       maxDocuments?: number;
+      /**
+       * Source text they may add up to: a kept document stays on the heap after the document
+       * cache lets it go (platform/document-cache.ts has the bytes per character).
+       * @default KNOWN_SOURCE_CHARS
+       */
+      maxSourceChars?: number;
     } = {},
   ) {}
+
+  /** Source characters of the known documents (their keys). */
+  private knownChars = 0;
+
+  private forget(key: string): void {
+    if (this.known.delete(key)) this.knownChars -= key.length;
+  }
 
   onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
     return this.gateway.onSchemaLoadOrUpdate((schema) => {
       this.known.clear();
+      this.knownChars = 0;
       callback(schema);
     });
   }
@@ -132,11 +151,27 @@ export class LeanExecutor implements GatewayInterface {
     const { request, operation } = requestContext;
     if (operation.operation === 'query' && request.query !== undefined) {
       const key = `${request.query}\n${request.operationName ?? ''}`;
-      if (!this.known.has(key) && this.known.size >= (this.opts.maxDocuments ?? 256)) {
-        this.known.delete(this.known.keys().next().value!);
+      const maxChars = this.opts.maxSourceChars ?? KNOWN_SOURCE_CHARS;
+      this.forget(key);
+      if (key.length <= maxChars) {
+        for (const oldest of this.known.keys()) {
+          if (this.known.size < (this.opts.maxDocuments ?? 256) && this.knownChars + key.length <= maxChars) break;
+          this.forget(oldest);
+        }
+        const { logger, schema, schemaHash, cache, queryHash, document, source, operationName } = requestContext;
+        this.known.set(key, {
+          logger,
+          schema,
+          schemaHash,
+          cache,
+          queryHash,
+          document,
+          source,
+          operationName,
+          operation,
+        });
+        this.knownChars += key.length;
       }
-      const { logger, schema, schemaHash, cache, queryHash, document, source, operationName } = requestContext;
-      this.known.set(key, { logger, schema, schemaHash, cache, queryHash, document, source, operationName, operation });
     }
     return this.executor!(requestContext);
   }
