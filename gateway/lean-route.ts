@@ -16,7 +16,7 @@
  * - only a result with **plain data** is answered here, as Apollo Server would (status 200, its
  *   headers, its field order). Anything else (errors, extensions, a cacheable hint, a throw) is
  *   handed to Apollo Server with its outcome, which formats, masks and counts it as always,
- *   without executing again (lean-executor.ts);
+ *   without executing again (platform/handover.ts);
  * - identical queries share executions with each other and with Apollo Server's path
  *   (coalesce.ts wraps the executor), under the read-your-writes rule; an answer shared by
  *   several requests is serialised once.
@@ -27,10 +27,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLAnswer } from '../platform/http';
-import { APPLICATION_JSON, leanRequest, resultJson } from '../platform/lean-request';
-import type { LeanHooks } from '../platform/plugins';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
-import type { LeanBody } from '../platform/lean-request';
+import { APPLICATION_JSON, leanRequest, resultJson, type LeanBody } from '../platform/lean-request';
+import type { LeanHooks } from '../platform/plugins';
 import type { LeanExecutor, LeanOutcome } from './lean-executor';
 import type { GatewayMetrics } from './metrics';
 import type { GatewayContext } from './writes';

@@ -47,8 +47,9 @@ export interface HttpServerOptions<Ctx extends BaseContext> {
   metrics: Metrics;
   graphqlPath?: string;
   /**
-   * Answers a JSON POST on the GraphQL path before Apollo Server when it can (a subgraph's
-   * known compiled documents: subgraphs/kit/lean-route.ts); undefined: Apollo Server answers.
+   * Answers a JSON POST on the GraphQL path before Apollo Server when it can (the lean paths for
+   * known queries: subgraphs/kit/lean-route.ts, gateway/lean-route.ts); undefined: Apollo Server
+   * answers (with what the lean path handed over: platform/handover.ts).
    * Runs after `authenticate` and the body limit.
    */
   shortcut?: (req: IncomingMessage, body: unknown) => Promise<GraphQLAnswer | undefined>;
