@@ -86,8 +86,7 @@ export function leanPath(opts: GatewayLeanPathOptions) {
     /** The HTTP layer's shortcut (platform/http.ts): the answer, or undefined for Apollo Server (with the outcome handed over). */
     shortcut: async (req: IncomingMessage, body: unknown): Promise<GraphQLAnswer | undefined> => {
       const request = leanRequest(req, body);
-      if (!request || !opts.executor.knownQuery(request.query, request.operationName)) return undefined;
-      const lean = await run(request, await opts.context(req), req);
+      const lean = request && (await run(request, await opts.context(req), req));
       if (!lean) return undefined;
       if ('plain' in lean) return answer(lean.plain);
       // A cacheable hint: Apollo Server executes again and decides the headers itself.
