@@ -8,7 +8,8 @@
  * with the snapshot taken on the data source before it was our own (issue #27): the data source
  * may change how it talks to subgraphs, never what clients see. One deliberate change since:
  * in production a non-2xx answer no longer shows clients `extensions.response` (the subgraph's
- * internal URL and body: public-errors.ts logs it instead). Also pinned: what the subgraph
+ * internal URL and body: public-errors.ts logs it instead), and a 503 whose body claims JSON but
+ * does not parse is a 503 (SUBGRAPH_UNAVAILABLE, counted by the breaker), not a parser's message. Also pinned: what the subgraph
  * receives (body bytes, the headers our subgraphs read).
  */
 import path from 'node:path';

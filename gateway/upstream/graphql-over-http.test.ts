@@ -7,6 +7,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { ClientResponse } from '../../platform/http-client';
+import { isTransient } from './breaker';
 import { cacheHint, graphqlResponse, header, subgraphRequest } from './graphql-over-http';
 
 const answer = (status: number, text: string, headers: ClientResponse['headers'] = {}): ClientResponse => ({
@@ -58,9 +59,18 @@ describe('graphqlResponse', () => {
     expect(() => graphqlResponse('http://s/graphql', res)).toThrow(new Error(message));
   });
 
-  test('JSON that does not parse is a SyntaxError', () => {
+  test('JSON that does not parse: a SyntaxError in a 2xx answer, the text in an error answer (its status tells)', () => {
     expect(() => graphqlResponse('http://s/graphql', answer(200, '{', JSON_TYPE))).toThrow(SyntaxError);
-    expect(() => graphqlResponse('http://s/graphql', answer(500, '{', JSON_TYPE))).toThrow(SyntaxError);
+    let thrown: unknown;
+    try {
+      graphqlResponse('http://s/graphql', answer(503, '<html>busy</html>', JSON_TYPE));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(GraphQLError);
+    expect((thrown as GraphQLError).message).toBe('503: Service Unavailable');
+    expect((thrown as GraphQLError).extensions.response).toMatchObject({ status: 503, body: '<html>busy</html>' });
+    expect(isTransient(thrown)).toBe(true); // the breaker counts it
   });
 
   test.each([

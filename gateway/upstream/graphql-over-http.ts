@@ -11,7 +11,8 @@
  *   (url, status, reason, body); 401 is UNAUTHENTICATED, 403 FORBIDDEN. A 5xx is what the
  *   breaker counts and the data source reports as SUBGRAPH_UNAVAILABLE (upstream/breaker.ts);
  * - a body is JSON when its content type says so (application/json or
- *   application/graphql-response+json), text otherwise; JSON that does not parse is a SyntaxError.
+ *   application/graphql-response+json), text otherwise; JSON that does not parse is a SyntaxError
+ *   in a 2xx answer, and kept as text in any other (its status says what happened).
  * The subgraph's Cache-Control becomes a hint on the client request's cache policy (max-age,
  * public/private; none is max-age 0), which Apollo Server's cache-control plugin turns into the
  * client answer's own header.
@@ -65,12 +66,25 @@ const REASON: Record<number, string> = {
 
 const CODE_OF_STATUS: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN' };
 
+/**
+ * An error answer's body: parsed when it says JSON and parses, its text otherwise. What tells is
+ * the status: a 503 whose body claims JSON but is a proxy's page is still a 503 (the breaker
+ * counts it, clients get SUBGRAPH_UNAVAILABLE naming the subgraph), not a parser's message.
+ */
+function errorBodyOf(res: ClientResponse): unknown {
+  try {
+    return bodyOf(res);
+  } catch {
+    return res.text;
+  }
+}
+
 /** A non-2xx answer as the error clients see (and the breaker and writes.ts classify by its status). */
 function statusError(url: string, res: ClientResponse): GraphQLError {
   const statusText = REASON[res.status] ?? '';
   const code = CODE_OF_STATUS[res.status];
   const extensions: Record<string, unknown> = {
-    response: { url, status: res.status, statusText, body: bodyOf(res) },
+    response: { url, status: res.status, statusText, body: errorBodyOf(res) },
   };
   if (code) extensions.code = code;
   return new GraphQLError(`${res.status}: ${statusText}`, { extensions });
