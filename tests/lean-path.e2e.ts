@@ -11,6 +11,7 @@
  * REST shim runs its operations on the lean path as well, with the same answers.
  */
 import type { RunningGateway } from '../gateway/server';
+import { metricSample } from './harness/metrics';
 import { removeFixtures, seedAccounts, uniquePrefix, type SeededAccount } from './harness/fixtures';
 import { startStack, type Stack } from './harness/stack';
 
@@ -41,12 +42,7 @@ async function send(url: string, body: unknown, headers: Record<string, string> 
   return { status: res.status, headers: kept, body: await res.text() };
 }
 
-/** The counter's value on a gateway's /metrics. */
-async function counter(gateway: RunningGateway, name: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', gateway.url))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.slice(name.length + 1)); // a labelled series appears on its first count
-}
+const counter = (gateway: RunningGateway, series: string) => metricSample(gateway.url, series);
 const leanAnswers = (gateway: RunningGateway) => counter(gateway, 'gateway_lean_answers_total');
 
 /** Sends the request twice to each gateway; every answer must be the first one; returns it and how many the lean path gave. */

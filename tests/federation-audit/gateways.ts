@@ -12,6 +12,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import fs from 'node:fs';
 import { CONTEXTS, loadConfig, type ContextName } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
+import { metricSample } from '../harness/metrics';
 import { gatewayOptionsFrom, startGateway, withoutTelemetry } from '../../gateway/server';
 
 export interface RunningAuditGateway {
@@ -51,10 +52,7 @@ export const ourGateway =
         string
       >,
     });
-    const leanAnswers = async () => {
-      const text = await (await fetch(new URL('/metrics', gateway.url))).text();
-      return Number(/^gateway_lean_answers_total (\d+)$/m.exec(text)?.[1]);
-    };
+    const leanAnswers = () => metricSample(gateway.url, 'gateway_lean_answers_total');
     return { url: gateway.url, leanAnswers, stop: () => gateway.stop() };
   };
 
